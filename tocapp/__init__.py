@@ -1,0 +1,42 @@
+"""tocapp: theory-of-change interview cycles for schools, nurseries and colleges."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, commands."""
+    app = Flask(__name__, instance_relative_config=True)
+
+    from tocapp.config import load_config
+
+    load_config(app, test_config)
+
+    from tocapp import models  # noqa: F401  (registers the tables with SQLAlchemy)
+    from tocapp.extensions import csrf, db, login_manager, migrate
+    from tocapp.models.sqlite import enable_sqlite_foreign_keys
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, directory=_migrations_dir())
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        enable_sqlite_foreign_keys(db.engine)
+
+    from tocapp.web import register_web
+
+    register_web(app)
+
+    from tocapp.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / "migrations")

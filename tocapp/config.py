@@ -1,0 +1,48 @@
+"""Configuration: defaults here, then ``instance/config.py``, then ``TOCAPP_*`` variables."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "SQLALCHEMY_DATABASE_URI": None,  # filled in from the instance folder
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,  # set TOCAPP_SESSION_COOKIE_SECURE=true behind HTTPS
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,  # a long interview must not expire its form
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "DOT_TIMEOUT_SECONDS": 20,
+    "DOT_MAX_SOURCE_BYTES": 2 * 1024 * 1024,
+    "DOT_MAX_OUTPUT_BYTES": 20 * 1024 * 1024,
+    "RENDER_CACHE_DIR": None,  # filled in from the instance folder
+}
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Apply defaults, the instance file, the environment and the test overrides, in that order."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'tocapp.sqlite'}"
+    app.config["RENDER_CACHE_DIR"] = str(instance / "render-cache")
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("TOCAPP")
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(instance)
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """Read the secret key generated on first run; never fall back to a literal."""
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

@@ -1,0 +1,27 @@
+"""Persistence only: SQLAlchemy models. Rules live in tocapp.domain, use cases in services."""
+
+from tocapp.models.flowcharts import FlowchartVersion, Link, Step
+from tocapp.models.interviews import INTERVIEW_MODES, Answer, Interview, InterviewParticipant
+from tocapp.models.schedules import Schedule, ScheduleQuestion
+from tocapp.models.studies import Participant, Project, ProjectGroup, Round, Setting
+from tocapp.models.users import Membership, Role, User
+
+__all__ = [
+    "INTERVIEW_MODES",
+    "Answer",
+    "FlowchartVersion",
+    "Interview",
+    "InterviewParticipant",
+    "Link",
+    "Membership",
+    "Participant",
+    "Project",
+    "ProjectGroup",
+    "Role",
+    "Round",
+    "Schedule",
+    "ScheduleQuestion",
+    "Setting",
+    "Step",
+    "User",
+]

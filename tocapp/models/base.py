@@ -1,0 +1,7 @@
+"""Shared column helpers."""
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -1,0 +1,80 @@
+"""Load-then-authorise: every object is reached through its study's membership."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tocapp.models import (
+    FlowchartVersion,
+    Interview,
+    Link,
+    Membership,
+    Participant,
+    Project,
+    Round,
+    Setting,
+    Step,
+    User,
+)
+from tocapp.models.users import Role
+from tocapp.services.errors import ForbiddenError, NotFoundError
+
+T = TypeVar("T")
+
+
+def role_in(session: Session, user: User, project_id: int) -> Role | None:
+    """The user's role in a study, or None for a non-member."""
+    role = session.scalar(
+        select(Membership.role).where(
+            Membership.project_id == project_id, Membership.user_id == user.id
+        )
+    )
+    return Role(role) if role else None
+
+
+def _project_id_of(obj: object) -> int:
+    match obj:
+        case Project():
+            return obj.id
+        case Setting() | Round():
+            return obj.project_id
+        case Participant() | Interview():
+            return obj.setting.project_id
+        case FlowchartVersion():
+            return obj.setting.project_id
+        case Step() | Link():
+            return obj.version.setting.project_id
+    raise TypeError(f"no study path for {type(obj).__name__}")
+
+
+def load(
+    session: Session, user: User, model: type[T], object_id: int, need: Role = Role.VIEWER
+) -> tuple[T, Role]:
+    """Fetch an object the user may see: 404 for unknown ids and non-members, 403 for low roles."""
+    obj = session.get(model, object_id)
+    if obj is None:
+        raise NotFoundError(model.__name__)
+    role = role_in(session, user, _project_id_of(obj))
+    if role is None:
+        raise NotFoundError(model.__name__)
+    if not role.at_least(need):
+        raise ForbiddenError(f"{need.value} role needed")
+    return obj, role
+
+
+def load_in(
+    session: Session,
+    user: User,
+    model: type[T],
+    object_id: int,
+    parent_id: int,
+    need: Role = Role.VIEWER,
+) -> tuple[T, Role]:
+    """Like load, but also 404 when the object is not inside the study named in the URL."""
+    obj, role = load(session, user, model, object_id, need)
+    if _project_id_of(obj) != parent_id:
+        raise NotFoundError(model.__name__)
+    return obj, role

@@ -1,0 +1,13 @@
+"""Errors services raise; the web layer maps them to HTTP statuses."""
+
+
+class NotFoundError(LookupError):
+    """No such object, or the user is not a member of its study (so we do not reveal it exists)."""
+
+
+class ForbiddenError(PermissionError):
+    """A member whose role does not allow this action."""
+
+
+class StaleEditError(RuntimeError):
+    """The object changed since the user opened it; their text is kept for them to merge."""

@@ -1,0 +1,73 @@
+"""The web layer: blueprints that parse, authorise, call one service and respond."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tocapp.extensions import db, login_manager
+from tocapp.models import User
+from tocapp.services.errors import ForbiddenError, NotFoundError
+
+# Deny by default: every endpoint needs a logged-in user except these.
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
+
+
+def register_web(app: Flask) -> None:
+    from tocapp.web import auth, flowcharts, interviews, participants, rounds, settings, studies
+
+    for module in (auth, studies, settings, participants, rounds, interviews, flowcharts):
+        app.register_blueprint(module.bp)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(_load_user)
+
+    app.before_request(_require_login)
+    app.after_request(_commit_request)
+    app.teardown_request(_rollback_on_error)
+    app.register_error_handler(NotFoundError, _not_found)
+    app.register_error_handler(ForbiddenError, _forbidden)
+    app.register_error_handler(404, _not_found)
+    app.register_error_handler(403, _forbidden)
+
+    from tocapp.web.filters import register_filters
+
+    register_filters(app)
+
+
+def _load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+def _require_login() -> Any:
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        return None
+    if request.endpoint is None:
+        return None  # let Flask answer 404 for unknown URLs (after login, same as elsewhere)
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _commit_request(response: Response) -> Response:
+    """One commit per request: services only flush; failed requests are rolled back."""
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def _rollback_on_error(exc: BaseException | None) -> None:
+    if exc is not None:
+        db.session.rollback()
+
+
+def _not_found(_error: Exception) -> tuple[str, int]:
+    return render_template("errors/404.html"), 404
+
+
+def _forbidden(_error: Exception) -> tuple[str, int]:
+    return render_template("errors/403.html"), 403
