@@ -1,0 +1,176 @@
+"""Shared fixtures: an app on a temporary SQLite file, a client, a login helper and factories.
+
+Factories return callables (``make_project(owner=..., title=...)``) so each test states only what
+matters to it.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tocapp import create_app
+from tocapp.extensions import db
+from tocapp.models import Interview, Participant, Project, Setting, User
+from tocapp.services import interviews, studies
+from tocapp.services.schedules import ensure_built_in_schedules
+from tocapp.services.users import create_user
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that tries to reach beyond this machine."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and host not in ("127.0.0.1", "localhost", "::1") and not (
+            host.startswith("/")
+        ):
+            raise RuntimeError(f"test tried to reach the network: {address!r}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture
+def app_config(tmp_path: Any) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
+        "RENDER_CACHE_DIR": str(tmp_path / "render-cache"),
+    }
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(app_config)
+    with app.app_context():
+        db.create_all()
+        ensure_built_in_schedules(db.session)
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app: Flask) -> Any:
+    return db.session
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, user: User, password: str = PASSWORD) -> Any:
+        return self._client.post("/login", data={"email": user.email, "password": password})
+
+    def logout(self) -> Any:
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    counter = iter(range(1, 10_000))
+
+    def make(email: str | None = None, name: str = "Test evaluator") -> User:
+        user = create_user(db.session, email or f"user{next(counter)}@school.test", name, PASSWORD)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_project(make_user: Callable[..., User]) -> Callable[..., Project]:
+    def make(owner: User | None = None, **fields: Any) -> Project:
+        owner = owner or make_user()
+        defaults = {"title": "Coaching study", "focus": "speech and language development",
+                    "partner": "CLARITY"}
+        project = studies.create_project(
+            db.session, owner, studies.ProjectFields(**{**defaults, **fields})
+        )
+        db.session.commit()
+        return project
+
+    return make
+
+
+@pytest.fixture
+def make_setting(make_project: Callable[..., Project]) -> Callable[..., Setting]:
+    counter = iter(range(1, 10_000))
+
+    def make(project: Project | None = None, **fields: Any) -> Setting:
+        project = project or make_project()
+        n = next(counter)
+        values = {"name": f"School {n}", "code": f"S{n:02d}", "kind": "Primary school", **fields}
+        setting = studies.add_setting(db.session, project, studies.SettingFields(**values))
+        db.session.commit()
+        return setting
+
+    return make
+
+
+@pytest.fixture
+def make_participant(make_setting: Callable[..., Setting]) -> Callable[..., Participant]:
+    def make(setting: Setting | None = None, **fields: Any) -> Participant:
+        setting = setting or make_setting()
+        values = {"role_label": "Headteacher", "consent_participate": True,
+                  "consent_quote": True, **fields}
+        participant = studies.add_participant(
+            db.session, setting, studies.ParticipantFields(**values)
+        )
+        db.session.commit()
+        return participant
+
+    return make
+
+
+@pytest.fixture
+def make_interview(make_participant: Callable[..., Participant]) -> Callable[..., Interview]:
+    """A round-1 interview with the theory-of-change schedule; notes by question number."""
+
+    def make(participant: Participant | None = None, notes: dict[int, str] | None = None,
+             **fields: Any) -> Interview:
+        participant = participant or make_participant()
+        setting = participant.setting
+        from tocapp.services.schedules import schedules_for
+
+        schedule = schedules_for(db.session, setting.project)[0]
+        values: dict[str, Any] = {
+            "round_id": setting.project.rounds[0].id,
+            "held_on": date(2026, 1, 20),
+            "mode": "face-to-face",
+            "schedule_id": schedule.id,
+            "people": [(participant.id, participant.role_label)],
+            "notes": notes or {1: "Many children arrive with speech needs."},
+            **fields,
+        }
+        interview = interviews.record_interview(
+            db.session, setting, interviews.InterviewFields(**values)
+        )
+        db.session.commit()
+        return interview
+
+    return make

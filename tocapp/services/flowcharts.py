@@ -1,0 +1,175 @@
+"""Mapping interview notes into a setting's flowchart: steps, their order, and arrows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tocapp.domain.errors import DomainError
+from tocapp.domain.theory import (
+    MAX_LINK_LABEL,
+    MAX_STEP_TEXT,
+    Flowchart,
+    StepSource,
+    Theme,
+    check_new_link,
+)
+from tocapp.domain.theory import Link as DomainLink
+from tocapp.domain.theory import Step as DomainStep
+from tocapp.models import Answer, FlowchartVersion, Link, ProjectGroup, Setting, Step
+
+
+def current_version(session: Session, setting: Setting) -> FlowchartVersion:
+    """The setting's newest flowchart version, creating version 1 on first use."""
+    version = session.scalar(
+        select(FlowchartVersion)
+        .where(FlowchartVersion.setting_id == setting.id)
+        .order_by(FlowchartVersion.number.desc())
+        .limit(1)
+    )
+    if version is None:
+        version = FlowchartVersion(setting=setting, number=1)
+        session.add(version)
+        session.flush()
+    return version
+
+
+def _require_editable(version: FlowchartVersion) -> None:
+    if version.is_frozen:
+        raise DomainError(
+            f"Version {version.number} has been shown at a return interview and is frozen."
+        )
+
+
+@dataclass
+class StepFields:
+    theme: str
+    group_id: int
+    text: str
+    source_answer_id: int | None = None
+    source_quote: str = ""
+
+
+def add_step(session: Session, version: FlowchartVersion, fields: StepFields) -> Step:
+    """Add a step at the end of its theme × group cell."""
+    _require_editable(version)
+    last = session.scalar(select(func.max(Step.position)).where(Step.version_id == version.id))
+    step = Step(position=(last or 0) + 1)
+    _apply_step(session, step, version, fields)
+    step.version = version
+    session.add(step)
+    session.flush()
+    return step
+
+
+def update_step(session: Session, step: Step, fields: StepFields) -> None:
+    _require_editable(step.version)
+    _apply_step(session, step, step.version, fields)
+    session.flush()
+
+
+def _apply_step(
+    session: Session, step: Step, version: FlowchartVersion, fields: StepFields
+) -> None:
+    try:
+        theme = Theme(fields.theme)
+    except ValueError:
+        raise DomainError("Choose a theme: starting situation, strands of action or outcomes.")
+    text = " ".join(fields.text.split())
+    if not text:
+        raise DomainError("A step needs some text.")
+    if len(text) > MAX_STEP_TEXT:
+        raise DomainError(f"A step can be at most {MAX_STEP_TEXT} characters; this one is {len(text)}.")
+    group = session.get(ProjectGroup, fields.group_id)
+    if group is None or group.project_id != version.setting.project_id:
+        raise DomainError("Choose one of this study's groups.")
+    answer = None
+    if fields.source_answer_id is not None:
+        answer = session.get(Answer, fields.source_answer_id)
+        if answer is None or answer.interview.setting_id != version.setting_id:
+            raise DomainError("The source must be an answer from this setting's interviews.")
+    step.theme = theme.value
+    step.group = group
+    step.text = text
+    step.source_answer = answer
+    step.source_quote = fields.source_quote.strip() if answer else ""
+
+
+def move_step(session: Session, step: Step, direction: int) -> None:
+    """Swap a step with its neighbour (-1 up, +1 down) within its theme × group cell."""
+    _require_editable(step.version)
+    cell = [s for s in step.version.steps if s.theme == step.theme and s.group_id == step.group_id]
+    cell.sort(key=lambda s: s.position)
+    index = cell.index(step)
+    other = index + (1 if direction > 0 else -1)
+    if 0 <= other < len(cell):
+        step.position, cell[other].position = cell[other].position, step.position
+        session.flush()
+
+
+def delete_step(session: Session, step: Step) -> None:
+    """Remove a step and the arrows to and from it."""
+    _require_editable(step.version)
+    version = step.version
+    version.links = [ln for ln in version.links if step.id not in (ln.source_step_id, ln.target_step_id)]
+    version.steps.remove(step)
+    session.flush()
+
+
+def add_link(
+    session: Session, version: FlowchartVersion, source_id: int, target_id: int, label: str = ""
+) -> Link:
+    """Draw an arrow between two steps of the same version."""
+    _require_editable(version)
+    label = " ".join(label.split())
+    if len(label) > MAX_LINK_LABEL:
+        raise DomainError(f"An arrow label can be at most {MAX_LINK_LABEL} characters.")
+    check_new_link(
+        [s.id for s in version.steps],
+        [(ln.source_step_id, ln.target_step_id) for ln in version.links],
+        source_id,
+        target_id,
+    )
+    link = Link(version=version, source_step_id=source_id, target_step_id=target_id, label=label)
+    session.add(link)
+    session.flush()
+    return link
+
+
+def delete_link(session: Session, link: Link) -> None:
+    _require_editable(link.version)
+    link.version.links.remove(link)
+    session.flush()
+
+
+def to_domain(version: FlowchartVersion) -> Flowchart:
+    """The version as a plain domain Flowchart (step keys are database ids as text)."""
+    setting = version.setting
+    steps = tuple(
+        DomainStep(
+            key=str(step.id),
+            theme=Theme(step.theme),
+            group=step.group.name,
+            text=step.text,
+            source=_source(step),
+        )
+        for step in sorted(version.steps, key=lambda s: s.position)
+    )
+    links = tuple(
+        DomainLink(str(ln.source_step_id), str(ln.target_step_id), ln.label) for ln in version.links
+    )
+    return Flowchart(
+        title=f"{setting.code} flowchart, version {version.number}",
+        groups=tuple(setting.project.group_names),
+        steps=steps,
+        links=links,
+    )
+
+
+def _source(step: Step) -> StepSource | None:
+    answer = step.source_answer
+    if answer is None:
+        return None
+    return StepSource(answer.number, answer.question_text, step.source_quote)

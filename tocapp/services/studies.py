@@ -1,0 +1,246 @@
+"""Setting up a study: the project, its groups, members, settings, participants and rounds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tocapp.domain.errors import DomainError
+from tocapp.domain.theory import DEFAULT_GROUPS
+from tocapp.models import Membership, Participant, Project, ProjectGroup, Round, Setting, User
+from tocapp.models.users import Role
+from tocapp.services.users import find_user_by_email
+
+RETURN_INTERVAL_DAYS = 182  # "about six months later"
+
+
+@dataclass
+class ProjectFields:
+    title: str
+    focus: str = ""
+    partner: str = ""
+    intervention: str = ""
+
+
+def studies_for(session: Session, user: User) -> list[tuple[Project, Role]]:
+    """The studies a user is a member of, newest first, with their role in each."""
+    rows = session.execute(
+        select(Project, Membership.role)
+        .join(Membership, Membership.project_id == Project.id)
+        .where(Membership.user_id == user.id)
+        .order_by(Project.created_at.desc(), Project.id.desc())
+    ).all()
+    return [(project, Role(role)) for project, role in rows]
+
+
+def create_project(
+    session: Session,
+    user: User,
+    fields: ProjectFields,
+    groups: list[str] | None = None,
+    first_round_on: date | None = None,
+) -> Project:
+    """Create a study owned by the user, with its groups and the two default rounds."""
+    project = Project(
+        title=fields.title.strip(),
+        focus=fields.focus.strip(),
+        partner=fields.partner.strip(),
+        intervention=fields.intervention.strip(),
+    )
+    session.add(project)
+    session.add(Membership(project=project, user_id=user.id, role=Role.OWNER.value))
+    set_groups(project, groups if groups else list(DEFAULT_GROUPS))
+    start = first_round_on or date.today()
+    project.rounds.append(
+        Round(number=1, title="Initial theory of change interviews", kind="initial", planned_on=start)
+    )
+    project.rounds.append(
+        Round(
+            number=2,
+            title="Return interviews",
+            kind="return",
+            planned_on=start + timedelta(days=RETURN_INTERVAL_DAYS),
+        )
+    )
+    session.flush()
+    return project
+
+
+def update_project(session: Session, project: Project, fields: ProjectFields) -> None:
+    project.title = fields.title.strip()
+    project.focus = fields.focus.strip()
+    project.partner = fields.partner.strip()
+    project.intervention = fields.intervention.strip()
+    session.flush()
+
+
+def parse_groups(text: str) -> list[str]:
+    """Groups typed one per line (or comma-separated): trimmed, blank and repeated ones dropped."""
+    raw = [part.strip() for line in text.splitlines() for part in line.split(",")]
+    seen: list[str] = []
+    for name in raw:
+        if name and name.casefold() not in {s.casefold() for s in seen}:
+            seen.append(name[:60])
+    return seen
+
+
+def set_groups(project: Project, names: list[str]) -> None:
+    """Make the study's groups these names in this order, keeping (and renaming none of) the
+    groups already used by steps; a group in use cannot be removed."""
+    if not names:
+        raise DomainError("A study needs at least one group, for example Staff.")
+    existing = {g.name.casefold(): g for g in project.groups}
+    wanted = {n.casefold() for n in names}
+    from tocapp.models import Step  # local: avoids a cycle in type-checking imports
+
+    for key, group in existing.items():
+        if key not in wanted and group.id is not None:
+            session = Session.object_session(project)
+            used = session and session.scalar(
+                select(func.count()).select_from(Step).where(Step.group_id == group.id)
+            )
+            if used:
+                raise DomainError(
+                    f"The group “{group.name}” has steps on a flowchart, so it cannot be removed."
+                )
+    for key, group in list(existing.items()):
+        if key not in wanted:
+            project.groups.remove(group)
+    for position, name in enumerate(names):
+        group = existing.get(name.casefold())
+        if group is None:
+            project.groups.append(ProjectGroup(name=name, position=position))
+        else:
+            group.name = name
+            group.position = position
+
+
+def add_member(session: Session, project: Project, email: str, role: Role) -> Membership:
+    """Give an existing account a role in the study."""
+    user = find_user_by_email(session, email)
+    if user is None:
+        raise DomainError(f"There is no account for {email}; create one first.")
+    membership = session.scalar(
+        select(Membership).where(Membership.project_id == project.id, Membership.user_id == user.id)
+    )
+    if membership is None:
+        membership = Membership(project_id=project.id, user_id=user.id, role=role.value)
+        session.add(membership)
+    else:
+        membership.role = role.value
+    session.flush()
+    return membership
+
+
+@dataclass
+class SettingFields:
+    name: str
+    code: str
+    kind: str = ""
+
+
+def add_setting(session: Session, project: Project, fields: SettingFields) -> Setting:
+    """Add a school, nursery or college; its code must be unique in the study."""
+    code = normalise_code(fields.code)
+    _check_code_free(session, project, code, None)
+    setting = Setting(project=project, name=fields.name.strip(), code=code, kind=fields.kind.strip())
+    session.add(setting)
+    session.flush()
+    return setting
+
+
+def update_setting(session: Session, setting: Setting, fields: SettingFields) -> None:
+    code = normalise_code(fields.code)
+    _check_code_free(session, setting.project, code, setting.id)
+    setting.name = fields.name.strip()
+    setting.code = code
+    setting.kind = fields.kind.strip()
+    session.flush()
+
+
+def normalise_code(code: str) -> str:
+    cleaned = code.strip().upper()
+    if not cleaned or not all(c.isalnum() or c in "-_" for c in cleaned):
+        raise DomainError("A setting code uses letters, digits, - or _ only, for example NUR or S01.")
+    return cleaned[:12]
+
+
+def _check_code_free(session: Session, project: Project, code: str, own_id: int | None) -> None:
+    clash = session.scalar(
+        select(Setting.id).where(Setting.project_id == project.id, Setting.code == code)
+    )
+    if clash is not None and clash != own_id:
+        raise DomainError(f"Another setting in this study already uses the code {code}.")
+
+
+@dataclass
+class ParticipantFields:
+    role_label: str
+    pseudonym: str = ""
+    real_name: str = ""
+    email: str = ""
+    consent_participate: bool = False
+    consent_record: bool = False
+    consent_quote: bool = False
+    consent_date: date | None = None
+
+
+def add_participant(session: Session, setting: Setting, fields: ParticipantFields) -> Participant:
+    participant = Participant(setting=setting)
+    _apply_participant(participant, fields)
+    session.add(participant)
+    session.flush()
+    return participant
+
+
+def update_participant(session: Session, participant: Participant, fields: ParticipantFields) -> None:
+    _apply_participant(participant, fields)
+    session.flush()
+
+
+def _apply_participant(participant: Participant, fields: ParticipantFields) -> None:
+    if not fields.role_label.strip():
+        raise DomainError("Give the participant's role, for example Headteacher or Teacher.")
+    participant.role_label = fields.role_label.strip()
+    participant.pseudonym = fields.pseudonym.strip()
+    participant.real_name = fields.real_name.strip()
+    participant.email = fields.email.strip()
+    participant.consent_participate = fields.consent_participate
+    participant.consent_record = fields.consent_record
+    participant.consent_quote = fields.consent_quote
+    participant.consent_date = fields.consent_date
+
+
+@dataclass
+class RoundFields:
+    title: str
+    kind: str = "return"
+    planned_on: date | None = None
+
+
+def add_round(session: Session, project: Project, fields: RoundFields) -> Round:
+    """Add the next round; rounds are numbered in order and any number may be added."""
+    number = (
+        session.scalar(select(func.max(Round.number)).where(Round.project_id == project.id)) or 0
+    ) + 1
+    round_ = Round(project=project, number=number)
+    _apply_round(round_, fields)
+    session.add(round_)
+    session.flush()
+    return round_
+
+
+def update_round(session: Session, round_: Round, fields: RoundFields) -> None:
+    _apply_round(round_, fields)
+    session.flush()
+
+
+def _apply_round(round_: Round, fields: RoundFields) -> None:
+    if fields.kind not in ("initial", "return"):
+        raise DomainError("A round is either initial or a return round.")
+    round_.title = fields.title.strip()
+    round_.kind = fields.kind
+    round_.planned_on = fields.planned_on
