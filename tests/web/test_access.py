@@ -1,0 +1,72 @@
+"""Deny by default: anonymous users are sent to log in, non-members see 404 on every object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tocapp.extensions import db
+from tocapp.services import flowcharts
+
+PUBLIC = {"auth.login", "static"}
+
+
+def _rules(app: Flask) -> list[Any]:
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint not in PUBLIC]
+
+
+def _method(rule: Any) -> str:
+    return "GET" if "GET" in rule.methods else "POST"
+
+
+def test_every_route_but_login_and_static_redirects_anonymous_users(app, client):
+    rules = _rules(app)
+    assert len(rules) > 10, "the route table looks empty"
+    for rule in rules:
+        url = rule.build({name: 1 for name in rule.arguments})[1]
+        response = client.open(url, method=_method(rule))
+        assert response.status_code == 302, f"{rule.endpoint} answered {response.status_code}"
+        assert "/login" in response.headers["Location"], rule.endpoint
+
+
+@pytest.fixture
+def other_study(make_user, make_project, make_setting, make_participant, make_interview):
+    """A complete study that belongs to someone else, with one object of every kind."""
+    project = make_project(owner=make_user())
+    setting = make_setting(project=project)
+    participant = make_participant(setting=setting)
+    interview = make_interview(participant=participant)
+    version = flowcharts.current_version(db.session, setting)
+    group_id = project.groups[0].id
+    a = flowcharts.add_step(db.session, version, flowcharts.StepFields("situation", group_id, "A"))
+    b = flowcharts.add_step(db.session, version, flowcharts.StepFields("action", group_id, "B"))
+    link = flowcharts.add_link(db.session, version, a.id, b.id)
+    db.session.commit()
+    return {
+        "project_id": project.id,
+        "setting_id": setting.id,
+        "participant_id": participant.id,
+        "round_id": project.rounds[0].id,
+        "interview_id": interview.id,
+        "version_id": version.id,
+        "step_id": a.id,
+        "link_id": link.id,
+    }
+
+
+def test_non_member_gets_404_on_every_object_url(app, client, auth, make_user, other_study):
+    auth.login(make_user())
+    checked = 0
+    for rule in _rules(app):
+        if not rule.arguments:
+            continue
+        missing = set(rule.arguments) - set(other_study)
+        assert not missing, f"{rule.endpoint} takes {missing}: add it to the fixture"
+        url = rule.build({name: other_study[name] for name in rule.arguments})[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method)
+            assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
+            checked += 1
+    assert checked > 10
