@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Set up (if needed), load the demo study, and run tocapp with gunicorn.
+# TOCAPP_HOST and TOCAPP_PORT choose where it listens (default 127.0.0.1:5000).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+host=${TOCAPP_HOST:-127.0.0.1}
+port=${TOCAPP_PORT:-5000}
+
+bash scripts/setup.sh
+
+# The demo loader does nothing if the demo study is already there; it prints the demo login.
+demo_output=$(.venv/bin/python -m flask --app tocapp demo load)
+printf '%s\n' "$demo_output"
+login=$(printf '%s\n' "$demo_output" | sed -n 's/.*Demo login: \([^ ]*\) \/ password \([^ ]*\).*/\1 \/ \2/p')
+
+# Say so now, rather than after a printed URL that then does not work.
+if ! .venv/bin/python - "$host" "$port" <<'EOF'; then
+import socket, sys
+with socket.socket() as s:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind((sys.argv[1], int(sys.argv[2])))
+    except OSError:
+        sys.exit(1)
+EOF
+  echo "start.sh: $host:$port is already in use. Stop what is using it, or pick another port:" >&2
+  echo "  TOCAPP_PORT=5001 $0" >&2
+  exit 1
+fi
+
+url="http://$host:$port"
+if [[ -n $login ]]; then
+  echo "tocapp is running at $url — log in as $login"
+else
+  echo "tocapp is running at $url — log in with the demo login shown above"
+fi
+echo "(Press Ctrl+C to stop.)"
+exec .venv/bin/python -m gunicorn --workers 2 --bind "$host:$port" wsgi:app

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Run every check: ruff (lint and format), mypy, then pytest. Arguments are passed to pytest.
+# Exits non-zero if any check fails, and if pytest ran no tests at all.
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/setup.sh --with-test-tools || exit 1
+
+export PATH="$PWD/.venv/bin:$PATH"
+export TOCAPP_CHROMIUM=${TOCAPP_CHROMIUM:-/usr/bin/chromium}
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+failed=()
+
+echo "--- ruff check"
+ruff check . || failed+=("ruff check")
+
+echo "--- ruff format --check"
+ruff format --check . || failed+=("ruff format")
+
+echo "--- mypy"
+mypy || failed+=("mypy")
+
+echo "--- pytest"
+python -m pytest "$@"
+status=$?
+if [[ $status == 5 ]]; then
+  echo "pytest ran no tests; that counts as a failure."
+fi
+if [[ $status != 0 ]]; then
+  failed+=("pytest")
+fi
+
+if ((${#failed[@]})); then
+  echo "FAILED: ${failed[*]}"
+  exit 1
+fi
