@@ -8,8 +8,11 @@ from sqlalchemy.orm import Session
 from tocapp.domain.errors import DomainError
 from tocapp.domain.schedules import BUILT_IN_SCHEDULES
 from tocapp.models import Project, Schedule, ScheduleQuestion
+from tocapp.services.studies import FieldError
 
 MAX_QUESTIONS = 30
+MAX_QUESTION_LENGTH = 1000
+PLACEHOLDERS = ("{focus}", "{partner}")
 
 
 def ensure_built_in_schedules(session: Session) -> None:
@@ -18,9 +21,12 @@ def ensure_built_in_schedules(session: Session) -> None:
     for spec in BUILT_IN_SCHEDULES:
         if spec.key in present:
             continue
-        schedule = Schedule(project_id=None, key=spec.key, name=spec.name, description=spec.description)
+        schedule = Schedule(
+            project_id=None, key=spec.key, name=spec.name, description=spec.description
+        )
         schedule.questions = [
-            ScheduleQuestion(number=q.number, text=q.text, stimulus=q.stimulus) for q in spec.questions
+            ScheduleQuestion(number=q.number, text=q.text, stimulus=q.stimulus)
+            for q in spec.questions
         ]
         session.add(schedule)
     session.flush()
@@ -28,6 +34,7 @@ def ensure_built_in_schedules(session: Session) -> None:
 
 def schedules_for(session: Session, project: Project) -> list[Schedule]:
     """Schedules a study can use: the built-in ones first, then the study's own."""
+    # A safety net for databases made before create_project seeded them; a no-op afterwards.
     ensure_built_in_schedules(session)
     return list(
         session.scalars(
@@ -39,6 +46,7 @@ def schedules_for(session: Session, project: Project) -> list[Schedule]:
 
 
 def schedule_for(session: Session, project: Project, schedule_id: int) -> Schedule:
+    """One schedule the study may use (built in or its own), else a refusal."""
     schedule = session.get(Schedule, schedule_id)
     if schedule is None or schedule.project_id not in (None, project.id):
         raise DomainError("Choose one of this study's interview schedules.")
@@ -54,11 +62,19 @@ def add_schedule(
     session: Session, project: Project, name: str, description: str, questions: list[str]
 ) -> Schedule:
     """A study's own schedule; {focus} and {partner} in a question are filled in when asked."""
+    if not name.strip():
+        raise FieldError("name", "Give the schedule a name.")
     if not questions:
-        raise DomainError("A schedule needs at least one question.")
+        raise FieldError("questions", "A schedule needs at least one question.")
     if len(questions) > MAX_QUESTIONS:
-        raise DomainError(f"A schedule can have at most {MAX_QUESTIONS} questions.")
-    schedule = Schedule(project_id=project.id, key="", name=name.strip(), description=description)
+        raise FieldError("questions", f"A schedule can have at most {MAX_QUESTIONS} questions.")
+    if any(len(q) > MAX_QUESTION_LENGTH for q in questions):
+        raise FieldError(
+            "questions", f"A question can be at most {MAX_QUESTION_LENGTH} characters."
+        )
+    schedule = Schedule(
+        project_id=project.id, key="", name=name.strip(), description=description.strip()
+    )
     schedule.questions = [
         ScheduleQuestion(number=i, text=text) for i, text in enumerate(questions, start=1)
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -15,6 +16,17 @@ from tocapp.models.users import Role
 from tocapp.services.users import find_user_by_email
 
 RETURN_INTERVAL_DAYS = 182  # "about six months later"
+MAX_GROUP_NAME = 60  # ProjectGroup.name
+MAX_SETTING_CODE = 12  # Setting.code
+ROUND_KINDS = {"initial": "Initial", "return": "Return"}
+
+
+class FieldError(DomainError):
+    """A refusal about one form field, so the page can show it beside that field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass
@@ -44,6 +56,7 @@ def create_project(
     first_round_on: date | None = None,
 ) -> Project:
     """Create a study owned by the user, with its groups and the two default rounds."""
+    _require_title(fields.title)
     project = Project(
         title=fields.title.strip(),
         focus=fields.focus.strip(),
@@ -55,7 +68,9 @@ def create_project(
     set_groups(project, groups if groups else list(DEFAULT_GROUPS))
     start = first_round_on or date.today()
     project.rounds.append(
-        Round(number=1, title="Initial theory of change interviews", kind="initial", planned_on=start)
+        Round(
+            number=1, title="Initial theory of change interviews", kind="initial", planned_on=start
+        )
     )
     project.rounds.append(
         Round(
@@ -65,11 +80,17 @@ def create_project(
             planned_on=start + timedelta(days=RETURN_INTERVAL_DAYS),
         )
     )
+    # Seed the shared schedules here (a POST), so listing them later never writes on a GET.
+    from tocapp.services.schedules import ensure_built_in_schedules  # schedules imports us
+
+    ensure_built_in_schedules(session)
     session.flush()
     return project
 
 
 def update_project(session: Session, project: Project, fields: ProjectFields) -> None:
+    """Change the study's title, focus, partner and intervention."""
+    _require_title(fields.title)
     project.title = fields.title.strip()
     project.focus = fields.focus.strip()
     project.partner = fields.partner.strip()
@@ -77,21 +98,46 @@ def update_project(session: Session, project: Project, fields: ProjectFields) ->
     session.flush()
 
 
+def update_study(
+    session: Session, project: Project, fields: ProjectFields, groups: list[str]
+) -> None:
+    """The edit page's one write: groups first (they may refuse), then the study's fields."""
+    set_groups(project, groups)
+    update_project(session, project, fields)
+
+
+def _require_title(title: str) -> None:
+    if not title.strip():
+        raise FieldError("title", "Give the study a title.")
+
+
 def parse_groups(text: str) -> list[str]:
     """Groups typed one per line (or comma-separated): trimmed, blank and repeated ones dropped."""
-    raw = [part.strip() for line in text.splitlines() for part in line.split(",")]
+    return _distinct(part for line in text.splitlines() for part in line.split(","))
+
+
+def _distinct(names: Iterable[str]) -> list[str]:
+    """Trimmed names without blanks or repeats (ignoring case), in the order first given."""
     seen: list[str] = []
-    for name in raw:
+    for name in (n.strip() for n in names):
         if name and name.casefold() not in {s.casefold() for s in seen}:
-            seen.append(name[:60])
+            seen.append(name)
     return seen
 
 
 def set_groups(project: Project, names: list[str]) -> None:
-    """Make the study's groups these names in this order, keeping (and renaming none of) the
-    groups already used by steps; a group in use cannot be removed."""
+    """Make the study's groups these names in this order; a group that already has steps on a
+    flowchart cannot be removed (its steps would lose their lane)."""
+    names = _distinct(names)
     if not names:
-        raise DomainError("A study needs at least one group, for example Staff.")
+        raise FieldError("groups", "A study needs at least one group, for example Staff.")
+    too_long = [n for n in names if len(n) > MAX_GROUP_NAME]
+    if too_long:
+        raise FieldError(
+            "groups",
+            f"A group name can be at most {MAX_GROUP_NAME} characters: “{too_long[0][:20]}…” is "
+            "longer.",
+        )
     existing = {g.name.casefold(): g for g in project.groups}
     wanted = {n.casefold() for n in names}
     from tocapp.models import Step  # local: avoids a cycle in type-checking imports
@@ -103,8 +149,9 @@ def set_groups(project: Project, names: list[str]) -> None:
                 select(func.count()).select_from(Step).where(Step.group_id == group.id)
             )
             if used:
-                raise DomainError(
-                    f"The group “{group.name}” has steps on a flowchart, so it cannot be removed."
+                raise FieldError(
+                    "groups",
+                    f"The group “{group.name}” has steps on a flowchart, so it cannot be removed.",
                 )
     for key, group in list(existing.items()):
         if key not in wanted:
@@ -116,13 +163,19 @@ def set_groups(project: Project, names: list[str]) -> None:
         else:
             group.name = name
             group.position = position
+    # The relationship is ordered only when loaded: reorder it now so this request sees the change.
+    project.groups[:] = sorted(project.groups, key=lambda g: g.position)
 
 
 def add_member(session: Session, project: Project, email: str, role: Role) -> Membership:
-    """Give an existing account a role in the study."""
+    """Give an existing account a role in the study, or change the role it has."""
     user = find_user_by_email(session, email)
     if user is None:
-        raise DomainError(f"There is no account for {email}; create one first.")
+        raise FieldError(
+            "email",
+            f"There is no account for {email.strip()}. Ask whoever runs tocapp to create one, "
+            "then add it here.",
+        )
     membership = session.scalar(
         select(Membership).where(Membership.project_id == project.id, Membership.user_id == user.id)
     )
@@ -130,9 +183,34 @@ def add_member(session: Session, project: Project, email: str, role: Role) -> Me
         membership = Membership(project_id=project.id, user_id=user.id, role=role.value)
         session.add(membership)
     else:
+        if membership.role == Role.OWNER.value and role is not Role.OWNER:
+            _keep_an_owner(session, project)
         membership.role = role.value
     session.flush()
     return membership
+
+
+def _keep_an_owner(session: Session, project: Project) -> None:
+    owners = session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.project_id == project.id, Membership.role == Role.OWNER.value)
+    )
+    if (owners or 0) <= 1:
+        raise FieldError(
+            "role", "A study needs at least one owner: make someone else an owner first."
+        )
+
+
+def members_of(session: Session, project: Project) -> list[tuple[User, Role]]:
+    """The study's members with their roles: owners first, then by name."""
+    rows = session.execute(
+        select(User, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.project_id == project.id)
+    ).all()
+    members = [(user, Role(role)) for user, role in rows]
+    return sorted(members, key=lambda m: (-m[1].rank, m[0].name.casefold(), m[0].email))
 
 
 @dataclass
@@ -146,15 +224,20 @@ def add_setting(session: Session, project: Project, fields: SettingFields) -> Se
     """Add a school, nursery or college; its code must be unique in the study."""
     code = normalise_code(fields.code)
     _check_code_free(session, project, code, None)
-    setting = Setting(project=project, name=fields.name.strip(), code=code, kind=fields.kind.strip())
+    _require_setting_name(fields.name)
+    setting = Setting(
+        project=project, name=fields.name.strip(), code=code, kind=fields.kind.strip()
+    )
     session.add(setting)
     session.flush()
     return setting
 
 
 def update_setting(session: Session, setting: Setting, fields: SettingFields) -> None:
+    """Rename a setting or change its code or type; the code stays unique in the study."""
     code = normalise_code(fields.code)
     _check_code_free(session, setting.project, code, setting.id)
+    _require_setting_name(fields.name)
     setting.name = fields.name.strip()
     setting.code = code
     setting.kind = fields.kind.strip()
@@ -162,10 +245,20 @@ def update_setting(session: Session, setting: Setting, fields: SettingFields) ->
 
 
 def normalise_code(code: str) -> str:
+    """The code as stored: trimmed and upper case; letters, digits, - and _ only."""
     cleaned = code.strip().upper()
     if not cleaned or not all(c.isalnum() or c in "-_" for c in cleaned):
-        raise DomainError("A setting code uses letters, digits, - or _ only, for example NUR or S01.")
-    return cleaned[:12]
+        raise FieldError(
+            "code", "A setting code uses letters, digits, - or _ only, for example NUR or S01."
+        )
+    if len(cleaned) > MAX_SETTING_CODE:
+        raise FieldError("code", f"A setting code can be at most {MAX_SETTING_CODE} characters.")
+    return cleaned
+
+
+def _require_setting_name(name: str) -> None:
+    if not name.strip():
+        raise FieldError("name", "Give the setting's name, for example Hillside Nursery.")
 
 
 def _check_code_free(session: Session, project: Project, code: str, own_id: int | None) -> None:
@@ -173,7 +266,7 @@ def _check_code_free(session: Session, project: Project, code: str, own_id: int 
         select(Setting.id).where(Setting.project_id == project.id, Setting.code == code)
     )
     if clash is not None and clash != own_id:
-        raise DomainError(f"Another setting in this study already uses the code {code}.")
+        raise FieldError("code", f"Another setting in this study already uses the code {code}.")
 
 
 @dataclass
@@ -189,6 +282,7 @@ class ParticipantFields:
 
 
 def add_participant(session: Session, setting: Setting, fields: ParticipantFields) -> Participant:
+    """Add someone who may be interviewed in a setting, with their consent."""
     participant = Participant(setting=setting)
     _apply_participant(participant, fields)
     session.add(participant)
@@ -196,14 +290,19 @@ def add_participant(session: Session, setting: Setting, fields: ParticipantField
     return participant
 
 
-def update_participant(session: Session, participant: Participant, fields: ParticipantFields) -> None:
+def update_participant(
+    session: Session, participant: Participant, fields: ParticipantFields
+) -> None:
+    """Correct a participant's details or record a change in their consent."""
     _apply_participant(participant, fields)
     session.flush()
 
 
 def _apply_participant(participant: Participant, fields: ParticipantFields) -> None:
     if not fields.role_label.strip():
-        raise DomainError("Give the participant's role, for example Headteacher or Teacher.")
+        raise FieldError(
+            "role_label", "Give the participant's role, for example Headteacher or Teacher."
+        )
     participant.role_label = fields.role_label.strip()
     participant.pseudonym = fields.pseudonym.strip()
     participant.real_name = fields.real_name.strip()
@@ -233,14 +332,24 @@ def add_round(session: Session, project: Project, fields: RoundFields) -> Round:
     return round_
 
 
+def next_round_defaults(project: Project) -> RoundFields:
+    """What the form for a new round suggests: a return round about six months after the last."""
+    dates = [r.planned_on for r in project.rounds if r.planned_on is not None]
+    planned = max(dates) + timedelta(days=RETURN_INTERVAL_DAYS) if dates else None
+    return RoundFields(title="Return interviews", kind="return", planned_on=planned)
+
+
 def update_round(session: Session, round_: Round, fields: RoundFields) -> None:
+    """Change a round's title, kind or planned date; its number stays."""
     _apply_round(round_, fields)
     session.flush()
 
 
 def _apply_round(round_: Round, fields: RoundFields) -> None:
-    if fields.kind not in ("initial", "return"):
-        raise DomainError("A round is either initial or a return round.")
+    if fields.kind not in ROUND_KINDS:
+        raise FieldError("kind", "A round is either initial or a return round.")
+    if not fields.title.strip():
+        raise FieldError("title", "Give the round a title, for example Return interviews.")
     round_.title = fields.title.strip()
     round_.kind = fields.kind
     round_.planned_on = fields.planned_on
