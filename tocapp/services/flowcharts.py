@@ -21,14 +21,19 @@ from tocapp.domain.theory import Step as DomainStep
 from tocapp.models import Answer, FlowchartVersion, Link, ProjectGroup, Setting, Step
 
 
-def current_version(session: Session, setting: Setting) -> FlowchartVersion:
-    """The setting's newest flowchart version, creating version 1 on first use."""
-    version = session.scalar(
+def latest_version(session: Session, setting: Setting) -> FlowchartVersion | None:
+    """The setting's newest flowchart version, or None before anything is mapped (never creates)."""
+    return session.scalar(
         select(FlowchartVersion)
         .where(FlowchartVersion.setting_id == setting.id)
         .order_by(FlowchartVersion.number.desc())
         .limit(1)
     )
+
+
+def current_version(session: Session, setting: Setting) -> FlowchartVersion:
+    """The setting's newest flowchart version, creating version 1 on first use."""
+    version = latest_version(session, setting)
     if version is None:
         version = FlowchartVersion(setting=setting, number=1)
         session.add(version)
@@ -41,6 +46,9 @@ def _require_editable(version: FlowchartVersion) -> None:
         raise DomainError(
             f"Version {version.number} has been shown at a return interview and is frozen."
         )
+
+
+MAX_QUOTE = 1000
 
 
 @dataclass
@@ -76,12 +84,16 @@ def _apply_step(
     try:
         theme = Theme(fields.theme)
     except ValueError:
-        raise DomainError("Choose a theme: starting situation, strands of action or outcomes.")
+        raise DomainError(
+            "Choose a theme: starting situation, strands of action or intended outcomes."
+        ) from None
     text = " ".join(fields.text.split())
     if not text:
         raise DomainError("A step needs some text.")
     if len(text) > MAX_STEP_TEXT:
-        raise DomainError(f"A step can be at most {MAX_STEP_TEXT} characters; this one is {len(text)}.")
+        raise DomainError(
+            f"A step can be at most {MAX_STEP_TEXT} characters; this one is {len(text)}."
+        )
     group = session.get(ProjectGroup, fields.group_id)
     if group is None or group.project_id != version.setting.project_id:
         raise DomainError("Choose one of this study's groups.")
@@ -90,11 +102,18 @@ def _apply_step(
         answer = session.get(Answer, fields.source_answer_id)
         if answer is None or answer.interview.setting_id != version.setting_id:
             raise DomainError("The source must be an answer from this setting's interviews.")
+    quote = fields.source_quote.strip()
+    if quote and answer is None:
+        raise DomainError("Choose the answer the quoted words come from, or leave the quote empty.")
+    if len(quote) > MAX_QUOTE:
+        raise DomainError(
+            f"A quote can be at most {MAX_QUOTE} characters; this one is {len(quote)}."
+        )
     step.theme = theme.value
     step.group = group
     step.text = text
     step.source_answer = answer
-    step.source_quote = fields.source_quote.strip() if answer else ""
+    step.source_quote = quote
 
 
 def move_step(session: Session, step: Step, direction: int) -> None:
@@ -113,7 +132,9 @@ def delete_step(session: Session, step: Step) -> None:
     """Remove a step and the arrows to and from it."""
     _require_editable(step.version)
     version = step.version
-    version.links = [ln for ln in version.links if step.id not in (ln.source_step_id, ln.target_step_id)]
+    version.links = [
+        ln for ln in version.links if step.id not in (ln.source_step_id, ln.target_step_id)
+    ]
     version.steps.remove(step)
     session.flush()
 
@@ -136,6 +157,16 @@ def add_link(
     session.add(link)
     session.flush()
     return link
+
+
+def steps_by_cell(version: FlowchartVersion | None) -> dict[tuple[str, int], list[Step]]:
+    """The version's steps by (theme, group id), each cell in its arranged order."""
+    cells: dict[tuple[str, int], list[Step]] = {}
+    if version is None:
+        return cells
+    for step in sorted(version.steps, key=lambda s: s.position):
+        cells.setdefault((step.theme, step.group_id), []).append(step)
+    return cells
 
 
 def delete_link(session: Session, link: Link) -> None:

@@ -9,19 +9,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocapp.domain.errors import DomainError
-from tocapp.domain.schedules import fill_question
+from tocapp.domain.schedules import ScheduleQuestion, fill_question
 from tocapp.models import (
     INTERVIEW_MODES,
     Answer,
     Interview,
     InterviewParticipant,
     Participant,
+    Project,
     Round,
+    Schedule,
     Setting,
 )
+from tocapp.models.base import utcnow
+from tocapp.services.errors import StaleEditError
 from tocapp.services.schedules import schedule_for
 
 MAX_NOTES = 20_000
+MAX_ROLE_LABEL = 120
+MAX_INTERVIEWER = 120
 
 
 @dataclass
@@ -37,43 +43,84 @@ class InterviewFields:
     form_token: str | None = None
 
 
+def questions_as_asked(project: Project, schedule: Schedule) -> list[ScheduleQuestion]:
+    """The schedule's questions with the study's focus and partner filled in, as read aloud."""
+    return [
+        ScheduleQuestion(
+            q.number, fill_question(q.text, project.focus, project.partner), q.stimulus
+        )
+        for q in schedule.questions
+    ]
+
+
+def initial_round(project: Project) -> Round | None:
+    """The round a new interview falls in unless the user says otherwise: the first initial one."""
+    initial = [r for r in project.rounds if r.kind == "initial"]
+    return (initial or project.rounds or [None])[0]
+
+
 def record_interview(session: Session, setting: Setting, fields: InterviewFields) -> Interview:
     """Record an interview; submitting the same form twice returns the first record."""
     if fields.form_token:
-        existing = session.scalar(select(Interview).where(Interview.form_token == fields.form_token))
-        if existing is not None and existing.setting_id == setting.id:
+        existing = session.scalar(
+            select(Interview).where(Interview.form_token == fields.form_token)
+        )
+        if existing is not None:
+            if existing.setting_id != setting.id:
+                raise DomainError("This form was already used for another setting; reload it.")
             return existing
-    interview = Interview(setting=setting, form_token=fields.form_token or None)
-    _apply(session, interview, fields)
+    _check_notes(fields.notes)
+    # Built apart from the setting and only attached once valid, so a refused interview never
+    # reaches the session (and an autoflush while re-rendering the form cannot trip over it).
+    interview = Interview(form_token=fields.form_token or None)
+    _apply(session, interview, setting, fields)
     if fields.schedule_id is not None:
         schedule = schedule_for(session, setting.project, fields.schedule_id)
         interview.schedule = schedule
-        project = setting.project
         interview.answers = [
             Answer(
                 number=q.number,
-                question_text=fill_question(q.text, project.focus, project.partner),
+                question_text=q.text,
                 stimulus=q.stimulus,
                 notes=_clean_notes(fields.notes.get(q.number, "")),
             )
-            for q in schedule.questions
+            for q in questions_as_asked(setting.project, schedule)
         ]
+    interview.setting = setting
     session.add(interview)
     session.flush()
     return interview
 
 
-def update_interview(session: Session, interview: Interview, fields: InterviewFields) -> None:
-    """Change the details and notes; the questions stay as they were asked."""
-    _apply(session, interview, fields)
+def edit_token(interview: Interview) -> str:
+    """What an edit form carries to tell whether the interview changed since it was opened."""
+    return interview.updated_at.isoformat()
+
+
+def update_interview(
+    session: Session, interview: Interview, fields: InterviewFields, opened: str | None = None
+) -> None:
+    """Change the details and notes; the questions stay as they were asked.
+
+    ``opened`` is the edit_token the form was opened with: if someone saved the interview since,
+    StaleEditError is raised before anything changes, so their work is not overwritten.
+    """
+    if opened is not None and opened != edit_token(interview):
+        raise StaleEditError("This interview was changed by someone else since you opened it.")
+    _check_notes(fields.notes)
+    _apply(session, interview, interview.setting, fields)
     for answer in interview.answers:
         if answer.number in fields.notes:
             answer.notes = _clean_notes(fields.notes[answer.number])
+    # Notes live in other rows, so the interview's own onupdate would not always fire.
+    interview.updated_at = utcnow()
     session.flush()
 
 
-def _apply(session: Session, interview: Interview, fields: InterviewFields) -> None:
-    setting = interview.setting
+def _apply(
+    session: Session, interview: Interview, setting: Setting, fields: InterviewFields
+) -> None:
+    """Check every detail first, then change the interview, so a refusal changes nothing."""
     round_ = session.get(Round, fields.round_id)
     if round_ is None or round_.project_id != setting.project_id:
         raise DomainError("Choose one of this study's rounds.")
@@ -81,16 +128,19 @@ def _apply(session: Session, interview: Interview, fields: InterviewFields) -> N
         raise DomainError("The mode is face-to-face, telephone or video.")
     if not fields.people:
         raise DomainError("Choose at least one participant.")
+    if len({pid for pid, _ in fields.people}) != len(fields.people):
+        raise DomainError("Each participant can be chosen only once.")
     people: list[InterviewParticipant] = []
     for participant_id, role_label in fields.people:
         participant = session.get(Participant, participant_id)
         if participant is None or participant.setting_id != setting.id:
             raise DomainError("Every participant must belong to this setting.")
-        people.append(
-            InterviewParticipant(
-                participant=participant, role_label=role_label.strip() or participant.role_label
-            )
-        )
+        label = role_label.strip() or participant.role_label
+        if len(label) > MAX_ROLE_LABEL:
+            raise DomainError(f"A role label can be at most {MAX_ROLE_LABEL} characters.")
+        people.append(InterviewParticipant(participant=participant, role_label=label))
+    if len(fields.interviewer.strip()) > MAX_INTERVIEWER:
+        raise DomainError(f"The interviewer's name can be at most {MAX_INTERVIEWER} characters.")
     interview.round = round_
     interview.held_on = fields.held_on
     interview.mode = fields.mode
@@ -104,6 +154,11 @@ def _apply(session: Session, interview: Interview, fields: InterviewFields) -> N
         else:
             kept.append(person)
     interview.people = kept
+
+
+def _check_notes(notes: dict[int, str]) -> None:
+    for text in notes.values():
+        _clean_notes(text)
 
 
 def _clean_notes(text: str) -> str:
@@ -121,11 +176,11 @@ def interview_title(interview: Interview) -> str:
     )
 
 
+def mapping_interviews(setting: Setting) -> list[Interview]:
+    """The setting's initial-round interviews: the words a flowchart is mapped from."""
+    return [interview for interview in setting.interviews if interview.round.kind == "initial"]
+
+
 def mapping_answers(setting: Setting) -> list[Answer]:
     """Answers a step can be linked to: those of the setting's initial-round interviews."""
-    return [
-        answer
-        for interview in setting.interviews
-        if interview.round.kind == "initial"
-        for answer in interview.answers
-    ]
+    return [answer for interview in mapping_interviews(setting) for answer in interview.answers]

@@ -1,5 +1,230 @@
-"""Placeholder blueprint; filled in by its feature."""
+"""A setting's flowchart: the mapping editor, the drawn chart and its downloads.
 
-from flask import Blueprint
+Mapping works without JavaScript: every change is a small POST form that redirects back to the
+map at the changed cell; a refused change re-renders the map with what was typed (status 400).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from tocapp.domain.errors import DomainError
+from tocapp.domain.outline import build_outline, step_numbers
+from tocapp.domain.theory import Theme
+from tocapp.extensions import db
+from tocapp.models import FlowchartVersion, Link, Setting, Step
+from tocapp.models.users import Role
+from tocapp.services import flowcharts as charts
+from tocapp.services.access import load_in
+from tocapp.services.interviews import mapping_interviews
+from tocapp.web.forms.flowchart_forms import LinkForm, StepForm, link_form, step_form
+from tocapp.web.interviews import study_trail
 
 bp = Blueprint("flowcharts", __name__)
+
+SETTING_URL = "/studies/<int:project_id>/settings/<int:setting_id>/flowchart"
+STEP_URL = "/studies/<int:project_id>/steps/<int:step_id>"
+
+
+@bp.get(SETTING_URL)
+def show(project_id: int, setting_id: int) -> str:
+    setting, role = load_in(db.session, current_user, Setting, setting_id, project_id)
+    version = charts.latest_version(db.session, setting)
+    chart = charts.to_domain(version) if version is not None else None
+    return render_template(
+        "flowcharts/show.html",
+        setting=setting,
+        version=version,
+        role=role,
+        outline=build_outline(chart) if chart is not None and chart.steps else [],
+        trail=study_trail(setting.project, setting),
+    )
+
+
+@bp.get(SETTING_URL + "/map")
+def map(project_id: int, setting_id: int) -> Any:  # noqa: A001  (the endpoint reads as a verb)
+    setting, _ = load_in(
+        db.session, current_user, Setting, setting_id, project_id, Role.INTERVIEWER
+    )
+    return _map_page(setting)
+
+
+@bp.post(SETTING_URL + "/steps")
+def add_step(project_id: int, setting_id: int) -> Any:
+    setting, _ = load_in(
+        db.session, current_user, Setting, setting_id, project_id, Role.INTERVIEWER
+    )
+    form = step_form(setting.project.groups, mapping_interviews(setting))
+    if form.validate_on_submit():
+        try:
+            version = charts.current_version(db.session, setting)
+            step = charts.add_step(db.session, version, form.step_fields())
+        except DomainError as error:
+            _refuse(form, error)
+        else:
+            flash("The step is added.", "success")
+            return _back_to_map(setting, cell_anchor(step))
+    return _map_page(setting, add_form=form, status=400)
+
+
+@bp.route(STEP_URL + "/edit", methods=["GET", "POST"])
+def edit_step(project_id: int, step_id: int) -> Any:
+    step, _ = load_in(db.session, current_user, Step, step_id, project_id, Role.INTERVIEWER)
+    setting = step.version.setting
+    form = step_form(setting.project.groups, mapping_interviews(setting), step=step)
+    if form.validate_on_submit():
+        try:
+            charts.update_step(db.session, step, form.step_fields())
+        except DomainError as error:
+            _refuse(form, error)
+        else:
+            flash("The step is saved.", "success")
+            return _back_to_map(setting, cell_anchor(step))
+    return render_template(
+        "flowcharts/edit_step.html",
+        step=step,
+        setting=setting,
+        form=form,
+        number=_numbers(step.version).get(step.id, ""),
+        interviews=mapping_interviews(setting),
+        trail=study_trail(setting.project, setting),
+    ), (400 if form.is_submitted() else 200)
+
+
+@bp.post(STEP_URL + "/move")
+def move_step(project_id: int, step_id: int) -> Response:
+    step, _ = load_in(db.session, current_user, Step, step_id, project_id, Role.INTERVIEWER)
+    direction = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
+    if direction is None:
+        abort(400)
+    try:
+        charts.move_step(db.session, step, direction)
+    except DomainError as error:
+        flash(str(error), "error")
+    return _back_to_map(step.version.setting, cell_anchor(step))
+
+
+@bp.route(STEP_URL + "/delete", methods=["GET", "POST"])
+def delete_step(project_id: int, step_id: int) -> Any:
+    """GET asks for confirmation (no JavaScript needed); POST removes the step and its arrows."""
+    step, _ = load_in(db.session, current_user, Step, step_id, project_id, Role.INTERVIEWER)
+    setting, anchor = step.version.setting, cell_anchor(step)
+    if request.method == "GET":
+        return render_template(
+            "flowcharts/delete_step.html",
+            step=step,
+            setting=setting,
+            number=_numbers(step.version),
+            arrows=[
+                ln for ln in step.version.links if step.id in (ln.source_step_id, ln.target_step_id)
+            ],
+            trail=study_trail(setting.project, setting),
+        )
+    try:
+        charts.delete_step(db.session, step)
+    except DomainError as error:
+        flash(str(error), "error")
+    else:
+        flash("The step and its arrows are removed.", "success")
+    return _back_to_map(setting, anchor)
+
+
+@bp.post(SETTING_URL + "/links")
+def add_link(project_id: int, setting_id: int) -> Any:
+    setting, _ = load_in(
+        db.session, current_user, Setting, setting_id, project_id, Role.INTERVIEWER
+    )
+    version = charts.latest_version(db.session, setting)
+    form = link_form(version.steps if version else [], _numbers(version))
+    if form.validate_on_submit() and version is not None:
+        try:
+            charts.add_link(
+                db.session, version, form.source_id.data, form.target_id.data, form.label.data or ""
+            )
+        except DomainError as error:
+            _refuse(form, error)
+        else:
+            flash("The arrow is added.", "success")
+            return _back_to_map(setting, "arrows")
+    return _map_page(setting, arrow_form=form, status=400)
+
+
+@bp.post("/studies/<int:project_id>/links/<int:link_id>/delete")
+def delete_link(project_id: int, link_id: int) -> Response:
+    link, _ = load_in(db.session, current_user, Link, link_id, project_id, Role.INTERVIEWER)
+    setting = link.version.setting
+    try:
+        charts.delete_link(db.session, link)
+    except DomainError as error:
+        flash(str(error), "error")
+    else:
+        flash("The arrow is removed.", "success")
+    return _back_to_map(setting, "arrows")
+
+
+def cell_anchor(step: Step) -> str:
+    return f"cell-{step.theme}-{step.group_id}"
+
+
+def _map_page(
+    setting: Setting,
+    add_form: StepForm | None = None,
+    arrow_form: LinkForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    version = charts.latest_version(db.session, setting)
+    groups = setting.project.groups
+    interviews = mapping_interviews(setting)
+    numbers = _numbers(version)
+    if add_form is None:
+        add_form = step_form(groups, interviews, data=_cell_from_query(groups))
+    if arrow_form is None:
+        arrow_form = link_form(version.steps if version else [], numbers)
+    return render_template(
+        "flowcharts/map.html",
+        setting=setting,
+        version=version,
+        groups=groups,
+        themes=list(Theme),
+        cells=charts.steps_by_cell(version),
+        links=version.links if version else [],
+        numbers=numbers,
+        interviews=interviews,
+        add_form=add_form,
+        arrow_form=arrow_form,
+        trail=study_trail(setting.project, setting),
+    ), status
+
+
+def _numbers(version: FlowchartVersion | None) -> dict[int, str]:
+    """Reading numbers (S1, A2 …) by step id, the same as the chart and its text version."""
+    if version is None:
+        return {}
+    return {int(key): number for key, number in step_numbers(charts.to_domain(version)).items()}
+
+
+def _cell_from_query(groups: list[Any]) -> dict[str, Any]:
+    """A cell's "Add a step here" link fills the add form's theme and group."""
+    data: dict[str, Any] = {}
+    theme = request.args.get("theme", "")
+    if theme in {t.value for t in Theme}:
+        data["theme"] = theme
+    group_id = request.args.get("group", type=int)
+    if group_id in {g.id for g in groups}:
+        data["group_id"] = group_id
+    return data
+
+
+def _refuse(form: Any, error: DomainError) -> None:
+    """Say why a change was refused, at the top and beside the form that keeps the typing."""
+    flash(str(error), "error")
+    form.form_errors.append(str(error))
+
+
+def _back_to_map(setting: Setting, anchor: str) -> Response:
+    target = url_for(".map", project_id=setting.project_id, setting_id=setting.id, _anchor=anchor)
+    return redirect(target, 303)
