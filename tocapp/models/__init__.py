@@ -1,5 +1,6 @@
 """Persistence only: SQLAlchemy models. Rules live in tocapp.domain, use cases in services."""
 
+from tocapp.models.annotations import AnnotationAction, StepMark, VoiceNote
 from tocapp.models.flowcharts import FlowchartVersion, Link, Step
 from tocapp.models.interviews import INTERVIEW_MODES, Answer, Interview, InterviewParticipant
 from tocapp.models.schedules import Schedule, ScheduleQuestion
@@ -8,6 +9,7 @@ from tocapp.models.users import Membership, Role, User
 
 __all__ = [
     "INTERVIEW_MODES",
+    "AnnotationAction",
     "Answer",
     "FlowchartVersion",
     "Interview",
@@ -23,5 +25,7 @@ __all__ = [
     "ScheduleQuestion",
     "Setting",
     "Step",
+    "StepMark",
     "User",
+    "VoiceNote",
 ]

@@ -5,14 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from uuid import uuid4
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tocapp.extensions import db
 from tocapp.models.base import utcnow
 
 if TYPE_CHECKING:
-    from tocapp.models.interviews import Answer
+    from tocapp.models.interviews import Answer, Interview
     from tocapp.models.studies import ProjectGroup, Setting
 
 
@@ -29,11 +40,19 @@ class FlowchartVersion(db.Model):  # type: ignore[name-defined,misc]
     frozen_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     setting: Mapped[Setting] = relationship(back_populates="versions")
+    # The leader's map only: steps and arrows a voice added at a return interview carry that
+    # interview's id and are reached through the interview, so they can never merge into it.
     steps: Mapped[list[Step]] = relationship(
-        back_populates="version", cascade="all, delete-orphan", order_by="Step.position"
+        primaryjoin=lambda: and_(Step.version_id == FlowchartVersion.id, Step.interview_id.is_(None)),
+        back_populates="version",
+        cascade="all, delete-orphan",
+        order_by="Step.position",
     )
     links: Mapped[list[Link]] = relationship(
-        back_populates="version", cascade="all, delete-orphan", order_by="Link.id"
+        primaryjoin=lambda: and_(Link.version_id == FlowchartVersion.id, Link.interview_id.is_(None)),
+        back_populates="version",
+        cascade="all, delete-orphan",
+        order_by="Link.id",
     )
 
     @property
@@ -56,8 +75,15 @@ class Step(db.Model):  # type: ignore[name-defined,misc]
         ForeignKey("answers.id", ondelete="SET NULL"), nullable=True
     )
     source_quote: Mapped[str] = mapped_column(Text, default="")
+    # The same step across versions shares a lineage, so versions can be compared.
+    lineage: Mapped[str] = mapped_column(String(32), default=lambda: uuid4().hex)
+    # Set when a voice added this step at a return interview; None for the leader's map.
+    interview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), nullable=True
+    )
 
     version: Mapped[FlowchartVersion] = relationship(back_populates="steps")
+    interview: Mapped[Interview | None] = relationship(back_populates="added_steps")
     group: Mapped[ProjectGroup] = relationship()
     source_answer: Mapped[Answer | None] = relationship()
 
@@ -65,7 +91,7 @@ class Step(db.Model):  # type: ignore[name-defined,misc]
 class Link(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "links"
     __table_args__ = (
-        UniqueConstraint("source_step_id", "target_step_id"),
+        UniqueConstraint("source_step_id", "target_step_id", "interview_id"),
         CheckConstraint("source_step_id <> target_step_id", name="no_self_loop"),
     )
 
@@ -76,7 +102,14 @@ class Link(db.Model):  # type: ignore[name-defined,misc]
     source_step_id: Mapped[int] = mapped_column(ForeignKey("steps.id", ondelete="CASCADE"))
     target_step_id: Mapped[int] = mapped_column(ForeignKey("steps.id", ondelete="CASCADE"))
     label: Mapped[str] = mapped_column(String(200), default="")
+    # Set when a voice drew this arrow at a return interview, with its note on why they connect.
+    interview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), nullable=True
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+    verbatim: Mapped[bool] = mapped_column(Boolean, default=False)
 
     version: Mapped[FlowchartVersion] = relationship(back_populates="links")
+    interview: Mapped[Interview | None] = relationship(back_populates="added_links")
     source: Mapped[Step] = relationship(foreign_keys=[source_step_id])
     target: Mapped[Step] = relationship(foreign_keys=[target_step_id])

@@ -12,6 +12,8 @@ from tocapp.extensions import db
 from tocapp.models.base import utcnow
 
 if TYPE_CHECKING:
+    from tocapp.models.annotations import AnnotationAction, StepMark, VoiceNote
+    from tocapp.models.flowcharts import FlowchartVersion, Link, Step
     from tocapp.models.schedules import Schedule
     from tocapp.models.studies import Participant, Round, Setting
 
@@ -26,6 +28,10 @@ class Interview(db.Model):  # type: ignore[name-defined,misc]
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
     schedule_id: Mapped[int | None] = mapped_column(
         ForeignKey("schedules.id", ondelete="SET NULL"), nullable=True
+    )
+    # At a return interview: the frozen flowchart version the interviewee was shown.
+    version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("flowchart_versions.id", ondelete="RESTRICT"), nullable=True
     )
     held_on: Mapped[date] = mapped_column(Date)
     mode: Mapped[str] = mapped_column(String(20))
@@ -44,6 +50,22 @@ class Interview(db.Model):  # type: ignore[name-defined,misc]
     )
     answers: Mapped[list[Answer]] = relationship(
         back_populates="interview", cascade="all, delete-orphan", order_by="Answer.number"
+    )
+    version: Mapped[FlowchartVersion | None] = relationship()
+    marks: Mapped[list[StepMark]] = relationship(
+        back_populates="interview", cascade="all, delete-orphan", order_by="StepMark.id"
+    )
+    notes: Mapped[list[VoiceNote]] = relationship(
+        back_populates="interview", cascade="all, delete-orphan", order_by="VoiceNote.number"
+    )
+    added_steps: Mapped[list[Step]] = relationship(
+        back_populates="interview", cascade="all, delete-orphan", order_by="Step.id"
+    )
+    added_links: Mapped[list[Link]] = relationship(
+        back_populates="interview", cascade="all, delete-orphan", order_by="Link.id"
+    )
+    actions: Mapped[list[AnnotationAction]] = relationship(
+        cascade="all, delete-orphan", order_by="AnnotationAction.id"
     )
 
 
