@@ -21,7 +21,7 @@ class Theme(StrEnum):
     OUTCOME = "outcome"
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]  # the heading; str.title is never wanted here
         return _THEME_TITLES[self]
 
     @property
@@ -63,6 +63,8 @@ class Step:
     group: str
     text: str
     source: StepSource | None = None
+    lineage: str = ""  # the same step in other versions shares it
+    added_by: str = ""  # the voice that added the step at a return interview; "" for the leader
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Link:
     source: str
     target: str
     label: str = ""
+    added_by: str = ""  # the voice that drew the arrow at a return interview; "" for the leader
 
 
 @dataclass(frozen=True)

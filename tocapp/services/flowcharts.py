@@ -185,6 +185,7 @@ def to_domain(version: FlowchartVersion) -> Flowchart:
             group=step.group.name,
             text=step.text,
             source=_source(step),
+            lineage=step.lineage,
         )
         for step in sorted(version.steps, key=lambda s: s.position)
     )

@@ -1,0 +1,318 @@
+"""Return interviews: each voice's marks, notes, arrows and steps on the frozen chart, with undo.
+
+Every action is saved at once and logged with what undoes it. Nothing here writes to the leader's
+map: a voice's steps and arrows carry its interview's id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tocapp.domain.errors import DomainError
+from tocapp.domain.theory import MAX_STEP_TEXT, Theme, check_new_link
+from tocapp.domain.voices import MAX_NOTE, Mark
+from tocapp.models import (
+    AnnotationAction,
+    FlowchartVersion,
+    Interview,
+    Link,
+    ProjectGroup,
+    Setting,
+    Step,
+    StepMark,
+    VoiceNote,
+)
+from tocapp.services import interviews
+from tocapp.services.errors import StaleEditError
+from tocapp.services.flowcharts import latest_version
+from tocapp.services.versions import freeze_flowchart_version
+
+
+def start_return_interview(
+    session: Session, setting: Setting, fields: interviews.InterviewFields
+) -> Interview:
+    """Record a return interview and freeze the flowchart version it shows."""
+    version = latest_version(session, setting)
+    if version is None or not version.steps:
+        raise DomainError("Map this setting's flowchart before its return interviews.")
+    interview = interviews.record_interview(session, setting, fields)
+    if interview.version_id is None:
+        freeze_flowchart_version(version)
+        interview.version = version
+        session.flush()
+    return interview
+
+
+def _require_voice(interview: Interview) -> FlowchartVersion:
+    if interview.version is None:
+        raise DomainError("This interview shows no flowchart, so it cannot be annotated.")
+    return interview.version
+
+
+def visible_steps(interview: Interview) -> list[Step]:
+    """The steps this voice can see: the frozen version's, then the ones it added itself."""
+    version = _require_voice(interview)
+    return list(version.steps) + list(interview.added_steps)
+
+
+def _step_in_view(session: Session, interview: Interview, step_id: int) -> Step:
+    step = session.get(Step, step_id)
+    if (
+        step is None
+        or step.version_id != interview.version_id
+        or step.interview_id
+        not in (
+            None,
+            interview.id,
+        )
+    ):
+        raise DomainError("That step is not on the flowchart shown at this interview.")
+    return step
+
+
+def _log(
+    session: Session, interview: Interview, kind: str, text: str, undo: dict[str, Any]
+) -> None:
+    session.add(AnnotationAction(interview=interview, kind=kind, description=text, undo=undo))
+
+
+def set_mark(
+    session: Session,
+    interview: Interview,
+    step_id: int,
+    mark: str,
+    expected_revision: int | None = None,
+) -> StepMark | None:
+    """Mark a step achieved, partly or elusive; an empty mark means not discussed."""
+    _require_voice(interview)
+    step = _step_in_view(session, interview, step_id)
+    if mark and mark not in Mark.__members__.values():
+        raise DomainError("A mark is achieved, partly achieved or elusive.")
+    current = session.scalar(
+        select(StepMark).where(StepMark.interview_id == interview.id, StepMark.step_id == step.id)
+    )
+    if expected_revision is not None and (current.revision if current else 0) != expected_revision:
+        raise StaleEditError("This mark was changed since you opened the page.")
+    previous = current.mark if current else ""
+    if previous == mark:
+        return current
+    label = Mark(mark).label if mark else "not discussed"
+    _log(
+        session,
+        interview,
+        "mark",
+        f"Marked “{step.text[:60]}” {label.lower()}",
+        {"step_id": step.id, "mark": previous},
+    )
+    result = _write_mark(session, interview, step, current, mark)
+    session.flush()
+    return result
+
+
+def _write_mark(
+    session: Session, interview: Interview, step: Step, current: StepMark | None, mark: str
+) -> StepMark | None:
+    if not mark:
+        if current is not None:
+            session.delete(current)
+        return None
+    if current is None:
+        current = StepMark(interview=interview, step=step, mark=mark, revision=1)
+        session.add(current)
+    else:
+        current.mark = mark
+        current.revision += 1
+    return current
+
+
+def _clean_note(text: str) -> str:
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        raise DomainError("A note needs some text.")
+    if len(text) > MAX_NOTE:
+        raise DomainError(
+            f"A note can be at most {MAX_NOTE:,} characters; this one is {len(text):,}."
+        )
+    return text
+
+
+def _next_note_number(session: Session, interview: Interview) -> int:
+    last = session.scalar(
+        select(func.max(VoiceNote.number)).where(VoiceNote.interview_id == interview.id)
+    )
+    return (last or 0) + 1
+
+
+def add_note(
+    session: Session,
+    interview: Interview,
+    text: str,
+    verbatim: bool = False,
+    step_id: int | None = None,
+    link_id: int | None = None,
+) -> VoiceNote:
+    """A numbered note on a step, on an arrow, or (with neither) on a new thread."""
+    version = _require_voice(interview)
+    text = _clean_note(text)
+    step = _step_in_view(session, interview, step_id) if step_id is not None else None
+    link = None
+    if link_id is not None:
+        link = session.get(Link, link_id)
+        if (
+            link is None
+            or link.version_id != version.id
+            or link.interview_id
+            not in (
+                None,
+                interview.id,
+            )
+        ):
+            raise DomainError("That arrow is not on the flowchart shown at this interview.")
+    note = VoiceNote(
+        interview=interview,
+        number=_next_note_number(session, interview),
+        step=step,
+        link=link,
+        text=text,
+        verbatim=verbatim,
+    )
+    session.add(note)
+    session.flush()
+    _log(session, interview, "note", f"Added note {note.number}", {"note_id": note.id})
+    session.flush()
+    return note
+
+
+def edit_note(
+    session: Session, note: VoiceNote, text: str, verbatim: bool, expected_revision: int
+) -> None:
+    """Change a note's words, refusing to overwrite a change someone else saved meanwhile."""
+    text = _clean_note(text)
+    if note.revision != expected_revision:
+        raise StaleEditError("This note was changed since you opened it.")
+    _log(
+        session,
+        note.interview,
+        "note_edit",
+        f"Edited note {note.number}",
+        {"note_id": note.id, "text": note.text, "verbatim": note.verbatim},
+    )
+    note.text = text
+    note.verbatim = verbatim
+    note.revision += 1
+    session.flush()
+
+
+def add_voice_link(
+    session: Session,
+    interview: Interview,
+    source_id: int,
+    target_id: int,
+    note: str = "",
+    verbatim: bool = False,
+) -> Link:
+    """A new arrow drawn by this voice, with its note on why the steps connect."""
+    version = _require_voice(interview)
+    steps = visible_steps(interview)
+    existing = [(ln.source_step_id, ln.target_step_id) for ln in version.links]
+    existing += [(ln.source_step_id, ln.target_step_id) for ln in interview.added_links]
+    check_new_link([s.id for s in steps], existing, source_id, target_id)
+    note = note.replace("\r\n", "\n").strip()
+    if len(note) > MAX_NOTE:
+        raise DomainError(f"A note can be at most {MAX_NOTE:,} characters.")
+    link = Link(
+        version_id=version.id,
+        interview=interview,
+        source_step_id=source_id,
+        target_step_id=target_id,
+        note=note,
+        verbatim=verbatim,
+    )
+    session.add(link)
+    session.flush()
+    _log(session, interview, "link", "Drew a new arrow", {"link_id": link.id})
+    session.flush()
+    return link
+
+
+@dataclass
+class VoiceStepFields:
+    theme: str
+    group_id: int
+    text: str
+
+
+def add_voice_step(session: Session, interview: Interview, fields: VoiceStepFields) -> Step:
+    """A step "added at the return interview" by this voice only."""
+    version = _require_voice(interview)
+    try:
+        theme = Theme(fields.theme)
+    except ValueError:
+        raise DomainError(
+            "Choose a theme: starting situation, strands of action or outcomes."
+        ) from None
+    text = " ".join(fields.text.split())
+    if not text:
+        raise DomainError("A step needs some text.")
+    if len(text) > MAX_STEP_TEXT:
+        raise DomainError(f"A step can be at most {MAX_STEP_TEXT} characters.")
+    group = session.get(ProjectGroup, fields.group_id)
+    if group is None or group.project_id != interview.setting.project_id:
+        raise DomainError("Choose one of this study's groups.")
+    last = session.scalar(select(func.max(Step.position)).where(Step.version_id == version.id))
+    step = Step(
+        version_id=version.id,
+        interview=interview,
+        theme=theme.value,
+        group=group,
+        text=text,
+        position=(last or 0) + 1,
+    )
+    session.add(step)
+    session.flush()
+    _log(session, interview, "step", f"Added the step “{text[:60]}”", {"step_id": step.id})
+    session.flush()
+    return step
+
+
+def last_action(session: Session, interview: Interview) -> AnnotationAction | None:
+    return session.scalar(
+        select(AnnotationAction)
+        .where(AnnotationAction.interview_id == interview.id)
+        .order_by(AnnotationAction.id.desc())
+        .limit(1)
+    )
+
+
+def undo_last(session: Session, interview: Interview) -> str | None:
+    """Undo this voice's most recent action; returns what was undone, or None if nothing was."""
+    action = last_action(session, interview)
+    if action is None:
+        return None
+    undo = action.undo
+    if action.kind == "mark":
+        step = session.get(Step, undo["step_id"])
+        if step is not None:
+            current = session.scalar(
+                select(StepMark).where(
+                    StepMark.interview_id == interview.id, StepMark.step_id == step.id
+                )
+            )
+            _write_mark(session, interview, step, current, str(undo["mark"]))
+    elif action.kind == "note_edit":
+        note = session.get(VoiceNote, undo["note_id"])
+        if note is not None:
+            note.text, note.verbatim = str(undo["text"]), bool(undo["verbatim"])
+            note.revision += 1
+    else:
+        model = {"note": VoiceNote, "link": Link, "step": Step}[action.kind]
+        target = session.get(model, undo[f"{action.kind}_id"])
+        if target is not None:
+            session.delete(target)
+    session.delete(action)
+    session.flush()
+    return action.description
