@@ -77,7 +77,7 @@ def _step_in_view(session: Session, interview: Interview, step_id: int) -> Step:
 def _log(
     session: Session, interview: Interview, kind: str, text: str, undo: dict[str, Any]
 ) -> None:
-    session.add(AnnotationAction(interview=interview, kind=kind, description=text, undo=undo))
+    session.add(AnnotationAction(interview_id=interview.id, kind=kind, description=text, undo=undo))
 
 
 def set_mark(
@@ -118,11 +118,11 @@ def _write_mark(
 ) -> StepMark | None:
     if not mark:
         if current is not None:
-            session.delete(current)
+            interview.marks.remove(current)  # delete-orphan removes the row
         return None
     if current is None:
-        current = StepMark(interview=interview, step=step, mark=mark, revision=1)
-        session.add(current)
+        current = StepMark(step=step, mark=mark, revision=1)
+        interview.marks.append(current)
     else:
         current.mark = mark
         current.revision += 1
@@ -309,10 +309,14 @@ def undo_last(session: Session, interview: Interview) -> str | None:
             note.text, note.verbatim = str(undo["text"]), bool(undo["verbatim"])
             note.revision += 1
     else:
-        model = {"note": VoiceNote, "link": Link, "step": Step}[action.kind]
-        target = session.get(model, undo[f"{action.kind}_id"])
-        if target is not None:
-            session.delete(target)
+        collection = {
+            "note": interview.notes,
+            "link": interview.added_links,
+            "step": interview.added_steps,
+        }[action.kind]
+        target_id = undo[f"{action.kind}_id"]
+        for target in [t for t in collection if t.id == target_id]:
+            collection.remove(target)  # delete-orphan removes the row
     session.delete(action)
     session.flush()
     return action.description
