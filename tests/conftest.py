@@ -32,8 +32,10 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def guarded(self: socket.socket, address: Any) -> Any:
         host = address[0] if isinstance(address, tuple) else address
-        if isinstance(host, str) and host not in ("127.0.0.1", "localhost", "::1") and not (
-            host.startswith("/")
+        if (
+            isinstance(host, str)
+            and host not in ("127.0.0.1", "localhost", "::1")
+            and not (host.startswith("/"))
         ):
             raise RuntimeError(f"test tried to reach the network: {address!r}")
         return real_connect(self, address)
@@ -106,8 +108,11 @@ def make_user(app: Flask) -> Callable[..., User]:
 def make_project(make_user: Callable[..., User]) -> Callable[..., Project]:
     def make(owner: User | None = None, **fields: Any) -> Project:
         owner = owner or make_user()
-        defaults = {"title": "Coaching study", "focus": "speech and language development",
-                    "partner": "CLARITY"}
+        defaults = {
+            "title": "Coaching study",
+            "focus": "speech and language development",
+            "partner": "CLARITY",
+        }
         project = studies.create_project(
             db.session, owner, studies.ProjectFields(**{**defaults, **fields})
         )
@@ -136,8 +141,12 @@ def make_setting(make_project: Callable[..., Project]) -> Callable[..., Setting]
 def make_participant(make_setting: Callable[..., Setting]) -> Callable[..., Participant]:
     def make(setting: Setting | None = None, **fields: Any) -> Participant:
         setting = setting or make_setting()
-        values = {"role_label": "Headteacher", "consent_participate": True,
-                  "consent_quote": True, **fields}
+        values = {
+            "role_label": "Headteacher",
+            "consent_participate": True,
+            "consent_quote": True,
+            **fields,
+        }
         participant = studies.add_participant(
             db.session, setting, studies.ParticipantFields(**values)
         )
@@ -151,8 +160,9 @@ def make_participant(make_setting: Callable[..., Setting]) -> Callable[..., Part
 def make_interview(make_participant: Callable[..., Participant]) -> Callable[..., Interview]:
     """A round-1 interview with the theory-of-change schedule; notes by question number."""
 
-    def make(participant: Participant | None = None, notes: dict[int, str] | None = None,
-             **fields: Any) -> Interview:
+    def make(
+        participant: Participant | None = None, notes: dict[int, str] | None = None, **fields: Any
+    ) -> Interview:
         participant = participant or make_participant()
         setting = participant.setting
         from tocapp.services.schedules import schedules_for

@@ -29,7 +29,7 @@ class OutlineTheme:
 
 
 def step_numbers(chart: Flowchart) -> dict[str, str]:
-    """Short reading numbers ("S1", "A2", "O3") in theme-then-group order, shared by chart and text."""
+    """Short reading numbers ("S1", "A2", "O3") in theme-then-group order, for chart and text."""
     prefix = {Theme.SITUATION: "S", Theme.ACTION: "A", Theme.OUTCOME: "O"}
     counters = dict.fromkeys(Theme, 0)
     numbers: dict[str, str] = {}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
-
 from uuid import uuid4
 
 from sqlalchemy import (
@@ -43,13 +42,17 @@ class FlowchartVersion(db.Model):  # type: ignore[name-defined,misc]
     # The leader's map only: steps and arrows a voice added at a return interview carry that
     # interview's id and are reached through the interview, so they can never merge into it.
     steps: Mapped[list[Step]] = relationship(
-        primaryjoin=lambda: and_(Step.version_id == FlowchartVersion.id, Step.interview_id.is_(None)),
+        primaryjoin=lambda: and_(
+            Step.version_id == FlowchartVersion.id, Step.interview_id.is_(None)
+        ),
         back_populates="version",
         cascade="all, delete-orphan",
         order_by="Step.position",
     )
     links: Mapped[list[Link]] = relationship(
-        primaryjoin=lambda: and_(Link.version_id == FlowchartVersion.id, Link.interview_id.is_(None)),
+        primaryjoin=lambda: and_(
+            Link.version_id == FlowchartVersion.id, Link.interview_id.is_(None)
+        ),
         back_populates="version",
         cascade="all, delete-orphan",
         order_by="Link.id",
@@ -64,9 +67,7 @@ class Step(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "steps"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(
-        ForeignKey("flowchart_versions.id", ondelete="CASCADE")
-    )
+    version_id: Mapped[int] = mapped_column(ForeignKey("flowchart_versions.id", ondelete="CASCADE"))
     theme: Mapped[str] = mapped_column(String(20))
     group_id: Mapped[int] = mapped_column(ForeignKey("project_groups.id", ondelete="RESTRICT"))
     text: Mapped[str] = mapped_column(Text)
@@ -96,9 +97,7 @@ class Link(db.Model):  # type: ignore[name-defined,misc]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(
-        ForeignKey("flowchart_versions.id", ondelete="CASCADE")
-    )
+    version_id: Mapped[int] = mapped_column(ForeignKey("flowchart_versions.id", ondelete="CASCADE"))
     source_step_id: Mapped[int] = mapped_column(ForeignKey("steps.id", ondelete="CASCADE"))
     target_step_id: Mapped[int] = mapped_column(ForeignKey("steps.id", ondelete="CASCADE"))
     label: Mapped[str] = mapped_column(String(200), default="")

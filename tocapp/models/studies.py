@@ -86,7 +86,7 @@ class Setting(db.Model):  # type: ignore[name-defined,misc]
 
 
 class Participant(db.Model):  # type: ignore[name-defined,misc]
-    """Someone interviewed in a setting, with their consent; exports show the label, not the name."""
+    """Someone interviewed in a setting, with consent; exports show the label, not the name."""
 
     __tablename__ = "participants"
 

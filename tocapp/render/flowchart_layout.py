@@ -1,0 +1,248 @@
+"""Where everything goes: themes as columns, groups as lanes, steps stacked in each cell.
+
+We place the boxes ourselves instead of letting Graphviz's ``dot`` do it: with clusters for lanes
+and ``rank=same`` for columns, dot 2.43 reorders lanes to save crossings, draws some arrows
+between lanes twice, and fails outright ("trouble in init_rank") on charts with arrows inside a
+column. A fixed grid keeps lanes in the study's order and steps in the order they were arranged,
+and gives the same picture for the same chart every time.
+
+Coordinates are points (1/72 inch), x to the right and y downwards from the top-left corner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tocapp.domain.outline import step_numbers
+from tocapp.domain.theory import Flowchart, Step, Theme, ordered_steps
+from tocapp.render.text_fit import line_height, text_width, wrap_to_width
+
+MARGIN = 10.0
+STEP_WIDTH = 190.0
+STEP_FONT_SIZE = 11.0
+STEP_MARGIN_X = 9.0
+STEP_MARGIN_Y = 5.0
+STEP_GAP = 16.0  # between boxes stacked in one cell
+COLUMN_GAP = 112.0  # room for arrows and their labels between columns
+LANE_PAD = 12.0
+LANE_GAP = 8.0
+LANE_FONT_SIZE = 12.0
+TITLE_FONT_SIZE = 16.0
+HEADER_FONT_SIZE = 13.0
+LEGEND_FONT_SIZE = 9.0
+LEGEND_MARGIN = 7.0
+LINK_FONT_SIZE = 9.0
+LINK_LABEL_WIDTH = 96.0
+
+LEGEND_TEXT = (
+    "How to read this chart",
+    "Columns: the three themes, read from left to right.",
+    "Lanes: the groups in the setting, named at the top left of each lane.",
+    "Boxes: the steps, numbered as in the text version (S situation, A action, O outcome).",
+    "Arrows: one step leads to another; words on an arrow say how.",
+)
+EMPTY_MESSAGE = "This flowchart has no steps yet."
+
+
+@dataclass(frozen=True)
+class Box:
+    left: float
+    top: float
+    width: float
+    height: float
+
+    @property
+    def right(self) -> float:
+        return self.left + self.width
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.height
+
+    @property
+    def centre_x(self) -> float:
+        return self.left + self.width / 2
+
+    @property
+    def centre_y(self) -> float:
+        return self.top + self.height / 2
+
+    def overlaps(self, other: Box, pad: float = 0.0) -> bool:
+        return not (
+            self.right + pad <= other.left
+            or other.right + pad <= self.left
+            or self.bottom + pad <= other.top
+            or other.bottom + pad <= self.top
+        )
+
+
+@dataclass(frozen=True)
+class PlacedText:
+    """Lines of our own or the user's text in a box (title, header, legend, message)."""
+
+    lines: tuple[str, ...]
+    box: Box
+
+
+@dataclass(frozen=True)
+class PlacedStep:
+    step: Step
+    number: str
+    column: int
+    lane: int
+    lines: tuple[str, ...]
+    box: Box
+
+
+@dataclass(frozen=True)
+class PlacedLane:
+    group: str
+    group_index: int
+    label_lines: tuple[str, ...]
+    box: Box
+
+
+@dataclass(frozen=True)
+class ChartLayout:
+    width: float
+    height: float
+    title: PlacedText
+    headers: tuple[PlacedText, ...]
+    lanes: tuple[PlacedLane, ...]
+    steps: tuple[PlacedStep, ...]
+    legend: PlacedText
+    empty_message: PlacedText | None
+    column_spans: tuple[tuple[float, float], ...]
+
+    @property
+    def step_by_key(self) -> dict[str, PlacedStep]:
+        return {placed.step.key: placed for placed in self.steps}
+
+
+def group_indexes(chart: Flowchart) -> dict[str, int]:
+    """Index used in ``group-<index>`` classes: the study's group order, then any other groups."""
+    names = list(chart.groups)
+    for step in chart.steps:
+        if step.group not in names:
+            names.append(step.group)
+    return {name: i for i, name in enumerate(names)}
+
+
+def step_box_height(line_count: int) -> float:
+    return line_count * line_height(STEP_FONT_SIZE) + 2 * STEP_MARGIN_Y
+
+
+def layout_flowchart(chart: Flowchart) -> ChartLayout:
+    """Place title, column headers, lanes, steps and legend on a grid."""
+    themes = list(Theme)
+    lanes = chart.lane_groups()
+    indexes = group_indexes(chart)
+    numbers = step_numbers(chart)
+    ordered = ordered_steps(chart.steps, lanes)
+
+    column_left = [_column_left(c) for c in range(len(themes))]
+    column_spans = tuple((left, left + STEP_WIDTH) for left in column_left)
+    lanes_right = column_left[-1] + STEP_WIDTH + LANE_PAD
+    width = lanes_right + MARGIN
+
+    y = MARGIN
+    title_lines = wrap_to_width(chart.title, width - 2 * MARGIN, TITLE_FONT_SIZE, bold=True)
+    title_height = max(len(title_lines), 1) * line_height(TITLE_FONT_SIZE) + 4
+    title = PlacedText(tuple(title_lines), Box(MARGIN, y, width - 2 * MARGIN, title_height))
+    y += title_height + 6
+
+    header_lines = [
+        wrap_to_width(f"{c + 1} {t.title}", STEP_WIDTH, HEADER_FONT_SIZE, bold=True)
+        for c, t in enumerate(themes)
+    ]
+    header_height = max(len(lines) for lines in header_lines) * line_height(HEADER_FONT_SIZE) + 6
+    headers = tuple(
+        PlacedText(tuple(lines), Box(column_left[c], y, STEP_WIDTH, header_height))
+        for c, lines in enumerate(header_lines)
+    )
+    y += header_height + 6
+
+    placed_steps: list[PlacedStep] = []
+    placed_lanes: list[PlacedLane] = []
+    for lane_number, group in enumerate(lanes):
+        cells = [[s for s in ordered if s.group == group and s.theme is t] for t in themes]
+        lane, steps = _place_lane(
+            lane_number, group, indexes[group], cells, numbers, y, lanes_right
+        )
+        placed_lanes.append(lane)
+        placed_steps.extend(steps)
+        y = lane.box.bottom + LANE_GAP
+
+    empty_message = None
+    if not chart.steps:
+        message_height = line_height(STEP_FONT_SIZE) + 2 * STEP_MARGIN_Y
+        empty_message = PlacedText(
+            (EMPTY_MESSAGE,), Box(column_left[1], y, STEP_WIDTH, message_height)
+        )
+        y += message_height + LANE_GAP
+
+    legend = _legend(column_left[-1], y + 4)
+    height = legend.box.bottom + MARGIN
+    # Keep placed steps in reading order (S1, S2 ... O4), whatever order the lanes were filled in.
+    reading = {step.key: i for i, step in enumerate(ordered)}
+    placed_steps.sort(key=lambda placed: reading[placed.step.key])
+    return ChartLayout(
+        width=width,
+        height=height,
+        title=title,
+        headers=headers,
+        lanes=tuple(placed_lanes),
+        steps=tuple(placed_steps),
+        legend=legend,
+        empty_message=empty_message,
+        column_spans=column_spans,
+    )
+
+
+def _place_lane(
+    lane_number: int,
+    group: str,
+    group_index: int,
+    cells: list[list[Step]],
+    numbers: dict[str, str],
+    top: float,
+    right: float,
+) -> tuple[PlacedLane, list[PlacedStep]]:
+    """One lane: its label band, then each column's steps stacked in their arranged order."""
+    label_lines = wrap_to_width(group, STEP_WIDTH + COLUMN_GAP, LANE_FONT_SIZE, bold=True)
+    band = max(len(label_lines), 1) * line_height(LANE_FONT_SIZE) + 10
+    cells_bottom = top + band
+    placed: list[PlacedStep] = []
+    for column, cell in enumerate(cells):
+        y = top + band
+        for step in cell:
+            text = wrap_to_width(step.text, STEP_WIDTH - 2 * STEP_MARGIN_X, STEP_FONT_SIZE)
+            lines = (numbers[step.key], *text)
+            box = Box(_column_left(column), y, STEP_WIDTH, step_box_height(len(lines)))
+            placed.append(PlacedStep(step, numbers[step.key], column, lane_number, lines, box))
+            y = box.bottom + STEP_GAP
+            cells_bottom = max(cells_bottom, box.bottom)
+    box = Box(MARGIN, top, right - MARGIN, cells_bottom + LANE_PAD - top)
+    return PlacedLane(group, group_index, tuple(label_lines), box), placed
+
+
+def _column_left(column: int) -> float:
+    return MARGIN + LANE_PAD + column * (STEP_WIDTH + COLUMN_GAP)
+
+
+def _legend(left: float, top: float) -> PlacedText:
+    inner = STEP_WIDTH - 2 * LEGEND_MARGIN
+    lines: list[str] = []
+    for sentence in LEGEND_TEXT:
+        lines.extend(wrap_to_width(sentence, inner, LEGEND_FONT_SIZE))
+    height = len(lines) * line_height(LEGEND_FONT_SIZE) + 2 * LEGEND_MARGIN
+    return PlacedText(tuple(lines), Box(left, top, STEP_WIDTH, height))
+
+
+def link_label_lines(label: str) -> list[str]:
+    return wrap_to_width(label, LINK_LABEL_WIDTH, LINK_FONT_SIZE)
+
+
+def link_label_size(lines: list[str]) -> tuple[float, float]:
+    width = max((text_width(line, LINK_FONT_SIZE) for line in lines), default=0.0)
+    return width + 4, len(lines) * line_height(LINK_FONT_SIZE) + 2

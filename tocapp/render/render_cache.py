@@ -1,0 +1,83 @@
+"""Rendered charts on disk, named by a hash of what was drawn, so each is drawn only once.
+
+The same DOT source always gives the same bytes, so a file named by sha256(format, dpi, source)
+never goes stale. Files are written to a temporary name and renamed into place, so a reader never
+sees half a file, even with several workers drawing the same chart at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from tocapp.render.graphviz_runner import DEFAULT_TIMEOUT, normalise_dpi, render_dot
+
+log = logging.getLogger(__name__)
+
+Renderer = Callable[..., bytes]
+
+
+class RenderCache:
+    """A directory of rendered charts; ``get_or_render`` draws only what is not there yet."""
+
+    def __init__(self, directory: str | os.PathLike[str], renderer: Renderer = render_dot) -> None:
+        self.directory = Path(directory)
+        self._render = renderer
+
+    def key(self, dot_source: str, fmt: str, dpi: int | None = None) -> str:
+        """The cache key: sha256 of the format, the resolution and the DOT source."""
+        dpi = normalise_dpi(fmt, dpi)
+        digest = hashlib.sha256(f"{fmt}\n{dpi}\n".encode())
+        digest.update(dot_source.encode("utf-8"))
+        return digest.hexdigest()
+
+    def path_for(self, dot_source: str, fmt: str, dpi: int | None = None) -> Path:
+        key = self.key(dot_source, fmt, dpi)
+        return self.directory / key[:2] / f"{key}.{fmt}"
+
+    def get(self, dot_source: str, fmt: str, dpi: int | None = None) -> bytes | None:
+        """The cached drawing, or None if it has not been drawn yet."""
+        path = self.path_for(dot_source, fmt, dpi)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError:
+            # An unreadable cache is a miss: the chart is drawn again rather than not at all.
+            log.warning("Could not read the rendered chart %s", path, exc_info=True)
+            return None
+
+    def get_or_render(
+        self,
+        dot_source: str,
+        fmt: str = "svg",
+        *,
+        dpi: int | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> bytes:
+        """The cached drawing, drawing and storing it first if needed."""
+        cached = self.get(dot_source, fmt, dpi)
+        if cached is not None:
+            return cached
+        data = self._render(dot_source, fmt, dpi=dpi, timeout=timeout)
+        try:
+            self._store(self.path_for(dot_source, fmt, dpi), data)
+        except OSError:
+            # A full or read-only disk must not stop people seeing their chart.
+            log.warning("Could not store a rendered chart in %s", self.directory, exc_info=True)
+        return data
+
+    def _store(self, path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise

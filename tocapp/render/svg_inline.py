@@ -1,0 +1,98 @@
+"""Graphviz's SVG made fit to sit inside an HTML page.
+
+The XML prolog, DOCTYPE and comments go; the root gets ``role="img"``, an ``aria-label`` and a
+``<title>`` with the chart's title, and a width of 100% with its viewBox kept, so it scales. Each
+box's hover text becomes a ``<title>`` (Graphviz puts internal names like "n3" there), and bold
+fonts are written the way browsers understand. The result is serialised by ElementTree, so every
+piece of user text in it is XML-escaped.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+_SVG = f"{{{SVG_NS}}}"
+_XLINK_TITLE = f"{{{XLINK_NS}}}title"
+_FALLBACK_FONTS = "sans-serif"
+
+# ElementTree's default_namespace option refuses plain attribute names, so the SVG namespace is
+# registered as the default instead (a process-wide setting, harmless for SVG).
+ET.register_namespace("", SVG_NS)
+ET.register_namespace("xlink", XLINK_NS)
+
+
+def svg_for_inline(svg_bytes: bytes, title: str, *, id_prefix: str = "") -> str:
+    """Return the SVG as a string to embed in HTML, labelled with ``title`` for screen readers.
+
+    ``id_prefix`` is put before every id, for pages that show more than one chart.
+    """
+    root = ET.fromstring(svg_bytes)
+    if root.tag != f"{_SVG}svg":
+        raise ValueError("Not an SVG document.")
+    for attribute in ("width", "height"):
+        root.attrib.pop(attribute, None)
+    root.set("width", "100%")
+    root.set("preserveAspectRatio", "xMidYMin meet")
+    root.set("role", "img")
+    root.set("aria-label", title)
+    title_element = ET.Element(f"{_SVG}title")
+    title_element.text = title
+    root.insert(0, title_element)
+
+    _retitle_shapes(root)
+    for element in root.iter():
+        _fix_font(element)
+        if id_prefix and "id" in element.attrib:
+            element.set("id", id_prefix + element.attrib["id"])
+    return ET.tostring(root, encoding="unicode")
+
+
+def _retitle_shapes(root: ET.Element) -> None:
+    """Swap Graphviz's internal names for each shape's tooltip, and unwrap the tooltip links."""
+    for group in root.iter(f"{_SVG}g"):
+        classes = group.get("class", "").split()
+        if not {"graph", "node", "edge", "cluster"} & set(classes):
+            continue
+        for child in list(group):
+            if child.tag == f"{_SVG}title":
+                group.remove(child)
+        if "graph" in classes:
+            continue  # the whole drawing: its title is the chart's, set on the root
+        tooltip = next(
+            (a.get(_XLINK_TITLE) for a in group.iter(f"{_SVG}a") if a.get(_XLINK_TITLE)), None
+        )
+        if tooltip:
+            element = ET.Element(f"{_SVG}title")
+            element.text = tooltip
+            group.insert(0, element)
+    _unwrap_links(root)
+
+
+def _unwrap_links(parent: ET.Element) -> None:
+    """Replace each tooltip-only ``<a>``, and the ``<g>`` round it, by its children."""
+    for index, child in reversed(list(enumerate(parent))):
+        _unwrap_links(child)
+        is_tooltip_link = child.tag == f"{_SVG}a" and not (
+            child.get("href") or child.get(f"{{{XLINK_NS}}}href")
+        )
+        is_link_wrapper = (
+            child.tag == f"{_SVG}g"
+            and child.get("id", "").startswith("a_")
+            and not child.get("class")
+        )
+        if is_tooltip_link or is_link_wrapper:
+            parent.remove(child)
+            for offset, grandchild in enumerate(list(child)):
+                parent.insert(index + offset, grandchild)
+
+
+def _fix_font(element: ET.Element) -> None:
+    family = element.get("font-family")
+    if family is None:
+        return
+    if family.endswith(" Bold"):
+        family = family.removesuffix(" Bold")
+        element.set("font-weight", "bold")
+    element.set("font-family", f"{family}, {_FALLBACK_FONTS}")
