@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
 from flask import Flask
 
@@ -11,6 +14,7 @@ from tocapp.extensions import db
 def register_commands(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(render_command)
 
 
 @click.group("user", help="Manage accounts.")
@@ -45,3 +49,32 @@ def load_demo_command() -> None:
     db.session.commit()
     state = "Loaded" if login.created else "Already loaded:"
     click.echo(f"{state} the demo study. Demo login: {login.email} / password {login.password}")
+
+
+@click.command("render")
+@click.argument("chart_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Where to write the drawing; .svg or .png.",
+)
+@click.option("--dpi", type=click.IntRange(36, 600), default=None, help="PNG resolution.")
+def render_command(chart_file: Path, output: Path, dpi: int | None) -> None:
+    """Draw a flowchart described in a JSON file as SVG or PNG, without the web app."""
+    from tocapp.domain.errors import DomainError
+    from tocapp.render import ChartJsonError, RenderError, flowchart_from_json, render_flowchart
+
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in ("svg", "png"):
+        raise click.BadParameter("the output file must end in .svg or .png", param_hint="-o")
+    try:
+        chart = flowchart_from_json(json.loads(chart_file.read_text(encoding="utf-8")))
+        data = render_flowchart(chart, fmt, dpi=dpi)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"{chart_file} is not JSON: {error}") from error
+    except (ChartJsonError, DomainError, RenderError) as error:
+        raise click.ClickException(str(error)) from error
+    output.write_bytes(data)
+    click.echo(f"Drew {len(chart.steps)} steps and {len(chart.links)} arrows to {output}.")

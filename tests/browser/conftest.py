@@ -145,3 +145,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
     report = yield
     item.stash.setdefault(_reports_key, {})[report.when] = report
     return report
+
+
+def log_in(page: Page, server: LiveServer) -> None:
+    """Log in through the form, as a person would, and wait for the studies page."""
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(server.email)
+    page.get_by_label("Password").fill(server.password)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    page.get_by_role("heading", name="Your studies").wait_for()

@@ -13,6 +13,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tocapp.domain.errors import DomainError
+from tocapp.domain.filenames import download_name
 from tocapp.domain.outline import build_outline, step_numbers
 from tocapp.domain.theory import Theme
 from tocapp.extensions import db
@@ -21,6 +22,7 @@ from tocapp.models.users import Role
 from tocapp.services import flowcharts as charts
 from tocapp.services.access import load_in
 from tocapp.services.interviews import mapping_interviews
+from tocapp.web import chart_images
 from tocapp.web.forms.flowchart_forms import LinkForm, StepForm, link_form, step_form
 from tocapp.web.interviews import study_trail
 
@@ -35,14 +37,30 @@ def show(project_id: int, setting_id: int) -> str:
     setting, role = load_in(db.session, current_user, Setting, setting_id, project_id)
     version = charts.latest_version(db.session, setting)
     chart = charts.to_domain(version) if version is not None else None
+    drawing = None
+    if chart is not None and chart.steps:
+        drawing = chart_images.inline_chart(chart, chart.title)
     return render_template(
         "flowcharts/show.html",
         setting=setting,
         version=version,
         role=role,
+        drawing=drawing,
         outline=build_outline(chart) if chart is not None and chart.steps else [],
         trail=study_trail(setting.project, setting),
     )
+
+
+@bp.get(SETTING_URL + ".svg", defaults={"fmt": "svg"})
+@bp.get(SETTING_URL + ".png", defaults={"fmt": "png"})
+def download(project_id: int, setting_id: int, fmt: str) -> Response:
+    """The latest version as an image file, named after the study, setting and version."""
+    setting, _ = load_in(db.session, current_user, Setting, setting_id, project_id)
+    version = charts.latest_version(db.session, setting)
+    if version is None:
+        abort(404)
+    name = download_name([setting.project.title, setting.code, f"flowchart v{version.number}"], fmt)
+    return chart_images.download(charts.to_domain(version), fmt, name)
 
 
 @bp.get(SETTING_URL + "/map")
