@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocapp.domain.schedules import THEORY_OF_CHANGE_KEY
-from tocapp.models import Membership, Project, Schedule, Setting
-from tocapp.services import flowcharts, interviews, studies
+from tocapp.models import Membership, Participant, Project, Schedule, Setting
+from tocapp.services import flowcharts, interviews, studies, voices
 from tocapp.services.schedules import ensure_built_in_schedules
 from tocapp.services.users import create_user, find_user_by_email
 
@@ -135,4 +135,54 @@ def _load_setting(
         step_ids[step_spec["id"]] = step.id
     for source, target in spec["links"]:
         flowcharts.add_link(session, version, step_ids[source], step_ids[target])
+    for return_spec in spec.get("return_interviews", []):
+        _load_return_interview(session, setting, return_spec, people, step_ids)
     return setting
+
+
+def _load_return_interview(
+    session: Session,
+    setting: Setting,
+    spec: dict[str, Any],
+    people: dict[str, Participant],
+    step_ids: dict[str, int],
+) -> None:
+    """One voice of the return round: marks with their notes, new arrows and steps, threads."""
+    person = people[spec["participant"]]
+    return_round = next(r for r in setting.project.rounds if r.kind == "return")
+    interview = voices.start_return_interview(
+        session,
+        setting,
+        interviews.InterviewFields(
+            round_id=return_round.id,
+            held_on=date.fromisoformat(spec["date"]),
+            mode=spec["mode"],
+            interviewer=DEMO_NAME,
+            people=[(person.id, person.role_label)],
+        ),
+    )
+    for mark in spec.get("marks", []):
+        step_id = step_ids[mark["step"]]
+        voices.set_mark(session, interview, step_id, mark["mark"])
+        if mark.get("note"):
+            voices.add_note(
+                session, interview, mark["note"], mark.get("verbatim", False), step_id=step_id
+            )
+    for link in spec.get("new_links", []):
+        voices.add_voice_link(
+            session,
+            interview,
+            step_ids[link["from"]],
+            step_ids[link["to"]],
+            link.get("note", ""),
+            link.get("verbatim", False),
+        )
+    groups = {g.name: g.id for g in setting.project.groups}
+    for step in spec.get("new_steps", []):
+        voices.add_voice_step(
+            session,
+            interview,
+            voices.VoiceStepFields(step["theme"], groups[step["group"]], step["text"]),
+        )
+    for note in spec.get("thread_notes", []):
+        voices.add_note(session, interview, note["text"], note.get("verbatim", False))
