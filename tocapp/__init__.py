@@ -17,14 +17,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from tocapp import models  # noqa: F401  (registers the tables with SQLAlchemy)
     from tocapp.extensions import csrf, db, login_manager, migrate
-    from tocapp.models.sqlite import enable_sqlite_foreign_keys
+    from tocapp.models.sqlite import configure_sqlite
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, directory=_migrations_dir())
     csrf.init_app(app)
     login_manager.init_app(app)
     with app.app_context():
-        enable_sqlite_foreign_keys(db.engine)
+        configure_sqlite(db.engine)
 
     from tocapp.web import register_web
 

@@ -30,8 +30,11 @@ class StepMark(db.Model):  # type: ignore[name-defined,misc]
     interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
     step_id: Mapped[int] = mapped_column(ForeignKey("steps.id", ondelete="CASCADE"))
     mark: Mapped[str] = mapped_column(String(20))
+    # SQLAlchemy's version counter: every UPDATE says "WHERE revision = <the one read>", so two
+    # saves of the same mark can never silently overwrite each other.
     revision: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    __mapper_args__ = {"version_id_col": revision}
 
     interview: Mapped[Interview] = relationship(back_populates="marks")
     step: Mapped[Step] = relationship()
@@ -54,9 +57,10 @@ class VoiceNote(db.Model):  # type: ignore[name-defined,misc]
     )
     text: Mapped[str] = mapped_column(Text)
     verbatim: Mapped[bool] = mapped_column(default=False)
-    revision: Mapped[int] = mapped_column(Integer, default=1)
+    revision: Mapped[int] = mapped_column(Integer, default=1)  # a version counter, as above
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    __mapper_args__ = {"version_id_col": revision}
 
     interview: Mapped[Interview] = relationship(back_populates="notes")
     step: Mapped[Step | None] = relationship()

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from tocapp.domain.errors import DomainError
 from tocapp.domain.theory import MAX_STEP_TEXT, Theme, check_new_link
@@ -109,7 +111,7 @@ def set_mark(
         {"step_id": step.id, "mark": previous},
     )
     result = _write_mark(session, interview, step, current, mark)
-    session.flush()
+    flush_or_stale(session, "This mark was changed since you opened the page.")
     return result
 
 
@@ -121,12 +123,22 @@ def _write_mark(
             interview.marks.remove(current)  # delete-orphan removes the row
         return None
     if current is None:
-        current = StepMark(step=step, mark=mark, revision=1)
+        current = StepMark(step=step, mark=mark)
         interview.marks.append(current)
     else:
-        current.mark = mark
-        current.revision += 1
+        current.mark = mark  # the version counter adds one to the revision
     return current
+
+
+def flush_or_stale(session: Session, message: str) -> None:
+    """Flush; a row changed or created by someone else since it was read is a StaleEditError.
+
+    The session must then be rolled back (the web layer does so) before it is used again.
+    """
+    try:
+        session.flush()
+    except (StaleDataError, IntegrityError) as error:
+        raise StaleEditError(message) from error
 
 
 def _clean_note(text: str) -> str:
@@ -203,8 +215,7 @@ def edit_note(
     )
     note.text = text
     note.verbatim = verbatim
-    note.revision += 1
-    session.flush()
+    flush_or_stale(session, "This note was changed since you opened it.")
 
 
 def add_voice_link(
@@ -307,7 +318,6 @@ def undo_last(session: Session, interview: Interview) -> str | None:
         note = session.get(VoiceNote, undo["note_id"])
         if note is not None:
             note.text, note.verbatim = str(undo["text"]), bool(undo["verbatim"])
-            note.revision += 1
     else:
         collection = {
             "note": interview.notes,
