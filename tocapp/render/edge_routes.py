@@ -14,6 +14,7 @@ ends, so arrowheads do not pile up. Coordinates are as in flowchart_layout (y do
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -61,8 +62,15 @@ class _Plan:
     target_side: Side
 
 
-def route_links(layout: ChartLayout, links: tuple[Link, ...]) -> list[RoutedLink]:
-    """Route every link of the chart, in link order."""
+def route_links(
+    layout: ChartLayout,
+    links: tuple[Link, ...],
+    labels: Sequence[Sequence[str]] | None = None,
+) -> list[RoutedLink]:
+    """Route every link of the chart, in link order.
+
+    ``labels`` are each link's label lines, already wrapped; by default, its own label's.
+    """
     steps = layout.step_by_key
     plans = [
         _plan(i, link, steps[link.source], steps[link.target], layout)
@@ -76,7 +84,12 @@ def route_links(layout: ChartLayout, links: tuple[Link, ...]) -> list[RoutedLink
         start = ports[(plan.index, "source")]
         tip = ports[(plan.index, "target")]
         points = _curve(plan, start, tip, layout, channels)
-        label_lines = tuple(link_label_lines(plan.link.label)) if plan.link.label.strip() else ()
+        if labels is not None:
+            label_lines = tuple(labels[plan.index])
+        elif plan.link.label.strip():
+            label_lines = tuple(link_label_lines(plan.link.label))
+        else:
+            label_lines = ()
         centre = None
         if label_lines:
             size = link_label_size(list(label_lines))

@@ -11,7 +11,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from tocapp.domain.theory import Flowchart, Theme
+from tocapp.domain.theory import Flowchart, Link, Theme
+from tocapp.render.annotations import (
+    Annotations,
+    link_classes,
+    link_decoration,
+    link_decoration_text,
+    link_style,
+    step_classes,
+    step_decoration,
+    step_style,
+)
 from tocapp.render.dot_escape import dot_label, dot_left_label, escape_dot_tooltip, quoted
 from tocapp.render.edge_routes import ARROW_LENGTH, RoutedLink, route_links
 from tocapp.render.flowchart_layout import (
@@ -25,6 +35,7 @@ from tocapp.render.flowchart_layout import (
     ChartLayout,
     PlacedLane,
     layout_flowchart,
+    link_label_lines,
 )
 
 FONT = "DejaVu Sans"
@@ -42,9 +53,26 @@ _UNSAFE_ID_CHARS = re.compile(r"[^A-Za-z0-9_-]")
 Attribute = str | float
 
 
-def flowchart_to_dot(chart: Flowchart) -> str:
-    """Return the DOT source for a flowchart; the same chart always gives the same text."""
-    return "\n".join(_DotWriter(chart, layout_flowchart(chart)).lines()) + "\n"
+def flowchart_to_dot(chart: Flowchart, annotations: Annotations | None = None) -> str:
+    """Return the DOT source for a flowchart; the same chart always gives the same text.
+
+    ``annotations`` draw a return interview's marks, tallies and notes over the chart; without
+    them the chart is drawn as it stands (steps and arrows a voice added are dashed either way).
+    """
+    layout = layout_flowchart(chart, annotations)
+    return "\n".join(_DotWriter(chart, layout, annotations).lines()) + "\n"
+
+
+def link_dom_ids(chart: Flowchart) -> dict[tuple[str, str], str]:
+    """The SVG id of each arrow's group, ``link-<n>`` in link order, by (source, target) key."""
+    return {(link.source, link.target): f"link-{i}" for i, link in enumerate(chart.links)}
+
+
+def link_label_text_lines(link: Link, annotations: Annotations | None) -> list[str]:
+    """An arrow's label, then its badge and note numbers, wrapped for the drawing."""
+    lines = link_label_lines(link.label) if link.label.strip() else []
+    extra = link_decoration_text(link_decoration(annotations, link))
+    return lines + (link_label_lines(extra) if extra else [])
 
 
 def step_dom_ids(chart: Flowchart) -> dict[str, str]:
@@ -87,9 +115,12 @@ def _inches(points: float) -> str:
 class _DotWriter:
     """Writes one chart's layout as DOT, flipping y (Graphviz counts up from the bottom)."""
 
-    def __init__(self, chart: Flowchart, layout: ChartLayout) -> None:
+    def __init__(
+        self, chart: Flowchart, layout: ChartLayout, annotations: Annotations | None
+    ) -> None:
         self.chart = chart
         self.layout = layout
+        self.annotations = annotations
         self.node_names = {placed.step.key: f"n{i}" for i, placed in enumerate(layout.steps)}
         self.dom_ids = step_dom_ids(chart)
 
@@ -162,7 +193,8 @@ class _DotWriter:
                 **self.placement(layout.legend.box),
             },
         )
-        for route in route_links(layout, self.chart.links):
+        labels = [link_label_text_lines(link, self.annotations) for link in self.chart.links]
+        for route in route_links(layout, self.chart.links, labels):
             yield self.link(route)
         yield "}"
 
@@ -230,14 +262,20 @@ class _DotWriter:
         for placed in self.layout.steps:
             if placed.lane != lane_number:
                 continue
-            theme = THEME_CLASS[placed.step.theme]
+            step = placed.step
+            decoration = step_decoration(self.annotations, step.key)
+            classes = " ".join(
+                [f"step theme-{THEME_CLASS[step.theme]} group-{index}"]
+                + step_classes(step, decoration)
+            )
             yield _statement(
-                self.node_names[placed.step.key],
+                self.node_names[step.key],
                 {
                     "label": dot_label(placed.lines),
-                    "tooltip": escape_dot_tooltip(placed.step.text),
-                    "id": self.dom_ids[placed.step.key],
-                    "class": f"step theme-{theme} group-{index}",
+                    "tooltip": escape_dot_tooltip(step.text),
+                    "id": self.dom_ids[step.key],
+                    "class": classes,
+                    **step_style(step, decoration),
                     **self.placement(placed.box),
                 },
                 indent="    ",
@@ -246,10 +284,12 @@ class _DotWriter:
 
     def link(self, route: RoutedLink) -> str:
         spline = " ".join(self.point(x, y) for x, y in route.points)
+        decoration = link_decoration(self.annotations, route.link)
         attributes: dict[str, Attribute] = {
             "pos": f"e,{self.point(*route.tip)} {spline}",
             "id": f"link-{route.index}",
-            "class": "link",
+            "class": " ".join(["link", *link_classes(route.link, decoration)]),
+            **link_style(route.link),
         }
         if route.label_lines and route.label_centre is not None:
             attributes["label"] = dot_label(route.label_lines)

@@ -15,6 +15,13 @@ from dataclasses import dataclass
 
 from tocapp.domain.outline import step_numbers
 from tocapp.domain.theory import Flowchart, Step, Theme, ordered_steps
+from tocapp.render.annotations import (
+    Annotations,
+    StepDecoration,
+    legend_sentences,
+    step_decoration,
+    step_decoration_lines,
+)
 from tocapp.render.text_fit import line_height, text_width, wrap_to_width
 
 MARGIN = 10.0
@@ -132,8 +139,11 @@ def step_box_height(line_count: int) -> float:
     return line_count * line_height(STEP_FONT_SIZE) + 2 * STEP_MARGIN_Y
 
 
-def layout_flowchart(chart: Flowchart) -> ChartLayout:
-    """Place title, column headers, lanes, steps and legend on a grid."""
+def layout_flowchart(chart: Flowchart, annotations: Annotations | None = None) -> ChartLayout:
+    """Place title, column headers, lanes, steps and legend on a grid.
+
+    Annotations add lines to the steps they decorate and sentences to the legend.
+    """
     themes = list(Theme)
     lanes = chart.lane_groups()
     indexes = group_indexes(chart)
@@ -167,7 +177,7 @@ def layout_flowchart(chart: Flowchart) -> ChartLayout:
     for lane_number, group in enumerate(lanes):
         cells = [[s for s in ordered if s.group == group and s.theme is t] for t in themes]
         lane, steps = _place_lane(
-            lane_number, group, indexes[group], cells, numbers, y, lanes_right
+            lane_number, group, indexes[group], cells, numbers, y, lanes_right, annotations
         )
         placed_lanes.append(lane)
         placed_steps.extend(steps)
@@ -181,7 +191,7 @@ def layout_flowchart(chart: Flowchart) -> ChartLayout:
         )
         y += message_height + LANE_GAP
 
-    legend = _legend(column_left[-1], y + 4)
+    legend = _legend(column_left[-1], y + 4, legend_sentences(chart, annotations))
     height = legend.box.bottom + MARGIN
     # Keep placed steps in reading order (S1, S2 ... O4), whatever order the lanes were filled in.
     reading = {step.key: i for i, step in enumerate(ordered)}
@@ -207,6 +217,7 @@ def _place_lane(
     numbers: dict[str, str],
     top: float,
     right: float,
+    annotations: Annotations | None,
 ) -> tuple[PlacedLane, list[PlacedStep]]:
     """One lane: its label band, then each column's steps stacked in their arranged order."""
     label_lines = wrap_to_width(group, STEP_WIDTH + COLUMN_GAP, LANE_FONT_SIZE, bold=True)
@@ -216,7 +227,7 @@ def _place_lane(
     for column, cell in enumerate(cells):
         y = top + band
         for step in cell:
-            text = wrap_to_width(step.text, STEP_WIDTH - 2 * STEP_MARGIN_X, STEP_FONT_SIZE)
+            text = step_text_lines(step, step_decoration(annotations, step.key))
             lines = (numbers[step.key], *text)
             box = Box(_column_left(column), y, STEP_WIDTH, step_box_height(len(lines)))
             placed.append(PlacedStep(step, numbers[step.key], column, lane_number, lines, box))
@@ -226,14 +237,21 @@ def _place_lane(
     return PlacedLane(group, group_index, tuple(label_lines), box), placed
 
 
+def step_text_lines(step: Step, decoration: StepDecoration) -> list[str]:
+    """A step's own text, then its decorations, wrapped to the inside of its box."""
+    inner = STEP_WIDTH - 2 * STEP_MARGIN_X
+    text = wrap_to_width(step.text, inner, STEP_FONT_SIZE)
+    return text + step_decoration_lines(step, decoration, inner, STEP_FONT_SIZE)
+
+
 def _column_left(column: int) -> float:
     return MARGIN + LANE_PAD + column * (STEP_WIDTH + COLUMN_GAP)
 
 
-def _legend(left: float, top: float) -> PlacedText:
+def _legend(left: float, top: float, extra: list[str]) -> PlacedText:
     inner = STEP_WIDTH - 2 * LEGEND_MARGIN
     lines: list[str] = []
-    for sentence in LEGEND_TEXT:
+    for sentence in (*LEGEND_TEXT, *extra):
         lines.extend(wrap_to_width(sentence, inner, LEGEND_FONT_SIZE))
     height = len(lines) * line_height(LEGEND_FONT_SIZE) + 2 * LEGEND_MARGIN
     return PlacedText(tuple(lines), Box(left, top, STEP_WIDTH, height))

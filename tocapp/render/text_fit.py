@@ -22,6 +22,17 @@ _ASCII_WIDTHS = (
     0.635, 0.411, 0.521, 0.392, 0.634, 0.592, 0.818, 0.592, 0.592, 0.525, 0.636, 0.337, 0.636,
     0.838,
 )  # fmt: skip
+# Symbols our annotations write (marks, warning, tally separator, dash): the widest Graphviz
+# measures in DejaVu Sans at 9 to 12 points (hinting rounds them up to 8% at small sizes). The
+# generous guess for other symbols would wrap a tally one voice to a line.
+_OWN_SYMBOLS = {
+    "\u2713": 0.84,  # ✓
+    "\u2717": 0.84,  # ✗
+    "\u25d0": 0.89,  # ◐
+    "\u26a0": 0.92,  # ⚠
+    "\u00b7": 0.345,  # ·
+    "\u2014": 1.03,  # —
+}
 _BOLD_FACTOR = 1.12  # DejaVu Sans Bold is at most about 12% wider than Book for these glyphs
 # Characters DejaVu Sans lacks or that vary with context get generous estimates.
 _SYMBOL = 1.6  # emoji and other symbols, drawn from a fallback font or as a missing-glyph box
@@ -40,6 +51,8 @@ def char_width_em(ch: str) -> float:
     code = ord(ch)
     if 32 <= code <= 126:
         return _ASCII_WIDTHS[code - 32]
+    if ch in _OWN_SYMBOLS:
+        return _OWN_SYMBOLS[ch]
     category = unicodedata.category(ch)
     if category in ("Mn", "Me", "Cf"):
         return 0.0
@@ -88,6 +101,33 @@ def wrap_to_width(text: str, max_width: float, fontsize: float, *, bold: bool = 
             pieces = _break_word(word, max_width, fontsize, bold)
             lines.extend(pieces[:-1])
             line, used = pieces[-1], text_width(pieces[-1], fontsize, bold=bold)
+        if line:
+            lines.append(line)
+    return lines
+
+
+def wrap_segments(text: str, separator: str, max_width: float, fontsize: float) -> list[str]:
+    """Wrap text made of separator-joined segments, breaking lines between segments if it can.
+
+    A tally such as "Headteacher ✓ · Teacher ✗" keeps each voice with its mark; a segment too
+    long for a line is wrapped like any text. The separator is dropped where a line breaks.
+    """
+    lines: list[str] = []
+    for paragraph in clean_text(text).split("\n"):
+        line = ""
+        for segment in paragraph.split(separator):
+            segment = " ".join(segment.split())
+            if not segment:
+                continue
+            joined = f"{line}{separator}{segment}" if line else segment
+            if text_width(joined, fontsize) <= max_width * _SAFETY:
+                line = joined
+                continue
+            if line:
+                lines.append(line)
+            pieces = wrap_to_width(segment, max_width, fontsize)
+            lines.extend(pieces[:-1])
+            line = pieces[-1]
         if line:
             lines.append(line)
     return lines

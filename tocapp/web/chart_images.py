@@ -9,21 +9,18 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from flask import Response, current_app
 
 from tocapp.domain.theory import Flowchart
 from tocapp.render import (
+    Annotations,
     RenderCache,
     RenderError,
     render_dot,
     render_flowchart,
     svg_for_inline,
 )
-
-if TYPE_CHECKING:
-    from tocapp.render import Annotations
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +48,13 @@ def render_cache() -> RenderCache:
 def draw(
     chart: Flowchart, fmt: str, annotations: Annotations | None = None, dpi: int | None = None
 ) -> bytes:
-    extra: dict[str, Any] = {} if annotations is None else {"annotations": annotations}
     return render_flowchart(
         chart,
         fmt,
         cache=render_cache(),
         dpi=dpi,
         timeout=current_app.config["DOT_TIMEOUT_SECONDS"],
-        **extra,
+        annotations=annotations,
     )
 
 

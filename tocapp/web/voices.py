@@ -1,0 +1,408 @@
+"""Return interviews: starting one, capturing its voice on the frozen chart, and every voice.
+
+Each action (mark, note, arrow, step, undo) is its own small POST that saves at once and comes
+back to the same place on the page; everything works as plain forms, and static/js/annotate.js
+lets a click (or Enter) on a step in the drawing choose it, or draw an arrow between two steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from tocapp.domain.errors import DomainError
+from tocapp.domain.filenames import download_name
+from tocapp.domain.outline import step_numbers
+from tocapp.domain.theory import Flowchart
+from tocapp.domain.voices import VoiceLayer, divergent_steps, filter_voices, tally_steps
+from tocapp.extensions import db
+from tocapp.models import FlowchartVersion, Interview, Setting
+from tocapp.models.users import Role
+from tocapp.services import voice_layers, voices
+from tocapp.services.access import load_in
+from tocapp.services.errors import StaleEditError
+from tocapp.services.flowcharts import latest_version
+from tocapp.services.interviews import interview_title
+from tocapp.services.voice_overlays import all_voices_annotations, voice_annotations
+from tocapp.web import chart_images
+from tocapp.web.forms.interview_forms import interview_form
+from tocapp.web.forms.voice_forms import (
+    ArrowForm,
+    MarkForm,
+    NoteEditForm,
+    NoteForm,
+    VoiceStepForm,
+    arrow_form,
+    voice_step_form,
+)
+from tocapp.web.interviews import study_trail
+
+bp = Blueprint("voices", __name__)
+
+VOICE_URL = "/studies/<int:project_id>/interviews/<int:interview_id>/voice"
+SETTING_URL = "/studies/<int:project_id>/settings/<int:setting_id>"
+
+
+# ---------------------------------------------------------------------------------------------
+# Starting a return interview
+
+
+@bp.route(SETTING_URL + "/return-interviews/new", methods=["GET", "POST"])
+def new(project_id: int, setting_id: int) -> Any:
+    setting, _ = load_in(
+        db.session, current_user, Setting, setting_id, project_id, Role.INTERVIEWER
+    )
+    rounds = [r for r in setting.project.rounds if r.kind != "initial"]
+    version = latest_version(db.session, setting)
+    form = interview_form(setting.project, setting.participants, [], _new_defaults(rounds))
+    form.round_id.choices = [
+        SelectChoice(str(r.id), f"Round {r.number} · {r.title}") for r in rounds
+    ]
+    if form.validate_on_submit():
+        try:
+            interview = voices.start_return_interview(
+                db.session, setting, form.interview_fields(None)
+            )
+        except DomainError as error:
+            form.form_errors.append(str(error))
+        else:
+            flash("The return interview has started: mark and annotate the chart as you talk.")
+            return redirect(_voice_url(interview), 303)
+    return render_template(
+        "voices/new.html",
+        setting=setting,
+        form=form,
+        rounds=rounds,
+        version=version,
+        trail=study_trail(setting.project, setting),
+    ), (400 if form.is_submitted() else 200)
+
+
+def _new_defaults(rounds: list[Any]) -> dict[str, Any]:
+    wanted = request.args.get("round", type=int)
+    round_id = wanted if wanted in {r.id for r in rounds} else (rounds[0].id if rounds else None)
+    data: dict[str, Any] = {
+        "round_id": round_id,
+        "held_on": date.today(),
+        "mode": "face-to-face",
+        "interviewer": current_user.name,
+    }
+    chosen = request.args.get("participant", type=int)
+    if chosen is not None:
+        data[f"person_{chosen}"] = True
+    return data
+
+
+# ---------------------------------------------------------------------------------------------
+# One voice
+
+
+@dataclass
+class PageState:
+    """What a refused action typed, so the page can show it again beside its message."""
+
+    status: int = 200
+    mark_error: tuple[int, str] | None = None  # (step id, message)
+    note: NoteForm | None = None
+    arrow: ArrowForm | None = None
+    new_step: VoiceStepForm | None = None
+    message: str = ""
+
+
+@bp.get(VOICE_URL)
+def annotate(project_id: int, interview_id: int) -> Any:
+    interview, role = load_in(db.session, current_user, Interview, interview_id, project_id)
+    if interview.version is None:
+        abort(404)
+    return _voice_page(interview, role, PageState())
+
+
+@bp.get(VOICE_URL + ".svg", defaults={"fmt": "svg"})
+@bp.get(VOICE_URL + ".png", defaults={"fmt": "png"})
+def download(project_id: int, interview_id: int, fmt: str) -> Response:
+    interview, _ = load_in(db.session, current_user, Interview, interview_id, project_id)
+    if interview.version is None:
+        abort(404)
+    chart, layer = _chart_and_layer(interview)
+    name = download_name(
+        [
+            interview.setting.project.title,
+            interview.setting.code,
+            f"round {interview.round.number}",
+            layer.label,
+            interview.held_on.isoformat(),
+        ],
+        fmt,
+    )
+    return chart_images.download(chart, fmt, name, voice_annotations(layer))
+
+
+@bp.post(VOICE_URL + "/marks")
+def mark(project_id: int, interview_id: int) -> Any:
+    interview, role = _voice_for_recording(project_id, interview_id)
+    form = MarkForm()
+    step_id = form.step_id.data if isinstance(form.step_id.data, int) else None
+    if not form.validate():
+        message = next(iter(e for errors in form.errors.values() for e in errors))
+        return _voice_page(interview, role, PageState(400, (step_id or 0, message)))
+    try:
+        voices.set_mark(
+            db.session, interview, form.step_id.data, form.mark.data or "", form.revision.data
+        )
+    except StaleEditError as error:
+        db.session.rollback()
+        message = f"{error} Here is the mark saved now; choose again if it should change."
+        return _voice_page(interview, role, PageState(409, (form.step_id.data, message)))
+    except DomainError as error:
+        return _voice_page(interview, role, PageState(400, (form.step_id.data, str(error))))
+    return redirect(_voice_url(interview, f"voice-step-{form.step_id.data}"), 303)
+
+
+@bp.post(VOICE_URL + "/notes")
+def note(project_id: int, interview_id: int) -> Any:
+    interview, role = _voice_for_recording(project_id, interview_id)
+    form = NoteForm()
+    if form.validate():
+        try:
+            saved = voices.add_note(
+                db.session,
+                interview,
+                form.text.data or "",
+                form.verbatim.data,
+                step_id=form.step_id.data,
+                link_id=form.link_id.data,
+            )
+        except DomainError as error:
+            form.text.errors = [*form.text.errors, str(error)]
+        else:
+            flash(f"Note {saved.number} is saved.", "success")
+            anchor = f"voice-step-{saved.step_id}" if saved.step_id else f"note-{saved.number}"
+            return redirect(_voice_url(interview, anchor), 303)
+    return _voice_page(interview, role, PageState(400, note=form))
+
+
+@bp.post(VOICE_URL + "/arrows")
+def arrow(project_id: int, interview_id: int) -> Any:
+    interview, role = _voice_for_recording(project_id, interview_id)
+    form = arrow_form(_step_choices(interview))
+    if form.validate():
+        try:
+            voices.add_voice_link(
+                db.session,
+                interview,
+                form.source_id.data,
+                form.target_id.data,
+                form.note.data or "",
+                form.verbatim.data,
+            )
+        except DomainError as error:
+            form.form_errors.append(str(error))
+        else:
+            flash("The new arrow is saved.", "success")
+            return redirect(_voice_url(interview, "new-arrows"), 303)
+    return _voice_page(interview, role, PageState(400, arrow=form))
+
+
+@bp.post(VOICE_URL + "/steps")
+def add_step(project_id: int, interview_id: int) -> Any:
+    interview, role = _voice_for_recording(project_id, interview_id)
+    form = voice_step_form(interview.setting.project.groups)
+    if form.validate():
+        try:
+            step = voices.add_voice_step(
+                db.session,
+                interview,
+                voices.VoiceStepFields(form.theme.data or "", form.group_id.data, form.text.data),
+            )
+        except DomainError as error:
+            form.form_errors.append(str(error))
+        else:
+            flash("The new step is saved, marked as added at this interview.", "success")
+            return redirect(_voice_url(interview, f"voice-step-{step.id}"), 303)
+    return _voice_page(interview, role, PageState(400, new_step=form))
+
+
+@bp.post(VOICE_URL + "/undo")
+def undo(project_id: int, interview_id: int) -> Response:
+    interview, _ = _voice_for_recording(project_id, interview_id)
+    undone = voices.undo_last(db.session, interview)
+    flash(f"Undone: {undone}." if undone else "There was nothing to undo.", "success")
+    return redirect(_voice_url(interview), 303)
+
+
+@bp.route(VOICE_URL + "/notes/<int:note_number>/edit", methods=["GET", "POST"])
+def edit_note(project_id: int, interview_id: int, note_number: int) -> Any:
+    """Edit one of this voice's notes, named by its number as everyone sees it."""
+    interview, _ = _voice_for_recording(project_id, interview_id)
+    saved = next((n for n in interview.notes if n.number == note_number), None)
+    if saved is None:
+        abort(404)
+    form = NoteEditForm(
+        data={"text": saved.text, "verbatim": saved.verbatim, "revision": saved.revision}
+    )
+    stale = False
+    if form.validate_on_submit():
+        try:
+            voices.edit_note(
+                db.session, saved, form.text.data or "", form.verbatim.data, form.revision.data or 0
+            )
+        except StaleEditError:
+            # Keep what was typed; show what is saved now; the next save replaces it on purpose.
+            db.session.rollback()
+            saved = next(n for n in interview.notes if n.number == note_number)
+            form.revision.data = saved.revision
+            stale = True
+        except DomainError as error:
+            form.text.errors = [*form.text.errors, str(error)]
+        else:
+            flash(f"Note {saved.number} is saved.", "success")
+            return redirect(_voice_url(interview, f"note-{saved.number}"), 303)
+    status = 409 if stale else 400 if form.is_submitted() else 200
+    return render_template(
+        "voices/edit_note.html",
+        interview=interview,
+        note=saved,
+        form=form,
+        stale=stale,
+        title=interview_title(interview),
+        trail=study_trail(interview.setting.project, interview.setting),
+    ), status
+
+
+def _voice_for_recording(project_id: int, interview_id: int) -> tuple[Interview, Role]:
+    interview, role = load_in(
+        db.session, current_user, Interview, interview_id, project_id, Role.INTERVIEWER
+    )
+    if interview.version is None:
+        abort(404)
+    return interview, role
+
+
+def _voice_url(interview: Interview, anchor: str | None = None) -> str:
+    return url_for(
+        "voices.annotate",
+        project_id=interview.setting.project_id,
+        interview_id=interview.id,
+        _anchor=anchor,
+    )
+
+
+def _chart_and_layer(interview: Interview) -> tuple[Flowchart, VoiceLayer]:
+    assert interview.version is not None
+    chart = voice_layers.chart_with_voices(interview.version, [interview])
+    return chart, voice_layers.voice_layer(interview)
+
+
+def _step_choices(interview: Interview) -> list[tuple[int, str, str]]:
+    chart, _ = _chart_and_layer(interview)
+    numbers = step_numbers(chart)
+    return [(int(s.key), numbers[s.key], s.text) for s in _reading_order(chart, numbers)]
+
+
+def _reading_order(chart: Flowchart, numbers: dict[str, str]) -> list[Any]:
+    order = {key: i for i, key in enumerate(numbers)}
+    return sorted(chart.steps, key=lambda s: order[s.key])
+
+
+def _voice_page(interview: Interview, role: Role, state: PageState) -> tuple[str, int]:
+    chart, layer = _chart_and_layer(interview)
+    if state.mark_error and str(state.mark_error[0]) not in chart.step_by_key:
+        state.message, state.mark_error = state.mark_error[1], None
+    numbers = step_numbers(chart)
+    steps = _reading_order(chart, numbers)
+    revisions = {m.step_id: m.revision for m in interview.marks}
+    notes_by_step: dict[str, list[Any]] = {}
+    for n in layer.notes:
+        if n.step_key is not None:
+            notes_by_step.setdefault(n.step_key, []).append(n)
+    can_record = role.can_record
+    choices = [(int(s.key), numbers[s.key], s.text) for s in steps]
+    drawing = chart_images.inline_chart(
+        chart, f"{chart.title}, annotated by {layer.label}", voice_annotations(layer)
+    )
+    last = voices.last_action(db.session, interview) if can_record else None
+    return render_template(
+        "voices/annotate.html",
+        interview=interview,
+        title=interview_title(interview),
+        role=role,
+        can_record=can_record,
+        layer=layer,
+        chart=chart,
+        steps=steps,
+        numbers=numbers,
+        revisions=revisions,
+        notes_by_step=notes_by_step,
+        link_numbers={(ln.source, ln.target): ln.number for ln in layer.links},
+        drawing=drawing,
+        last_action=last,
+        state=state,
+        arrow_form=state.arrow or arrow_form(choices),
+        step_form=state.new_step or voice_step_form(interview.setting.project.groups),
+        note_form=state.note,
+        trail=study_trail(interview.setting.project, interview.setting),
+    ), state.status
+
+
+# ---------------------------------------------------------------------------------------------
+# Every voice of a setting
+
+
+@bp.get(SETTING_URL + "/voices")
+def all_voices(project_id: int, setting_id: int) -> str:
+    setting, role = load_in(db.session, current_user, Setting, setting_id, project_id)
+    version = _shown_version(setting)
+    interviews = voice_layers.return_interviews_of(db.session, version) if version else []
+    everyone = [voice_layers.voice_layer(i) for i in interviews]
+    chosen_role = request.args.get("role") or None
+    chosen_voice = request.args.get("voice") or None
+    shown = filter_voices(everyone, role=chosen_role, voice_id=chosen_voice)
+    shown_interviews = [i for i in interviews if str(i.id) in {v.voice_id for v in shown}]
+    chart = voice_layers.chart_with_voices(version, shown_interviews) if version else None
+    numbers = step_numbers(chart) if chart else {}
+    tallies = tally_steps([s.key for s in chart.steps], shown) if chart else {}
+    drawing = None
+    if chart is not None and chart.steps:
+        drawing = chart_images.inline_chart(
+            chart,
+            f"{chart.title}, every voice",
+            all_voices_annotations([s.key for s in chart.steps], shown),
+        )
+    return render_template(
+        "voices/all.html",
+        setting=setting,
+        role=role,
+        version=version,
+        chart=chart,
+        steps=_reading_order(chart, numbers) if chart else [],
+        numbers=numbers,
+        everyone=everyone,
+        shown=shown,
+        interviews={str(i.id): i for i in interviews},
+        roles=sorted({v.label for v in everyone}),
+        chosen_role=chosen_role,
+        chosen_voice=chosen_voice,
+        tallies=tallies,
+        divergent=divergent_steps(tallies),
+        drawing=drawing,
+        trail=study_trail(setting.project, setting),
+    )
+
+
+def _shown_version(setting: Setting) -> FlowchartVersion | None:
+    """The version asked for (?version=N), else the newest one that was shown at interviews."""
+    wanted = request.args.get("version", type=int)
+    versions = sorted(setting.versions, key=lambda v: v.number)
+    if wanted is not None:
+        for version in versions:
+            if version.number == wanted:
+                return version
+        abort(404)
+    frozen = [v for v in versions if v.is_frozen]
+    return frozen[-1] if frozen else (versions[-1] if versions else None)
