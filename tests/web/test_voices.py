@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
