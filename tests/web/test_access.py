@@ -53,6 +53,7 @@ def other_study(make_user, make_project, make_setting, make_participant, make_in
         "version_id": version.id,
         "step_id": a.id,
         "link_id": link.id,
+        "note_number": 1,
         "fmt": "svg",  # downloads: the format is part of the rule, not an object
     }
 

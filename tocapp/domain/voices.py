@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 from tocapp.domain.theory import Theme
@@ -178,3 +179,27 @@ def coverage_of(participants: Iterable[tuple[str, str]], interviewed: set[str]) 
     return Coverage(
         tuple(CoverageRow(label, role, label in interviewed) for label, role in participants)
     )
+
+
+@dataclass(frozen=True)
+class PersonInRound:
+    """One participant of a setting and the dates they were interviewed in one round (if any).
+
+    ``key`` identifies the participant, so two people with the same label (two teachers without
+    pseudonyms) never stand for each other; ``role_label`` is the role they were heard in, or
+    their current role if they have not been heard.
+    """
+
+    key: str
+    label: str
+    role_label: str
+    heard_on: tuple[date, ...] = ()
+
+    @property
+    def interviewed(self) -> bool:
+        return bool(self.heard_on)
+
+
+def coverage_of_people(people: Iterable[PersonInRound]) -> Coverage:
+    """Coverage of one setting in one round from people already matched to their interviews."""
+    return Coverage(tuple(CoverageRow(p.label, p.role_label, p.interviewed) for p in people))

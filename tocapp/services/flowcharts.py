@@ -19,6 +19,7 @@ from tocapp.domain.theory import (
 from tocapp.domain.theory import Link as DomainLink
 from tocapp.domain.theory import Step as DomainStep
 from tocapp.models import Answer, FlowchartVersion, Link, ProjectGroup, Setting, Step
+from tocapp.services.errors import NotFoundError
 
 
 def latest_version(session: Session, setting: Setting) -> FlowchartVersion | None:
@@ -48,6 +49,13 @@ def _require_editable(version: FlowchartVersion) -> None:
         )
 
 
+def require_leader_map(item: Step | Link) -> None:
+    """Refuse a step or arrow a voice added at a return interview: the mapping editor works on the
+    leader's map only, and answers as if the voice's item did not exist there (404)."""
+    if item.interview_id is not None:
+        raise NotFoundError(type(item).__name__)
+
+
 MAX_QUOTE = 1000
 
 
@@ -73,6 +81,8 @@ def add_step(session: Session, version: FlowchartVersion, fields: StepFields) ->
 
 
 def update_step(session: Session, step: Step, fields: StepFields) -> None:
+    """Change a step of the leader's map: its theme, group, text and source."""
+    require_leader_map(step)
     _require_editable(step.version)
     _apply_step(session, step, step.version, fields)
     session.flush()
@@ -118,6 +128,7 @@ def _apply_step(
 
 def move_step(session: Session, step: Step, direction: int) -> None:
     """Swap a step with its neighbour (-1 up, +1 down) within its theme × group cell."""
+    require_leader_map(step)
     _require_editable(step.version)
     cell = [s for s in step.version.steps if s.theme == step.theme and s.group_id == step.group_id]
     cell.sort(key=lambda s: s.position)
@@ -130,6 +141,7 @@ def move_step(session: Session, step: Step, direction: int) -> None:
 
 def delete_step(session: Session, step: Step) -> None:
     """Remove a step and the arrows to and from it."""
+    require_leader_map(step)
     _require_editable(step.version)
     version = step.version
     version.links = [
@@ -170,6 +182,8 @@ def steps_by_cell(version: FlowchartVersion | None) -> dict[tuple[str, int], lis
 
 
 def delete_link(session: Session, link: Link) -> None:
+    """Remove an arrow of the leader's map."""
+    require_leader_map(link)
     _require_editable(link.version)
     link.version.links.remove(link)
     session.flush()

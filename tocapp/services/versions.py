@@ -1,13 +1,20 @@
-"""Freezing a flowchart version when it is shown, and starting the next one for later edits."""
+"""Freezing a flowchart version when it is shown, starting the next one for later edits, and
+reading a setting's versions back: their history and what changed from one to the next."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tocapp.domain.errors import DomainError
-from tocapp.models import FlowchartVersion, Link, Setting, Step
+from tocapp.domain.outline import step_numbers
+from tocapp.domain.version_diff import VersionDiff, diff_versions
+from tocapp.models import FlowchartVersion, Interview, Link, Setting, Step
 from tocapp.models.base import utcnow
-from tocapp.services.flowcharts import latest_version
+from tocapp.services.errors import NotFoundError
+from tocapp.services.flowcharts import latest_version, to_domain
 
 
 def freeze_flowchart_version(version: FlowchartVersion) -> None:
@@ -48,3 +55,81 @@ def start_next_version(session: Session, setting: Setting) -> FlowchartVersion:
         )
     session.flush()
     return new
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    """One version in a setting's history, with how many return interviews it was shown at."""
+
+    version: FlowchartVersion
+    shown_at: int
+
+
+def version_history(session: Session, setting: Setting) -> list[VersionEntry]:
+    """Every version of the setting's flowchart, oldest first, with its return-interview count."""
+    rows = session.execute(
+        select(Interview.version_id, func.count(Interview.id))
+        .join(FlowchartVersion, FlowchartVersion.id == Interview.version_id)
+        .where(FlowchartVersion.setting_id == setting.id)
+        .group_by(Interview.version_id)
+    ).all()
+    counts: dict[int, int] = {version_id: count for version_id, count in rows}
+    versions = session.scalars(
+        select(FlowchartVersion)
+        .where(FlowchartVersion.setting_id == setting.id)
+        .order_by(FlowchartVersion.number)
+    )
+    return [VersionEntry(v, counts.get(v.id, 0)) for v in versions]
+
+
+def times_shown(session: Session, version: FlowchartVersion) -> int:
+    """How many return interviews showed this version."""
+    return (
+        session.scalar(select(func.count(Interview.id)).where(Interview.version_id == version.id))
+        or 0
+    )
+
+
+def version_numbered(session: Session, setting: Setting, number: int) -> FlowchartVersion:
+    """The setting's version with this number; NotFoundError (404) if there is none."""
+    version = session.scalar(
+        select(FlowchartVersion).where(
+            FlowchartVersion.setting_id == setting.id, FlowchartVersion.number == number
+        )
+    )
+    if version is None:
+        raise NotFoundError("FlowchartVersion")
+    return version
+
+
+def previous_version(session: Session, version: FlowchartVersion) -> FlowchartVersion | None:
+    """The version just before this one, if any."""
+    return session.scalar(
+        select(FlowchartVersion)
+        .where(
+            FlowchartVersion.setting_id == version.setting_id,
+            FlowchartVersion.number < version.number,
+        )
+        .order_by(FlowchartVersion.number.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class VersionChanges:
+    """What changed since the previous version, with each version's reading numbers (S1, A2 …)
+    by step key so the page can name steps the way each chart does."""
+
+    before: FlowchartVersion
+    diff: VersionDiff
+    old_numbers: dict[str, str]
+    new_numbers: dict[str, str]
+
+
+def changes_since_previous(session: Session, version: FlowchartVersion) -> VersionChanges | None:
+    """The previous version and what changed from it to this one; None for a first version."""
+    before = previous_version(session, version)
+    if before is None:
+        return None
+    old, new = to_domain(before), to_domain(version)
+    return VersionChanges(before, diff_versions(old, new), step_numbers(old), step_numbers(new))

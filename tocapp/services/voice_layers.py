@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocapp.domain.theory import Flowchart, Theme
 from tocapp.domain.theory import Link as DomainLink
 from tocapp.domain.theory import Step as DomainStep
-from tocapp.domain.voices import Coverage, Mark, VoiceLayer, VoiceLink, VoiceNote, coverage_of
-from tocapp.models import FlowchartVersion, Interview, Round, Setting
+from tocapp.domain.voices import (
+    Coverage,
+    Mark,
+    PersonInRound,
+    VoiceLayer,
+    VoiceLink,
+    VoiceNote,
+    coverage_of,
+    coverage_of_people,
+)
+from tocapp.models import (
+    FlowchartVersion,
+    Interview,
+    InterviewParticipant,
+    Participant,
+    Project,
+    Round,
+    Setting,
+)
 from tocapp.services.flowcharts import to_domain
 
 
@@ -100,3 +120,78 @@ def coverage_for(setting: Setting, round_: Round) -> Coverage:
         for person in interview.people
     }
     return coverage_of(((p.label, p.role_label) for p in setting.participants), heard)
+
+
+@dataclass(frozen=True)
+class SettingCoverage:
+    """One setting in one round: each participant, whether heard, and the roles not yet heard."""
+
+    setting: Setting
+    people: tuple[PersonInRound, ...]
+    coverage: Coverage
+
+
+@dataclass(frozen=True)
+class RoundCoverage:
+    """Every setting of a study in one round."""
+
+    round: Round
+    settings: tuple[SettingCoverage, ...]
+
+    @property
+    def participant_count(self) -> int:
+        return sum(len(s.people) for s in self.settings)
+
+    @property
+    def interviewed_count(self) -> int:
+        return sum(s.coverage.interviewed_count for s in self.settings)
+
+
+def study_coverage(session: Session, project: Project) -> list[RoundCoverage]:
+    """Per round and setting, which participants (and so which roles) have been interviewed.
+
+    Matched by participant id, not label; a heard participant counts in the role they held at
+    that interview.
+    """
+    heard: dict[tuple[int, int], list[tuple[str, date]]] = {}
+    rows = session.execute(
+        select(
+            Interview.round_id,
+            InterviewParticipant.participant_id,
+            InterviewParticipant.role_label,
+            Interview.held_on,
+        )
+        .join(InterviewParticipant, InterviewParticipant.interview_id == Interview.id)
+        .join(Setting, Setting.id == Interview.setting_id)
+        .where(Setting.project_id == project.id)
+        .order_by(Interview.held_on, Interview.id)
+    ).all()
+    for round_id, participant_id, role_label, held_on in rows:
+        heard.setdefault((round_id, participant_id), []).append((role_label, held_on))
+    return [
+        RoundCoverage(
+            round_,
+            tuple(
+                _setting_coverage(
+                    setting, [(p, heard.get((round_.id, p.id), [])) for p in setting.participants]
+                )
+                for setting in project.settings
+            ),
+        )
+        for round_ in project.rounds
+    ]
+
+
+def _setting_coverage(
+    setting: Setting, people: list[tuple[Participant, list[tuple[str, date]]]]
+) -> SettingCoverage:
+    found = tuple(
+        PersonInRound(
+            key=str(person.id),
+            label=person.label,
+            role_label=interviews[0][0] if interviews else person.role_label,
+            heard_on=tuple(held_on for _, held_on in interviews),
+        )
+        for person, interviews in people
+    )
+    return SettingCoverage(setting, found, coverage_of_people(found))

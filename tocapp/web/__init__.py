@@ -16,10 +16,21 @@ PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
 
 
 def register_web(app: Flask) -> None:
-    from tocapp.web import auth, flowcharts, interviews, participants, rounds, settings, studies
+    from tocapp.web import (
+        auth,
+        coverage,
+        flowcharts,
+        interviews,
+        participants,
+        rounds,
+        settings,
+        studies,
+        voices,
+    )
 
-    for module in (auth, studies, settings, participants, rounds, interviews, flowcharts):
+    for module in (auth, studies, settings, participants, rounds, interviews, flowcharts, voices):
         app.register_blueprint(module.bp)
+    app.register_blueprint(coverage.bp)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."

@@ -20,6 +20,7 @@ from tocapp.extensions import db
 from tocapp.models import FlowchartVersion, Link, Setting, Step
 from tocapp.models.users import Role
 from tocapp.services import flowcharts as charts
+from tocapp.services import versions
 from tocapp.services.access import load_in
 from tocapp.services.interviews import mapping_interviews
 from tocapp.web import chart_images
@@ -34,12 +35,14 @@ STEP_URL = "/studies/<int:project_id>/steps/<int:step_id>"
 
 @bp.get(SETTING_URL)
 def show(project_id: int, setting_id: int) -> str:
+    """The drawn chart and its text version: the latest version, or ``?version=<number>``."""
     setting, role = load_in(db.session, current_user, Setting, setting_id, project_id)
-    version = charts.latest_version(db.session, setting)
+    version = _chosen_version(setting)
     chart = charts.to_domain(version) if version is not None else None
     drawing = None
     if chart is not None and chart.steps:
         drawing = chart_images.inline_chart(chart, chart.title)
+    history = versions.version_history(db.session, setting)
     return render_template(
         "flowcharts/show.html",
         setting=setting,
@@ -47,6 +50,9 @@ def show(project_id: int, setting_id: int) -> str:
         role=role,
         drawing=drawing,
         outline=build_outline(chart) if chart is not None and chart.steps else [],
+        history=history,
+        shown_at=next((e.shown_at for e in history if e.version is version), 0),
+        changes=versions.changes_since_previous(db.session, version) if version else None,
         trail=study_trail(setting.project, setting),
     )
 
@@ -54,13 +60,38 @@ def show(project_id: int, setting_id: int) -> str:
 @bp.get(SETTING_URL + ".svg", defaults={"fmt": "svg"})
 @bp.get(SETTING_URL + ".png", defaults={"fmt": "png"})
 def download(project_id: int, setting_id: int, fmt: str) -> Response:
-    """The latest version as an image file, named after the study, setting and version."""
+    """A version (the latest, or ``?version=<number>``) as an image file, named after the study,
+    setting and version."""
     setting, _ = load_in(db.session, current_user, Setting, setting_id, project_id)
-    version = charts.latest_version(db.session, setting)
+    version = _chosen_version(setting)
     if version is None:
         abort(404)
     name = download_name([setting.project.title, setting.code, f"flowchart v{version.number}"], fmt)
     return chart_images.download(charts.to_domain(version), fmt, name)
+
+
+@bp.post(SETTING_URL + "/versions")
+def start_version(project_id: int, setting_id: int) -> Response:
+    """Start the next version from a frozen one: the map changes there, while the frozen version
+    (and every annotation made on it) stays exactly as the interviewees saw it."""
+    setting, _ = load_in(
+        db.session, current_user, Setting, setting_id, project_id, Role.INTERVIEWER
+    )
+    before = charts.latest_version(db.session, setting)
+    try:
+        version = versions.start_next_version(db.session, setting)
+    except DomainError as error:
+        flash(str(error), "error")
+        return _back_to_map(setting)
+    if before is None or version is before:
+        flash(f"Version {version.number} is not frozen, so you can change it here.", "info")
+    else:
+        flash(
+            f"Version {version.number} is started as a copy of version {before.number}; "
+            f"version {before.number} stays as it was shown.",
+            "success",
+        )
+    return _back_to_map(setting)
 
 
 @bp.get(SETTING_URL + "/map")
@@ -91,7 +122,7 @@ def add_step(project_id: int, setting_id: int) -> Any:
 
 @bp.route(STEP_URL + "/edit", methods=["GET", "POST"])
 def edit_step(project_id: int, step_id: int) -> Any:
-    step, _ = load_in(db.session, current_user, Step, step_id, project_id, Role.INTERVIEWER)
+    step = _load_leader_step(project_id, step_id)
     setting = step.version.setting
     form = step_form(setting.project.groups, mapping_interviews(setting), step=step)
     if form.validate_on_submit():
@@ -115,7 +146,7 @@ def edit_step(project_id: int, step_id: int) -> Any:
 
 @bp.post(STEP_URL + "/move")
 def move_step(project_id: int, step_id: int) -> Response:
-    step, _ = load_in(db.session, current_user, Step, step_id, project_id, Role.INTERVIEWER)
+    step = _load_leader_step(project_id, step_id)
     direction = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
     if direction is None:
         abort(400)
@@ -129,7 +160,7 @@ def move_step(project_id: int, step_id: int) -> Response:
 @bp.route(STEP_URL + "/delete", methods=["GET", "POST"])
 def delete_step(project_id: int, step_id: int) -> Any:
     """GET asks for confirmation (no JavaScript needed); POST removes the step and its arrows."""
-    step, _ = load_in(db.session, current_user, Step, step_id, project_id, Role.INTERVIEWER)
+    step = _load_leader_step(project_id, step_id)
     setting, anchor = step.version.setting, cell_anchor(step)
     if request.method == "GET":
         return render_template(
@@ -174,6 +205,7 @@ def add_link(project_id: int, setting_id: int) -> Any:
 @bp.post("/studies/<int:project_id>/links/<int:link_id>/delete")
 def delete_link(project_id: int, link_id: int) -> Response:
     link, _ = load_in(db.session, current_user, Link, link_id, project_id, Role.INTERVIEWER)
+    charts.require_leader_map(link)
     setting = link.version.setting
     try:
         charts.delete_link(db.session, link)
@@ -182,6 +214,13 @@ def delete_link(project_id: int, link_id: int) -> Response:
     else:
         flash("The arrow is removed.", "success")
     return _back_to_map(setting, "arrows")
+
+
+def _load_leader_step(project_id: int, step_id: int) -> Step:
+    """A step of the leader's map; a step a voice added at a return interview is not one (404)."""
+    step, _ = load_in(db.session, current_user, Step, step_id, project_id, Role.INTERVIEWER)
+    charts.require_leader_map(step)
+    return step
 
 
 def cell_anchor(step: Step) -> str:
@@ -214,8 +253,19 @@ def _map_page(
         interviews=interviews,
         add_form=add_form,
         arrow_form=arrow_form,
+        shown_at=versions.times_shown(db.session, version) if version else 0,
         trail=study_trail(setting.project, setting),
     ), status
+
+
+def _chosen_version(setting: Setting) -> FlowchartVersion | None:
+    """The version named by ``?version=<number>``, else the latest; an unknown number is a 404."""
+    if "version" not in request.args:
+        return charts.latest_version(db.session, setting)
+    number = request.args.get("version", type=int)
+    if number is None:
+        abort(404)
+    return versions.version_numbered(db.session, setting, number)
 
 
 def _numbers(version: FlowchartVersion | None) -> dict[int, str]:
@@ -243,6 +293,6 @@ def _refuse(form: Any, error: DomainError) -> None:
     form.form_errors.append(str(error))
 
 
-def _back_to_map(setting: Setting, anchor: str) -> Response:
+def _back_to_map(setting: Setting, anchor: str | None = None) -> Response:
     target = url_for(".map", project_id=setting.project_id, setting_id=setting.id, _anchor=anchor)
     return redirect(target, 303)
