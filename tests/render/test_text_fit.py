@@ -8,7 +8,7 @@ import pytest
 
 from tocapp.render.dot_escape import dot_label, quoted
 from tocapp.render.flowchart_layout import STEP_FONT_SIZE, STEP_MARGIN_X, STEP_WIDTH
-from tocapp.render.text_fit import text_width, wrap_to_width
+from tocapp.render.text_fit import text_width, wrap_segments, wrap_to_width
 
 INNER = STEP_WIDTH - 2 * STEP_MARGIN_X
 
@@ -79,3 +79,12 @@ def test_every_wrapped_line_fits_the_box_as_graphviz_measures_it(sample: str) ->
             f"{line!r} is {measured[f'n{i}']:.1f}pt wide; we estimated "
             f"{text_width(line, STEP_FONT_SIZE):.1f}pt"
         )
+
+
+def test_segments_are_kept_whole_and_overlong_ones_wrapped() -> None:
+    tally = " · ".join(["Headteacher ✓", "Teacher ✓", "Teaching assistant ✗", "SENCo ◐"])
+    lines = wrap_segments(tally, " · ", INNER, STEP_FONT_SIZE)
+    assert " · ".join(lines) == tally
+    assert all(line.endswith(("✓", "✗", "◐")) for line in lines)
+    long = wrap_segments("x" * 80 + " · TA ✓", " · ", INNER, STEP_FONT_SIZE)
+    assert "".join(long).startswith("x" * 80) and long[-1].endswith("TA ✓")
