@@ -388,3 +388,21 @@ def test_the_annotated_chart_downloads_with_the_voice_in_its_name(client, ta_voi
 def test_a_round_one_interview_has_no_voice_page(client, setting_with_map):
     first = setting_with_map["setting"].interviews[0]
     assert client.get(setting_with_map["voice"](first.id)).status_code == 404
+
+
+def test_the_general_interview_form_also_freezes_for_a_return_round(client, setting_with_map):
+    env = setting_with_map
+    setting, ta = env["setting"], env["ta"]
+    response = client.post(
+        f"/studies/{setting.project_id}/settings/{setting.id}/interviews/new",
+        data={
+            "round_id": str(setting.project.rounds[1].id),
+            "held_on": "2026-07-21",
+            "mode": "telephone",
+            f"person_{ta.id}": "y",
+            f"role_{ta.id}": "Teaching assistant",
+        },
+    )
+    assert response.status_code == 303 and response.headers["Location"].endswith("/voice")
+    db.session.refresh(env["version"])
+    assert env["version"].is_frozen

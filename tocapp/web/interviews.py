@@ -24,6 +24,7 @@ from tocapp.services.interviews import (
     update_interview,
 )
 from tocapp.services.schedules import schedules_for
+from tocapp.services.voices import start_return_interview
 from tocapp.web.forms.interview_forms import interview_form
 
 bp = Blueprint("interviews", __name__)
@@ -43,12 +44,25 @@ def new(project_id: int, setting_id: int) -> Any:
         setting.project, setting.participants, questions, _new_defaults(setting, schedule)
     )
     if form.validate_on_submit():
+        fields = form.interview_fields(schedule.id)
+        returning = any(
+            r.id == fields.round_id and r.kind != "initial" for r in setting.project.rounds
+        )
         try:
-            interview = record_interview(db.session, setting, form.interview_fields(schedule.id))
+            if returning:
+                # A return interview shows the chart, so it freezes the version it shows.
+                interview = start_return_interview(db.session, setting, fields)
+            else:
+                interview = record_interview(db.session, setting, fields)
         except DomainError as error:
             form.form_errors.append(str(error))
         else:
             flash("The interview is recorded.", "success")
+            if returning:
+                return redirect(
+                    url_for("voices.annotate", project_id=project_id, interview_id=interview.id),
+                    303,
+                )
             return redirect(url_for(".show", project_id=project_id, interview_id=interview.id), 303)
     return render_template(
         "interviews/new.html",
