@@ -31,7 +31,9 @@ def excerpt(text: str, width: int = EXCERPT) -> str:
     return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
 
 
-class StepForm(FlaskForm):
+class StepPlaceForm(FlaskForm):
+    """Where a step goes and what it says: the part a voice's new step shares with the map's."""
+
     theme = SelectField(
         "Theme",
         choices=[SelectChoice(theme.value, theme.title) for theme in Theme],
@@ -47,6 +49,9 @@ class StepForm(FlaskForm):
         validators=[InputRequired(message="A step needs some text.")],
         render_kw={"rows": 3, "dir": "auto"},
     )
+
+
+class StepForm(StepPlaceForm):
     source_answer_id = SelectField(
         "Comes from the answer to",
         coerce=optional_int,

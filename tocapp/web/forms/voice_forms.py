@@ -13,10 +13,9 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAr
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
-from tocapp.domain.theory import Theme
 from tocapp.domain.voices import Mark
 from tocapp.models import ProjectGroup
-from tocapp.web.forms.flowchart_forms import excerpt, optional_int
+from tocapp.web.forms.flowchart_forms import StepPlaceForm, excerpt, optional_int
 
 MARK_CHOICES = [SelectChoice(m.value, m.label) for m in Mark] + [SelectChoice("", "Not discussed")]
 
@@ -61,21 +60,8 @@ class ArrowForm(FlaskForm):
     verbatim = BooleanField("These are the interviewee's own words")
 
 
-class VoiceStepForm(FlaskForm):
-    theme = SelectField(
-        "Theme",
-        choices=[SelectChoice(theme.value, theme.title) for theme in Theme],
-        invalid_choice_message="Choose a theme: starting situation, strands of action or "
-        "intended outcomes.",
-    )
-    group_id = SelectField(
-        "Group", coerce=int, invalid_choice_message="Choose one of this study's groups."
-    )
-    text = TextAreaField(
-        "What the step says",
-        validators=[InputRequired(message="A step needs some text.")],
-        render_kw={"rows": 3, "dir": "auto"},
-    )
+class VoiceStepForm(StepPlaceForm):
+    """A step "added at the return interview": theme, group and text, no source answer."""
 
 
 def arrow_form(
