@@ -17,10 +17,16 @@ _SVG = f"{{{SVG_NS}}}"
 _XLINK_TITLE = f"{{{XLINK_NS}}}title"
 _FALLBACK_FONTS = "sans-serif"
 
-# ElementTree's default_namespace option refuses plain attribute names, so the SVG namespace is
-# registered as the default instead (a process-wide setting, harmless for SVG).
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", XLINK_NS)
+
+def _register_svg_namespaces() -> None:
+    """Make ElementTree write ``<svg>`` and ``xlink:``, not ``ns0:svg``.
+
+    ElementTree's default_namespace option refuses plain attribute names, so the SVG namespace is
+    registered as the default instead. That is a process-wide setting which other libraries change
+    too (importing WeasyPrint does), so it is set again before every serialisation.
+    """
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
 
 
 def svg_for_inline(svg_bytes: bytes, title: str, *, id_prefix: str = "") -> str:
@@ -28,6 +34,7 @@ def svg_for_inline(svg_bytes: bytes, title: str, *, id_prefix: str = "") -> str:
 
     ``id_prefix`` is put before every id, for pages that show more than one chart.
     """
+    _register_svg_namespaces()
     root = ET.fromstring(svg_bytes)
     if root.tag != f"{_SVG}svg":
         raise ValueError("Not an SVG document.")

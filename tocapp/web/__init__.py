@@ -19,6 +19,7 @@ def register_web(app: Flask) -> None:
     from tocapp.web import (
         auth,
         coverage,
+        exports,
         flowcharts,
         interviews,
         participants,
@@ -31,6 +32,7 @@ def register_web(app: Flask) -> None:
     for module in (auth, studies, settings, participants, rounds, interviews, flowcharts, voices):
         app.register_blueprint(module.bp)
     app.register_blueprint(coverage.bp)
+    app.register_blueprint(exports.bp)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
