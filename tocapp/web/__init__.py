@@ -18,6 +18,7 @@ PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
 def register_web(app: Flask) -> None:
     from tocapp.web import (
         auth,
+        comparisons,
         coverage,
         exports,
         flowcharts,
@@ -32,6 +33,7 @@ def register_web(app: Flask) -> None:
     for module in (auth, studies, settings, participants, rounds, interviews, flowcharts, voices):
         app.register_blueprint(module.bp)
     app.register_blueprint(coverage.bp)
+    app.register_blueprint(comparisons.bp)
     app.register_blueprint(exports.bp)
 
     login_manager.login_view = "auth.login"

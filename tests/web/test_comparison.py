@@ -1,0 +1,104 @@
+"""The comparison report of the demo study: matrix, counts, charts, CSV, and its privacy."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from sqlalchemy import select
+
+from tocapp.domain.comparison import CSV_COLUMNS
+from tocapp.extensions import db
+from tocapp.models import Participant, Project, Setting
+from tocapp.services.comparison import Choice, build_report
+from tocapp.services.demo import load_demo_study
+
+
+@pytest.fixture
+def demo(client):
+    login = load_demo_study(db.session)
+    nur = db.session.scalar(select(Setting).where(Setting.code == "NUR"))
+    teacher = db.session.scalar(
+        select(Participant).where(
+            Participant.setting_id == nur.id, Participant.role_label == "Teacher"
+        )
+    )
+    teacher.real_name = "Philippa Quenby-Marsh"
+    db.session.commit()
+    client.post("/login", data={"email": login.email, "password": login.password})
+    return f"/studies/{login.project_id}/comparison"
+
+
+def test_the_report_shows_the_matrix_counts_charts_and_coverage(client, demo):
+    page = html.unescape(client.get(demo).get_data(as_text=True))
+    assert "NUR · round 2 · flowchart version 1" in page and "PRI · round 2" in page
+    pri = page.split("PRI · round 2")[1].split("</table>")[0]
+    a3 = re.sub(r"<[^>]+>", "", pri.split("<strong>A3</strong>")[1].split("</tr>")[0])
+    assert "✓ Achieved" in a3 and "✗ Elusive" in a3 and "diverge; leader differs" in a3
+    assert "Strands of action · Staff: steps by mark and role" in page
+    assert "0 of 1 — not yet heard" in re.sub(r"<[^>]+>", "", page)  # NUR teacher, round 2
+    assert "Philippa" not in page
+
+
+def test_each_chart_has_one_bar_per_role(client, demo):
+    report = build_report(db.session, db.session.scalar(select(Project)), Choice())
+    assert len(report.charts) == len({(k.theme, k.group) for k in report.counts})
+    for chart in report.charts:
+        svg = ET.fromstring(chart.svg.encode())
+        ids = [el.get("id") for el in svg.iter() if (el.get("id") or "").startswith("bar-")]
+        assert len({i.split("-")[1] for i in ids}) == len(chart.bars), chart.caption
+        assert len(ids) == 4 * len(chart.bars)  # four mark segments in every bar
+        texts = [
+            ("".join(t.itertext())).strip() for t in svg.iter("{http://www.w3.org/2000/svg}text")
+        ]
+        for role, counts in chart.bars:
+            assert role in texts
+            for count in counts.values():
+                assert str(count) in texts
+    page = client.get(demo).get_data(as_text=True)
+    assert page.count('<figure class="mark-chart">') == len(report.charts)
+
+
+def test_filters_narrow_the_report(client, demo):
+    project = db.session.scalar(select(Project))
+    nur = db.session.scalar(select(Setting).where(Setting.code == "NUR"))
+    page = html.unescape(
+        client.get(f"{demo}?setting={nur.id}&role=Teaching+assistant").get_data(as_text=True)
+    )
+    assert "NUR · round 2" in page and "PRI · round 2" not in page
+    matrix = page.split("NUR · round 2")[1].split("</thead>")[0]
+    assert "Teaching assistant" in matrix and "Headteacher" not in matrix
+    assert project.title in page
+
+
+def test_the_csv_is_tidy_and_reads_back_to_the_same_rows(client, demo):
+    response = client.get(demo + ".csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="')
+    text = response.data.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    # NUR: 10 steps × 2 voices; PRI: 9 shared steps × 3 voices + the teacher's own step.
+    assert len(rows) == 10 * 2 + 9 * 3 + 1
+    ta_a3 = [
+        r
+        for r in rows
+        if r["setting"] == "PRI" and r["role"] == "Teaching assistant" and r["mark"] == "elusive"
+    ]
+    assert len(ta_a3) == 1 and ta_a3[0]["note_count"] == "1"
+    again = list(
+        csv.DictReader(io.StringIO(client.get(demo + ".csv").data.decode("utf-8").lstrip("\ufeff")))
+    )
+    assert again == rows
+    assert "Philippa" not in text
+
+
+def test_non_members_get_404(client, demo, auth, make_user):
+    auth.login(make_user())
+    assert client.get(demo).status_code == 404
+    assert client.get(demo + ".csv").status_code == 404

@@ -1,0 +1,88 @@
+"""Small stacked bar charts of marks, drawn as SVG by matplotlib.
+
+One chart per theme × group: a horizontal bar per category (a role, or a setting), its segments the
+steps marked achieved, partly achieved, elusive and not discussed. Each segment carries a hatch as
+well as a fill, and its count is written on it, so the chart reads in greyscale; text stays text in
+the SVG (``svg.fonttype = none``) and the output is the same bytes for the same counts.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: charts are only ever files
+
+from matplotlib import pyplot as plt  # noqa: E402  (the backend must be chosen first)
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+SEGMENTS: tuple[tuple[str, str, str, str], ...] = (
+    # (count key, legend label, fill, hatch)
+    ("achieved", "✓ Achieved", "#9fd49a", ""),
+    ("partly", "◐ Partly achieved", "#eed796", "//"),
+    ("elusive", "✗ Elusive", "#e6a0a0", "xx"),
+    ("not discussed", "Not discussed", "#ffffff", ".."),
+)
+_STYLE: dict[str, Any] = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "tocapp",
+    "font.family": "DejaVu Sans",
+    "font.size": 8,
+    "hatch.linewidth": 0.6,
+}
+
+
+def stacked_mark_bars(title: str, bars: Sequence[tuple[str, Counter[str]]]) -> str:
+    """An SVG document: one bar per (label, counts) with the marks stacked left to right.
+
+    Each bar segment is an SVG group with id ``bar-<n>-<mark>``, n counting bars from 0.
+    """
+    with plt.rc_context(_STYLE):  # type: ignore[arg-type]  # matplotlib types keys as literals
+        height = 0.7 + 0.32 * max(len(bars), 1)
+        figure, axes = plt.subplots(figsize=(5.2, height))
+        labels = [label for label, _ in bars]
+        positions = list(range(len(bars)))[::-1]  # the first bar at the top
+        starts = [0] * len(bars)
+        for key, legend, fill, hatch in SEGMENTS:
+            widths = [counts.get(key, 0) for _, counts in bars]
+            patches = axes.barh(
+                positions,
+                widths,
+                left=starts,
+                color=fill,
+                edgecolor="#333333",
+                linewidth=0.6,
+                hatch=hatch,
+                label=legend,
+                height=0.62,
+            )
+            for n, (patch, width, start) in enumerate(zip(patches, widths, starts, strict=True)):
+                patch.set_gid(f"bar-{n}-{key.replace(' ', '-')}")
+                if width:
+                    axes.text(
+                        start + width / 2,
+                        positions[n],
+                        str(width),
+                        ha="center",
+                        va="center",
+                        fontsize=7,
+                        bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none"},
+                    )
+            starts = [s + w for s, w in zip(starts, widths, strict=True)]
+        axes.set_yticks(positions, labels)
+        axes.set_xlabel("steps")
+        axes.set_title(title, loc="left", fontsize=9, fontweight="bold")
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        figure.legend(
+            loc="lower center", ncols=4, frameon=False, fontsize=7, bbox_to_anchor=(0.5, -0.02)
+        )
+        figure.tight_layout(rect=(0, 0.12, 1, 1))
+        out = io.StringIO()
+        figure.savefig(out, format="svg", metadata={"Date": None, "Creator": "tocapp"})
+        plt.close(figure)
+    return out.getvalue()

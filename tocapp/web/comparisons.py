@@ -1,0 +1,70 @@
+"""The study's comparison report: choose settings, rounds and roles; read it, or download it as
+CSV (tidy rows), PDF or Word. The choice lives in the query string, so a report is bookmarkable."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request
+from flask_login import current_user
+
+from tocapp.domain.comparison import CSV_COLUMNS, MARK_COLUMNS
+from tocapp.domain.filenames import download_name
+from tocapp.extensions import db
+from tocapp.models import Project
+from tocapp.services.access import load
+from tocapp.services.comparison import Choice, available_roles, build_report
+from tocapp.web.interviews import study_trail
+
+bp = Blueprint("comparisons", __name__)
+
+URL = "/studies/<int:project_id>/comparison"
+
+
+def _choice() -> Choice:
+    def ids(name: str) -> frozenset[int] | None:
+        values = {int(v) for v in request.args.getlist(name) if v.isdigit()}
+        return frozenset(values) or None
+
+    roles = frozenset(v for v in request.args.getlist("role") if v) or None
+    return Choice(ids("setting"), ids("round"), roles)
+
+
+@bp.get(URL)
+def show(project_id: int) -> str:
+    project, _ = load(db.session, current_user, Project, project_id)
+    choice = _choice()
+    report = build_report(db.session, project, choice)
+    return render_template(
+        "comparisons/show.html",
+        project=project,
+        choice=choice,
+        report=report,
+        roles=available_roles(project),
+        marks=MARK_COLUMNS,
+        query=request.query_string.decode(),
+        trail=study_trail(project),
+    )
+
+
+@bp.get(URL + ".csv")
+def csv_download(project_id: int) -> Response:
+    project, _ = load(db.session, current_user, Project, project_id)
+    report = build_report(db.session, project, _choice())
+    out = io.StringIO()
+    out.write("\ufeff")  # a byte-order mark, so Excel reads the file as UTF-8
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(report.rows)
+    name = download_name([project.title, "comparison", report.generated_on.isoformat()], "csv")
+    return Response(
+        out.getvalue().encode("utf-8"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def report_context(project: Project, report: Any) -> dict[str, Any]:
+    return {"project": project, "report": report, "marks": MARK_COLUMNS}
