@@ -102,3 +102,38 @@ def test_non_members_get_404(client, demo, auth, make_user):
     auth.login(make_user())
     assert client.get(demo).status_code == 404
     assert client.get(demo + ".csv").status_code == 404
+
+
+def test_the_report_as_pdf_and_word_holds_the_matrix_and_chart_captions(client, demo, tmp_path):
+    import subprocess
+
+    from docx import Document
+
+    pdf = client.get(demo + ".pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    path = tmp_path / "comparison.pdf"
+    path.write_bytes(pdf.data)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    for words in (
+        "Within each setting",
+        "PRI · round 2 · flowchart version 1",
+        "Coached teachers given strategic roles",
+        "Strands of action · Staff: steps by mark and role",
+        "not yet heard",
+    ):
+        assert words in " ".join(text.split()), words
+    assert "Philippa" not in text
+    word = client.get(demo + ".docx")
+    assert word.status_code == 200
+    (tmp_path / "comparison.docx").write_bytes(word.data)
+    doc = Document(str(tmp_path / "comparison.docx"))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert "Within each setting: steps × voices" in headings
+    assert any(h.startswith("PRI · round 2") for h in headings)
+    captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
+    assert "Strands of action · Staff: steps by mark and role" in captions
+    assert len(doc.tables) >= 4 and len(doc.inline_shapes) == len(captions)
+    cells = {c.text for t in doc.tables for r in t.rows for c in r.cells}
+    assert "✓ Achieved" in cells and not any("Philippa" in c for c in cells)

@@ -41,6 +41,27 @@ def stacked_mark_bars(title: str, bars: Sequence[tuple[str, Counter[str]]]) -> s
 
     Each bar segment is an SVG group with id ``bar-<n>-<mark>``, n counting bars from 0.
     """
+    out = io.StringIO()
+    _draw(title, bars, out, "svg")
+    return out.getvalue()
+
+
+def stacked_mark_bars_png(
+    title: str, bars: Sequence[tuple[str, Counter[str]]], dpi: int = 200
+) -> bytes:
+    """The same chart as a PNG, for Word documents."""
+    out = io.BytesIO()
+    _draw(title, bars, out, "png", dpi)
+    return out.getvalue()
+
+
+def _draw(
+    title: str,
+    bars: Sequence[tuple[str, Counter[str]]],
+    out: io.StringIO | io.BytesIO,
+    fmt: str,
+    dpi: int = 100,
+) -> None:
     with plt.rc_context(_STYLE):  # type: ignore[arg-type]  # matplotlib types keys as literals
         height = 0.7 + 0.32 * max(len(bars), 1)
         figure, axes = plt.subplots(figsize=(5.2, height))
@@ -82,7 +103,6 @@ def stacked_mark_bars(title: str, bars: Sequence[tuple[str, Counter[str]]]) -> s
             loc="lower center", ncols=4, frameon=False, fontsize=7, bbox_to_anchor=(0.5, -0.02)
         )
         figure.tight_layout(rect=(0, 0.12, 1, 1))
-        out = io.StringIO()
-        figure.savefig(out, format="svg", metadata={"Date": None, "Creator": "tocapp"})
+        metadata = {"Date": None, "Creator": "tocapp"} if fmt == "svg" else {"Software": "tocapp"}
+        figure.savefig(out, format=fmt, dpi=dpi, metadata=metadata)
         plt.close(figure)
-    return out.getvalue()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
@@ -66,5 +65,22 @@ def csv_download(project_id: int) -> Response:
     )
 
 
-def report_context(project: Project, report: Any) -> dict[str, Any]:
-    return {"project": project, "report": report, "marks": MARK_COLUMNS}
+@bp.get(URL + ".pdf", defaults={"fmt": "pdf"})
+@bp.get(URL + ".docx", defaults={"fmt": "docx"})
+def document(project_id: int, fmt: str) -> Response:
+    """The report as PDF (WeasyPrint, our static files only) or Word."""
+    from tocapp.exports.comparison_docx import comparison_docx
+    from tocapp.exports.pdf import html_to_pdf
+
+    project, _ = load(db.session, current_user, Project, project_id)
+    report = build_report(db.session, project, _choice())
+    if fmt == "pdf":
+        html = render_template("comparisons/print.html", report=report, marks=MARK_COLUMNS)
+        data, mimetype = html_to_pdf(html), "application/pdf"
+    else:
+        data = comparison_docx(report)
+        mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    name = download_name([project.title, "comparison", report.generated_on.isoformat()], fmt)
+    return Response(
+        data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
