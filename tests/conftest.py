@@ -6,9 +6,14 @@ matters to it.
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -51,6 +56,8 @@ def app_config(tmp_path: Any) -> dict[str, Any]:
         "WTF_CSRF_ENABLED": False,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
         "RENDER_CACHE_DIR": str(tmp_path / "render-cache"),
+        "JOBS_QUEUE": "immediate",
+        "REPORTS_DIR": str(tmp_path / "reports"),
     }
 
 
@@ -184,3 +191,50 @@ def make_interview(make_participant: Callable[..., Participant]) -> Callable[...
         return interview
 
     return make
+
+
+# What a job worker process needs to share the test app's database, queue and folders.
+WORKER_CONFIG_KEYS = (
+    "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY",
+    "RENDER_CACHE_DIR",
+    "JOBS_QUEUE",
+    "JOBS_SQLITE_PATH",
+    "REPORTS_DIR",
+)
+
+
+@pytest.fixture
+def start_job_worker(
+    tmp_path: Path,
+) -> Iterator[Callable[[dict[str, Any]], subprocess.Popen[bytes]]]:
+    """Start the real ``flask --app tocapp jobs worker`` process on an app's configuration.
+
+    It is stopped with Ctrl+C (SIGINT) at the end of the test, as a person would stop it.
+    """
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(config: dict[str, Any]) -> subprocess.Popen[bytes]:
+        env = dict(os.environ)
+        env.update({f"TOCAPP_{k}": str(config[k]) for k in WORKER_CONFIG_KEYS if k in config})
+        log = open(tmp_path / f"worker-{len(started)}.log", "wb")  # noqa: SIM115 (closed below)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "tocapp", "jobs", "worker", "--workers", "1"],
+            cwd=Path(__file__).resolve().parents[1],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

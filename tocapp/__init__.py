@@ -26,6 +26,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine)
 
+    from tocapp.jobs import init_jobs
+
+    init_jobs(app)
+
     from tocapp.web import register_web
 
     register_web(app)

@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask --app tocapp user create``, ``demo load``, ``render``."""
+"""Command-line tools (``flask --app tocapp …``): user create, demo load, render, jobs worker."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(render_command)
+    app.cli.add_command(jobs_cli)
 
 
 @click.group("user", help="Manage accounts.")
@@ -78,3 +79,29 @@ def render_command(chart_file: Path, output: Path, dpi: int | None) -> None:
         raise click.ClickException(str(error)) from error
     output.write_bytes(data)
     click.echo(f"Drew {len(chart.steps)} steps and {len(chart.links)} arrows to {output}.")
+
+
+@click.group("jobs", help="The background job queue (PDF and Word comparison reports).")
+def jobs_cli() -> None:
+    pass
+
+
+@jobs_cli.command("worker")
+@click.option("--workers", type=click.IntRange(1, 16), default=2, help="Jobs run at once.")
+def worker_command(workers: int) -> None:
+    """Run queued jobs until stopped: Ctrl+C lets running jobs finish, SIGTERM stops at once."""
+    import logging
+
+    from flask import current_app
+
+    from tocapp.jobs import JobQueueConfigError, job_queue
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        consumer = job_queue().consumer(workers=workers)
+    except JobQueueConfigError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"tocapp job worker: {workers} worker(s) on the {current_app.config['JOBS_QUEUE']} queue."
+    )
+    consumer.run()

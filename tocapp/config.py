@@ -21,6 +21,11 @@ DEFAULTS: dict[str, Any] = {
     "DOT_MAX_SOURCE_BYTES": 2 * 1024 * 1024,
     "DOT_MAX_OUTPUT_BYTES": 20 * 1024 * 1024,
     "RENDER_CACHE_DIR": None,  # filled in from the instance folder
+    "JOBS_QUEUE": "sqlite",  # or "redis", or "immediate" (no worker; see tocapp/jobs.py)
+    "JOBS_SQLITE_PATH": None,  # filled in from the instance folder
+    "JOBS_REDIS_URL": None,
+    "REPORTS_DIR": None,  # built reports wait here for download; filled in from the instance
+    "REPORT_JOBS_KEEP_DAYS": 7,
 }
 
 
@@ -31,6 +36,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_mapping(DEFAULTS)
     app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'tocapp.sqlite'}"
     app.config["RENDER_CACHE_DIR"] = str(instance / "render-cache")
+    app.config["JOBS_SQLITE_PATH"] = str(instance / "jobs.sqlite")
+    app.config["REPORTS_DIR"] = str(instance / "reports")
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("TOCAPP")
     if test_config:

@@ -82,6 +82,8 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
             "SECRET_KEY": "browser-test-secret",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.sqlite'}",
             "RENDER_CACHE_DIR": str(tmp_path / "render-cache"),
+            "JOBS_QUEUE": "immediate",
+            "REPORTS_DIR": str(tmp_path / "reports"),
         }
     )
     with app.app_context():

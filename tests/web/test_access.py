@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 
 from tocapp.extensions import db
+from tocapp.models import ReportJob
 from tocapp.services import flowcharts
 
 PUBLIC = {"auth.login", "static"}
@@ -43,6 +44,8 @@ def other_study(make_user, make_project, make_setting, make_participant, make_in
     a = flowcharts.add_step(db.session, version, flowcharts.StepFields("situation", group_id, "A"))
     b = flowcharts.add_step(db.session, version, flowcharts.StepFields("action", group_id, "B"))
     link = flowcharts.add_link(db.session, version, a.id, b.id)
+    job = ReportJob(project=project, fmt="pdf", state="done", file_name="x.pdf")
+    db.session.add(job)
     db.session.commit()
     return {
         "project_id": project.id,
@@ -54,6 +57,7 @@ def other_study(make_user, make_project, make_setting, make_participant, make_in
         "step_id": a.id,
         "link_id": link.id,
         "note_number": 1,
+        "job_id": job.id,
         "fmt": "svg",  # downloads: the format is part of the rule, not an object
     }
 

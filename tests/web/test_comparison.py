@@ -13,24 +13,14 @@ from sqlalchemy import select
 
 from tocapp.domain.comparison import CSV_COLUMNS
 from tocapp.extensions import db
-from tocapp.models import Participant, Project, Setting
+from tocapp.models import Project, Setting
 from tocapp.services.comparison import Choice, build_report
-from tocapp.services.demo import load_demo_study
 
 
 @pytest.fixture
-def demo(client):
-    login = load_demo_study(db.session)
-    nur = db.session.scalar(select(Setting).where(Setting.code == "NUR"))
-    teacher = db.session.scalar(
-        select(Participant).where(
-            Participant.setting_id == nur.id, Participant.role_label == "Teacher"
-        )
-    )
-    teacher.real_name = "Philippa Quenby-Marsh"
-    db.session.commit()
-    client.post("/login", data={"email": login.email, "password": login.password})
-    return f"/studies/{login.project_id}/comparison"
+def demo(comparison_demo):
+    project_id, _ = comparison_demo
+    return f"/studies/{project_id}/comparison"
 
 
 def test_the_report_shows_the_matrix_counts_charts_and_coverage(client, demo):

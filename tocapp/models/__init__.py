@@ -3,12 +3,14 @@
 from tocapp.models.annotations import AnnotationAction, StepMark, VoiceNote
 from tocapp.models.flowcharts import FlowchartVersion, Link, Step
 from tocapp.models.interviews import INTERVIEW_MODES, Answer, Interview, InterviewParticipant
+from tocapp.models.jobs import JOB_STATES, ReportJob
 from tocapp.models.schedules import Schedule, ScheduleQuestion
 from tocapp.models.studies import Participant, Project, ProjectGroup, Round, Setting
 from tocapp.models.users import Membership, Role, User
 
 __all__ = [
     "INTERVIEW_MODES",
+    "JOB_STATES",
     "AnnotationAction",
     "Answer",
     "FlowchartVersion",
@@ -18,6 +20,7 @@ __all__ = [
     "Membership",
     "Participant",
     "Project",
+    "ReportJob",
     "ProjectGroup",
     "Role",
     "Round",

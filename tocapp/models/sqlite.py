@@ -6,6 +6,9 @@
   requests that both read and then write wait for each other (up to ``busy_timeout``) instead of
   one failing with "database is locked" when both try to upgrade a read lock. This is the recipe
   from SQLAlchemy's SQLite dialect documentation ("Serializable isolation / Savepoints").
+- A connection marked ``read_only_sqlite()`` begins with a plain (deferred) ``BEGIN`` instead: under
+  write-ahead logging it reads a snapshot without blocking anyone, which is what a long report
+  build needs while it records its progress through another connection.
 """
 
 from typing import Any
@@ -14,6 +17,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 BUSY_TIMEOUT_MS = 15_000
+READ_ONLY = "tocapp_read_only"
+
+
+def read_only_sqlite(engine: Engine) -> Engine:
+    """The same engine, but its transactions only read and never take SQLite's write lock."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -34,4 +43,5 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -14,6 +14,7 @@ from tocapp.models import (
     Membership,
     Participant,
     Project,
+    ReportJob,
     Round,
     Setting,
     Step,
@@ -39,7 +40,7 @@ def _project_id_of(obj: object) -> int:
     match obj:
         case Project():
             return obj.id
-        case Setting() | Round():
+        case Setting() | Round() | ReportJob():
             return obj.project_id
         case Participant() | Interview():
             return obj.setting.project_id

@@ -38,6 +38,25 @@ class Choice:
     round_ids: frozenset[int] | None = None
     roles: frozenset[str] | None = None
 
+    def as_lists(self) -> dict[str, list[int | str]]:
+        """The choice as the query string names it (setting, round, role), for storing as JSON."""
+        lists: dict[str, list[int | str]] = {}
+        if self.setting_ids:
+            lists["setting"] = list(sorted(self.setting_ids))
+        if self.round_ids:
+            lists["round"] = list(sorted(self.round_ids))
+        if self.roles:
+            lists["role"] = list(sorted(self.roles))
+        return lists
+
+    @classmethod
+    def from_lists(cls, lists: dict[str, list[int | str]]) -> Choice:
+        def ids(name: str) -> frozenset[int] | None:
+            return frozenset(int(v) for v in lists.get(name, [])) or None
+
+        roles = frozenset(str(v) for v in lists.get("role", []) if v) or None
+        return cls(ids("setting"), ids("round"), roles)
+
 
 @dataclass(frozen=True)
 class CountChart:

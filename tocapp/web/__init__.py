@@ -24,6 +24,7 @@ def register_web(app: Flask) -> None:
         flowcharts,
         interviews,
         participants,
+        report_jobs,
         rounds,
         settings,
         studies,
@@ -34,6 +35,7 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(coverage.bp)
     app.register_blueprint(comparisons.bp)
+    app.register_blueprint(report_jobs.bp)
     app.register_blueprint(exports.bp)
 
     login_manager.login_view = "auth.login"

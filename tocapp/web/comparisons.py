@@ -8,6 +8,7 @@ import io
 
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from tocapp.domain.comparison import CSV_COLUMNS, MARK_COLUMNS
 from tocapp.domain.filenames import download_name
@@ -15,6 +16,7 @@ from tocapp.extensions import db
 from tocapp.models import Project
 from tocapp.services.access import load
 from tocapp.services.comparison import Choice, available_roles, build_report
+from tocapp.services.report_jobs import FORMATS, MEDIA_TYPES, recent_jobs
 from tocapp.web.interviews import study_trail
 
 bp = Blueprint("comparisons", __name__)
@@ -22,13 +24,19 @@ bp = Blueprint("comparisons", __name__)
 URL = "/studies/<int:project_id>/comparison"
 
 
-def _choice() -> Choice:
-    def ids(name: str) -> frozenset[int] | None:
-        values = {int(v) for v in request.args.getlist(name) if v.isdigit()}
-        return frozenset(values) or None
+def choice_from(values: MultiDict[str, str]) -> Choice:
+    """The settings, rounds and roles named in a query string or form (none named: all)."""
+    return Choice.from_lists(
+        {
+            "setting": [int(v) for v in values.getlist("setting") if v.isdigit()],
+            "round": [int(v) for v in values.getlist("round") if v.isdigit()],
+            "role": [v for v in values.getlist("role") if v],
+        }
+    )
 
-    roles = frozenset(v for v in request.args.getlist("role") if v) or None
-    return Choice(ids("setting"), ids("round"), roles)
+
+def _choice() -> Choice:
+    return choice_from(request.args)
 
 
 @bp.get(URL)
@@ -44,6 +52,8 @@ def show(project_id: int) -> str:
         roles=available_roles(project),
         marks=MARK_COLUMNS,
         query=request.query_string.decode(),
+        jobs=recent_jobs(db.session, project),
+        formats=FORMATS,
         trail=study_trail(project),
     )
 
@@ -68,19 +78,19 @@ def csv_download(project_id: int) -> Response:
 @bp.get(URL + ".pdf", defaults={"fmt": "pdf"})
 @bp.get(URL + ".docx", defaults={"fmt": "docx"})
 def document(project_id: int, fmt: str) -> Response:
-    """The report as PDF (WeasyPrint, our static files only) or Word."""
-    from tocapp.exports.comparison_docx import comparison_docx
-    from tocapp.exports.pdf import html_to_pdf
+    """The report as PDF (WeasyPrint, our static files only) or Word, built in the request.
+
+    The page's buttons use a background job instead (web/report_jobs.py); these addresses suit
+    scripts and small studies.
+    """
+    from tocapp.exports.comparison_document import comparison_document
 
     project, _ = load(db.session, current_user, Project, project_id)
     report = build_report(db.session, project, _choice())
-    if fmt == "pdf":
-        html = render_template("comparisons/print.html", report=report, marks=MARK_COLUMNS)
-        data, mimetype = html_to_pdf(html), "application/pdf"
-    else:
-        data = comparison_docx(report)
-        mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    data = comparison_document(report, fmt)
     name = download_name([project.title, "comparison", report.generated_on.isoformat()], fmt)
     return Response(
-        data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        data,
+        mimetype=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

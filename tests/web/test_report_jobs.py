@@ -1,0 +1,213 @@
+"""Comparison reports built as background jobs: start, progress, download, failure, clean-up.
+
+Most tests run jobs eagerly (``JOBS_QUEUE=immediate``); one runs the real worker process on a
+SQLite queue, as ``scripts/start.sh`` does.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from docx import Document
+from sqlalchemy import func, select
+
+from tocapp import create_app
+from tocapp.extensions import db
+from tocapp.jobs import JobQueueConfigError
+from tocapp.models import Project, ReportJob
+from tocapp.models.base import utcnow
+from tocapp.services import report_jobs
+from tocapp.services.comparison import Choice
+
+
+@pytest.fixture
+def demo(comparison_demo):
+    return comparison_demo
+
+
+def _pdf_text(data: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+
+
+def _job() -> ReportJob:
+    db.session.rollback()  # read what the job's own session committed
+    return db.session.scalars(select(ReportJob).order_by(ReportJob.id.desc())).first()
+
+
+def test_a_pdf_job_builds_the_chosen_report_and_offers_it_for_download(client, demo, tmp_path):
+    project_id, nur_id = demo
+    response = client.post(
+        f"/studies/{project_id}/comparison/reports",
+        data={"fmt": "pdf", "setting": str(nur_id), "role": "Teaching assistant"},
+    )
+    assert response.status_code == 303
+    job = _job()
+    assert response.headers["Location"].endswith(f"/comparison/reports/{job.id}")
+    assert job.state == "done" and job.choice == {
+        "setting": [nur_id],
+        "role": ["Teaching assistant"],
+    }
+    # One step per chosen setting, one to draw the charts, one to write the document.
+    assert (job.steps_done, job.steps_total) == (3, 3)
+
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "Settings: NUR · Round 1, Round 2 · roles: Teaching assistant" in page
+    assert re.search(r'<progress id="job-progress" max="3" value="3">', page)
+    download = f"/studies/{project_id}/comparison/reports/{job.id}/download"
+    assert f'href="{download}"' in page and "Download the PDF" in page
+
+    status = client.get(f"/studies/{project_id}/comparison/reports/{job.id}.json").get_json()
+    assert status["state"] == "done" and status["download_url"] == download
+    assert status["file_bytes"] == job.file_bytes > 10_000
+
+    with client.get(download) as pdf:  # a file response keeps its file open until closed
+        pdf.get_data()
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.headers["Content-Disposition"].startswith("attachment; filename=")
+    assert ".pdf" in pdf.headers["Content-Disposition"]
+    text = _pdf_text(pdf.data, tmp_path)
+    assert "NUR · round 2 · flowchart version 1" in text
+    assert "steps by mark and role" in text
+    assert "PRI · round 2" not in text  # only the chosen setting
+    assert "Philippa" not in text  # pseudonymised
+
+
+def test_a_word_job_builds_a_word_file(client, demo, tmp_path):
+    project_id, _ = demo
+    response = client.post(f"/studies/{project_id}/comparison/reports", data={"fmt": "docx"})
+    job = _job()
+    assert job.state == "done" and job.download_name.endswith(".docx")
+    with client.get(f"{response.headers['Location']}/download") as word:
+        word.get_data()
+    assert word.mimetype.endswith("wordprocessingml.document")
+    (tmp_path / "report.docx").write_bytes(word.data)
+    doc = Document(str(tmp_path / "report.docx"))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert any(h.startswith("PRI · round 2") for h in headings)
+    assert any(h.startswith("NUR · round 2") for h in headings)
+    cells = {c.text for t in doc.tables for r in t.rows for c in r.cells}
+    assert "✓ Achieved" in cells and not any("Philippa" in c for c in cells)
+
+
+def test_the_comparison_page_offers_background_reports_with_its_choice(client, demo):
+    project_id, nur_id = demo
+    page = client.get(f"/studies/{project_id}/comparison?setting={nur_id}").get_data(as_text=True)
+    form = page.split(f'action="/studies/{project_id}/comparison/reports"')[1].split("</form>")[0]
+    assert f'name="setting" value="{nur_id}"' in form
+    assert 'name="fmt" value="pdf"' in form and 'name="fmt" value="docx"' in form
+    assert "Reports built recently" not in page
+
+    client.post(f"/studies/{project_id}/comparison/reports", data={"fmt": "pdf"})
+    page = client.get(f"/studies/{project_id}/comparison").get_data(as_text=True)
+    assert "Reports built recently (1)" in page and "— ready" in page
+
+
+def test_an_unknown_format_is_refused_and_queues_nothing(client, demo):
+    project_id, _ = demo
+    response = client.post(f"/studies/{project_id}/comparison/reports", data={"fmt": "xlsx"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(ReportJob)) == 0
+
+
+def test_a_failed_build_says_so_offers_a_retry_and_serves_no_file(client, demo, monkeypatch):
+    project_id, _ = demo
+
+    def broken(report, fmt):
+        raise RuntimeError("WeasyPrint ran out of paper")
+
+    monkeypatch.setattr("tocapp.exports.comparison_document.comparison_document", broken)
+    response = client.post(f"/studies/{project_id}/comparison/reports", data={"fmt": "pdf"})
+    job = _job()
+    assert job.state == "failed" and job.file_name == "" and job.finished_at is not None
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "The report could not be built" in page
+    assert "ran out of paper" not in page  # details go to the log, not to the page
+    assert "Try again" in page and 'name="fmt" value="pdf"' in page
+    assert client.get(f"{response.headers['Location']}/download").status_code == 404
+
+
+def test_progress_is_committed_while_the_report_is_still_being_read(app, demo, monkeypatch):
+    """The worker's long read must not hold SQLite's write lock, or progress could not be saved.
+
+    Each progress write is checked from a third connection while the build is under way.
+    """
+    project_id, _ = demo
+    project = db.session.get(Project, project_id)
+    user = project.memberships[0].user
+    job = report_jobs.start_report_job(
+        db.session,
+        user,
+        project,
+        Choice(),
+        "pdf",
+        reports_dir=app.config["REPORTS_DIR"],
+        keep_days=7,
+    )
+    job_id = job.id
+    db.session.commit()
+    seen: list[tuple[int, int, str]] = []
+    real_update = report_jobs._Progress.update
+
+    def update_and_look(self, done, stage, **values):
+        real_update(self, done, stage, **values)
+        with db.engine.connect() as look:
+            row = look.execute(
+                select(ReportJob.steps_done, ReportJob.steps_total, ReportJob.stage).where(
+                    ReportJob.id == job_id
+                )
+            ).one()
+        seen.append(tuple(row))
+
+    monkeypatch.setattr(report_jobs._Progress, "update", update_and_look)
+    report_jobs.run_report_job(db.engine, job_id, reports_dir=app.config["REPORTS_DIR"])
+    settings = len(project.settings)
+    assert seen[0] == (1, settings + 2, f"Comparing settings: 1 of {settings}")
+    assert [s[0] for s in seen] == sorted(s[0] for s in seen)  # never goes backwards
+    assert ("Writing the PDF" in seen[-2][2]) and seen[-1] == (settings + 2, settings + 2, "Ready")
+
+
+def test_old_finished_jobs_and_their_files_are_cleared_when_a_new_one_starts(app, demo):
+    project_id, _ = demo
+    reports = Path(app.config["REPORTS_DIR"])
+    reports.mkdir(parents=True, exist_ok=True)
+    project = db.session.get(Project, project_id)
+    old, recent = (reports / "old.pdf"), (reports / "recent.pdf")
+    for path in (old, recent):
+        path.write_bytes(b"%PDF-")
+    db.session.add_all(
+        [
+            ReportJob(
+                project=project,
+                fmt="pdf",
+                state="done",
+                file_name="old.pdf",
+                created_at=utcnow() - timedelta(days=8),
+            ),
+            ReportJob(project=project, fmt="pdf", state="done", file_name="recent.pdf"),
+        ]
+    )
+    db.session.commit()
+    user = project.memberships[0].user
+    report_jobs.start_report_job(
+        db.session, user, project, Choice(), "pdf", reports_dir=reports, keep_days=7
+    )
+    db.session.commit()
+    names = set(db.session.scalars(select(ReportJob.file_name)))
+    assert names == {"recent.pdf", ""}
+    assert not old.exists() and recent.exists()
+
+
+def test_a_mistyped_queue_setting_stops_the_app_with_a_clear_message(app_config):
+    with pytest.raises(JobQueueConfigError, match="use one of: sqlite, redis, immediate"):
+        create_app({**app_config, "JOBS_QUEUE": "sqllite"})
+    with pytest.raises(JobQueueConfigError, match="JOBS_REDIS_URL is not set"):
+        create_app({**app_config, "JOBS_QUEUE": "redis"})

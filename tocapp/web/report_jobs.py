@@ -1,0 +1,136 @@
+"""Comparison reports built in the background: start one, watch its progress, download it.
+
+Starting commits the job's row *before* queueing it, so the worker (or, when ``JOBS_QUEUE`` is
+``immediate``, the job run inline in its own app context and session) always finds it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from tocapp.extensions import db
+from tocapp.jobs import job_queue
+from tocapp.models import Project, ReportJob
+from tocapp.models.base import utcnow
+from tocapp.services.access import load, load_in
+from tocapp.services.comparison import Choice
+from tocapp.services.report_jobs import (
+    FORMATS,
+    MEDIA_TYPES,
+    report_file,
+    start_report_job,
+)
+from tocapp.web.comparisons import choice_from
+from tocapp.web.interviews import study_trail
+
+bp = Blueprint("report_jobs", __name__)
+
+URL = "/studies/<int:project_id>/comparison/reports"
+# A queued job that has waited this long probably has no worker: the page says so.
+WORKER_HINT_AFTER_SECONDS = 30
+
+
+@bp.post(URL)
+def start(project_id: int) -> Any:
+    project, _ = load(db.session, current_user, Project, project_id)
+    fmt = request.form.get("fmt", "")
+    if fmt not in FORMATS:
+        abort(400, description=f"Choose a PDF or Word report, not {fmt!r}.")
+    config = current_app.config
+    job = start_report_job(
+        db.session,
+        current_user,
+        project,
+        choice_from(request.form),
+        fmt,
+        reports_dir=config["REPORTS_DIR"],
+        keep_days=config["REPORT_JOBS_KEEP_DAYS"],
+    )
+    job_id = job.id
+    db.session.commit()
+    job_queue().enqueue_report(job_id)
+    return redirect(url_for(".show", project_id=project_id, job_id=job_id), 303)
+
+
+@bp.get(URL + "/<int:job_id>")
+def show(project_id: int, job_id: int) -> str:
+    job, _ = load_in(db.session, current_user, ReportJob, job_id, project_id)
+    project = job.project
+    choice = Choice.from_lists(job.choice)
+    return render_template(
+        "comparisons/job.html",
+        project=project,
+        job=job,
+        status=status_of(job),
+        choice=choice,
+        described=describe(project, choice),
+        formats=FORMATS,
+        hint_after=WORKER_HINT_AFTER_SECONDS,
+        trail=study_trail(project)
+        + [("Comparison", url_for("comparisons.show", project_id=project.id, **choice.as_lists()))],
+    )
+
+
+@bp.get(URL + "/<int:job_id>.json")
+def status(project_id: int, job_id: int) -> Response:
+    job, _ = load_in(db.session, current_user, ReportJob, job_id, project_id)
+    return jsonify(status_of(job))
+
+
+@bp.get(URL + "/<int:job_id>/download")
+def download(project_id: int, job_id: int) -> Response:
+    job, _ = load_in(db.session, current_user, ReportJob, job_id, project_id)
+    path = report_file(job, current_app.config["REPORTS_DIR"])
+    if path is None:
+        abort(404)
+    return send_file(
+        path, mimetype=MEDIA_TYPES[job.fmt], as_attachment=True, download_name=job.download_name
+    )
+
+
+def status_of(job: ReportJob) -> dict[str, Any]:
+    """What the job page shows, as the page's script polls for it."""
+    ready = job.state == "done"
+    return {
+        "state": job.state,
+        "steps_done": job.steps_done,
+        "steps_total": job.steps_total,
+        "stage": job.stage,
+        "problem": job.problem,
+        "waited_seconds": int((utcnow() - job.created_at).total_seconds()),
+        "download_url": url_for(".download", project_id=job.project_id, job_id=job.id)
+        if ready
+        else None,
+        "file_bytes": job.file_bytes if ready else None,
+    }
+
+
+def describe(project: Project, choice: Choice) -> dict[str, str]:
+    """The choice in words: setting codes, round numbers and roles rather than ids."""
+    settings = [
+        s.code for s in project.settings if not choice.setting_ids or s.id in choice.setting_ids
+    ]
+    rounds = [
+        f"Round {r.number}"
+        for r in project.rounds
+        if not choice.round_ids or r.id in choice.round_ids
+    ]
+    return {
+        "settings": ", ".join(settings) or "none",
+        "rounds": ", ".join(rounds) or "none",
+        "roles": ", ".join(sorted(choice.roles)) if choice.roles else "every role",
+    }
