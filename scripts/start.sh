@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up (if needed), load the demo study, and run tocapp with gunicorn.
+# Set up (if needed), load the demo study, and run tocapp: gunicorn for the pages, and the job
+# worker that builds PDF and Word comparison reports in the background. Ctrl+C stops both.
 # TOCAPP_HOST and TOCAPP_PORT choose where it listens (default 127.0.0.1:5000).
 set -euo pipefail
 
@@ -36,4 +37,9 @@ else
   echo "tocapp is running at $url — log in with the demo login shown above"
 fi
 echo "(Press Ctrl+C to stop.)"
-exec .venv/bin/python -m gunicorn --workers 2 --bind "$host:$port" wsgi:app
+
+.venv/bin/python -m flask --app tocapp jobs worker &
+worker=$!
+# Ctrl+C reaches gunicorn directly; the worker, started in the background, is stopped here.
+trap 'kill -INT "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT
+.venv/bin/python -m gunicorn --workers 2 --bind "$host:$port" wsgi:app

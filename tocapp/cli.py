@@ -97,6 +97,11 @@ def worker_command(workers: int) -> None:
     from tocapp.jobs import JobQueueConfigError, job_queue
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if job_queue().immediate:
+        click.echo(
+            "No job worker needed: JOBS_QUEUE is 'immediate', so reports are built in the request."
+        )
+        return
     try:
         consumer = job_queue().consumer(workers=workers)
     except JobQueueConfigError as error:
