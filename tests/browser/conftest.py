@@ -72,7 +72,13 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+def live_config() -> dict[str, Any]:
+    """Extra configuration for the live server; a test module may override this fixture."""
+    return {}
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, live_config: dict[str, Any]) -> Iterator[LiveServer]:
     """Serve a fresh app, with the demo study loaded, on a free port for the length of a test."""
     from tocapp.services.demo import load_demo_study
 
@@ -84,6 +90,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
             "RENDER_CACHE_DIR": str(tmp_path / "render-cache"),
             "JOBS_QUEUE": "immediate",
             "REPORTS_DIR": str(tmp_path / "reports"),
+            **live_config,
         }
     )
     with app.app_context():
