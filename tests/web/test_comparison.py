@@ -39,8 +39,8 @@ def test_each_chart_has_one_bar_per_role(client, demo):
     assert len(report.charts) == len({(k.theme, k.group) for k in report.counts})
     for chart in report.charts:
         svg = ET.fromstring(chart.svg.encode())
-        ids = [el.get("id") for el in svg.iter() if (el.get("id") or "").startswith("bar-")]
-        assert len({i.split("-")[1] for i in ids}) == len(chart.bars), chart.caption
+        ids = [el.get("id") for el in svg.iter() if "-bar-" in (el.get("id") or "")]
+        assert len({i.split("-bar-")[1].split("-")[0] for i in ids}) == len(chart.bars)
         assert len(ids) == 4 * len(chart.bars)  # four mark segments in every bar
         texts = [
             ("".join(t.itertext())).strip() for t in svg.iter("{http://www.w3.org/2000/svg}text")

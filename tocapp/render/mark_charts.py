@@ -9,6 +9,7 @@ the SVG (``svg.fonttype = none``) and the output is the same bytes for the same 
 from __future__ import annotations
 
 import io
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -19,6 +20,8 @@ matplotlib.use("Agg")  # no display: charts are only ever files
 
 from matplotlib import pyplot as plt  # noqa: E402  (the backend must be chosen first)
 from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from tocapp.render.svg_inline import prefix_svg_ids  # noqa: E402
 
 SEGMENTS: tuple[tuple[str, str, str, str], ...] = (
     # (count key, legend label, fill, hatch)
@@ -36,14 +39,17 @@ _STYLE: dict[str, Any] = {
 }
 
 
-def stacked_mark_bars(title: str, bars: Sequence[tuple[str, Counter[str]]]) -> str:
-    """An SVG document: one bar per (label, counts) with the marks stacked left to right.
+def stacked_mark_bars(
+    title: str, bars: Sequence[tuple[str, Counter[str]]], *, id_prefix: str = ""
+) -> str:
+    """An SVG element: one bar per (label, counts) with the marks stacked left to right.
 
-    Each bar segment is an SVG group with id ``bar-<n>-<mark>``, n counting bars from 0.
+    Each bar segment is an SVG group with id ``<id_prefix>bar-<n>-<mark>``, n counting bars from
+    0; give each chart on a page its own ``id_prefix`` so that no two ids collide.
     """
     out = io.StringIO()
     _draw(title, bars, out, "svg")
-    return out.getvalue()
+    return prefix_svg_ids(out.getvalue(), id_prefix)
 
 
 def stacked_mark_bars_png(
@@ -62,7 +68,15 @@ def _draw(
     fmt: str,
     dpi: int = 100,
 ) -> None:
-    with plt.rc_context(_STYLE):  # type: ignore[arg-type]  # matplotlib types keys as literals
+    # Labels are people's words: an emoji DejaVu Sans lacks only makes matplotlib measure that
+    # letter roughly. In SVG the text stays text and the browser or WeasyPrint draws it.
+    with (
+        warnings.catch_warnings(),
+        plt.rc_context(_STYLE),  # type: ignore[arg-type]  # matplotlib types keys as literals
+    ):
+        warnings.filterwarnings(
+            "ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning
+        )
         height = 0.7 + 0.32 * max(len(bars), 1)
         figure, axes = plt.subplots(figsize=(5.2, height))
         labels = [label for label, _ in bars]

@@ -9,6 +9,7 @@ piece of user text in it is XML-escaped.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -53,6 +54,35 @@ def svg_for_inline(svg_bytes: bytes, title: str, *, id_prefix: str = "") -> str:
         _fix_font(element)
         if id_prefix and "id" in element.attrib:
             element.set("id", id_prefix + element.attrib["id"])
+    return ET.tostring(root, encoding="unicode")
+
+
+_REFERENCE = re.compile(r"url\(#([^)]+)\)")
+
+
+def prefix_svg_ids(svg: str, prefix: str) -> str:
+    """Put ``prefix`` before every id in an SVG and in every reference to one (``url(#id)``,
+    ``href="#id"``), so several charts can share a page without their ids colliding.
+
+    Only attributes are rewritten, never text, so a label that happens to read ``url(#x)`` stays.
+    The XML prolog and DOCTYPE are dropped, as HTML wants.
+    """
+    _register_svg_namespaces()
+    root = ET.fromstring(svg.encode("utf-8"))
+    ids = {element.get("id") for element in root.iter()} - {None}
+
+    def renamed(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return f"url(#{prefix}{name})" if name in ids else match.group(0)
+
+    for element in root.iter():
+        for attribute, value in element.attrib.items():
+            if attribute == "id":
+                element.set("id", prefix + value)
+            elif attribute.endswith("href") and value.startswith("#") and value[1:] in ids:
+                element.set(attribute, f"#{prefix}{value[1:]}")
+            elif "url(#" in value:
+                element.set(attribute, _REFERENCE.sub(renamed, value))
     return ET.tostring(root, encoding="unicode")
 
 

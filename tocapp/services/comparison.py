@@ -195,7 +195,8 @@ def _charts(counts: dict[CountKey, Counter[str]]) -> list[CountChart]:
     for key, counter in counts.items():
         grouped[(key.theme, key.group)].append((key.role, counter))
     charts = []
-    for (theme, group), bars in grouped.items():
+    for n, ((theme, group), bars) in enumerate(grouped.items()):
         title = f"{theme.title} · {group}"
-        charts.append(CountChart(theme, group, tuple(bars), stacked_mark_bars(title, bars)))
+        svg = stacked_mark_bars(title, bars, id_prefix=f"chart-{n}-")
+        charts.append(CountChart(theme, group, tuple(bars), svg))
     return charts
