@@ -1,124 +1,108 @@
-"""How the comparison report grows with a study: 2, 10 and 50 settings × 3 rounds × 8 voices ×
-30 steps. Prints the time of each part and per setting, to show the growth is about linear.
+"""How long the comparison report takes as a study grows: 2, 10 and 50 settings × 3 return rounds
+× 8 voices × 30 steps, built in a real SQLite database. For each size it prints what a user waits
+for: the comparison page (HTML), the CSV, and the PDF and Word background jobs (each timed from the
+POST to the finished file, reading the study included), plus per-setting figures, to show the
+growth is about linear. The baseline is the comparison alone (reading the study, comparing the
+voices and drawing the charts); each format's ratio is its time over that.
 
-    .venv/bin/python bench/comparison_report.py
+    .venv/bin/python bench/comparison_report.py [sizes…]      # default: 2 10 50
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import random
+import sys
+import tempfile
 import time
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
-from tocapp.domain.comparison import (
-    CSV_COLUMNS,
-    SettingRound,
-    mark_counts,
-    mark_moves,
-    setting_matrix,
-    tidy_rows,
-)
-from tocapp.domain.theory import Flowchart, Step, Theme
-from tocapp.domain.voices import Mark, VoiceLayer
-from tocapp.exports.comparison_docx import comparison_docx
-from tocapp.services.comparison import _charts
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-GROUPS = ("Staff", "Children", "Parents")
-ROLES = ("Headteacher", "Teacher", "Teaching assistant", "SENCo")
+from sqlalchemy import select  # noqa: E402
+from synthetic_study import build_study  # noqa: E402
 
+from tocapp import create_app  # noqa: E402
+from tocapp.extensions import db  # noqa: E402
+from tocapp.models import Project, ReportJob, User  # noqa: E402
+from tocapp.services.comparison import Choice, build_report  # noqa: E402
+from tocapp.services.schedules import ensure_built_in_schedules  # noqa: E402
+from tocapp.services.users import create_user  # noqa: E402
 
-def study(settings: int, seed: int = 1) -> list[SettingRound]:
-    rng = random.Random(seed)
-    sources = []
-    for s in range(settings):
-        steps = tuple(
-            Step(
-                f"{s}-{i}",
-                list(Theme)[i % 3],
-                ("Staff", "Children", "Parents")[i % 3],
-                f"Step {i}",
-                lineage=f"L{i}",
-            )
-            for i in range(30)
-        )
-        chart = Flowchart(f"S{s}", ("Staff", "Children", "Parents"), steps, ())
-        for r in (2, 3, 4):
-            voices = tuple(
-                VoiceLayer(
-                    f"{s}-{r}-{v}",
-                    ROLES[v % len(ROLES)],
-                    v == 0,
-                    {st.key: rng.choice(list(Mark)) for st in steps if rng.random() < 0.6},
-                )
-                for v in range(8)
-            )
-            sources.append(SettingRound(f"S{s:02d}", r, f"Round {r}", 1, chart, voices))
-    return sources
+EMAIL = "bench@tocapp.example"
+PASSWORD = "bench-password-1"
 
 
-@dataclass
-class FakeReport:
-    project_title: str
-    generated_on: date
-    settings: list[str]
-    rounds: list[str]
-    roles: list[str]
-    matrices: list
-    counts: dict
-    charts: list
-    moves: list
-    versions: list
-    coverage: list
-
-
-def timed(fn):
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
     start = time.perf_counter()
     value = fn()
     return value, time.perf_counter() - start
 
 
-def write_csv(sources: list[SettingRound]) -> int:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
-    rows = tidy_rows(sources)
-    writer.writerows(rows)
-    return len(rows)
+def main(sizes: list[int]) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="tocapp-bench-"))
+    app = create_app(
+        {
+            "SECRET_KEY": "bench",
+            "PROPAGATE_EXCEPTIONS": True,
+            "WTF_CSRF_ENABLED": False,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite'}",
+            "RENDER_CACHE_DIR": str(folder / "render-cache"),
+            "REPORTS_DIR": str(folder / "reports"),
+            "JOBS_QUEUE": "immediate",  # the job runs inside the POST, so the POST times it
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        ensure_built_in_schedules(db.session)
+        create_user(db.session, EMAIL, "Bench", PASSWORD)
+        db.session.commit()
+    # Requests run outside any app context of ours, each in its own, as under a real server.
+    client = app.test_client()
+    client.post("/login", data={"email": EMAIL, "password": PASSWORD})
 
+    print(f"SQLite database in {folder}")
+    print(
+        "settings  voices×steps  compare s  page s   csv s   pdf s  word s  "
+        "pdf MB  page/compare  pdf ms/setting  word ms/setting"
+    )
+    for n in sizes:
+        with app.app_context():
+            owner = db.session.scalars(select(User).where(User.email == EMAIL)).one()
+            project_id = build_study(db.session, owner, n).id
+            db.session.commit()
 
-def compare(sources: list[SettingRound]) -> tuple[list, dict, list]:  # type: ignore[type-arg]
-    return [setting_matrix(s) for s in sources], mark_counts(sources), mark_moves(sources)
+        def compare(pid: int = project_id) -> Any:
+            with app.app_context():  # a fresh session: the study is read from the database
+                return build_report(db.session, db.session.get(Project, pid), Choice())
 
-
-def main() -> None:
-    print("settings    rows  compare s  charts s   csv s  docx s  total/setting ms")
-    for n in (2, 10, 50):
-        sources = study(n)
-        (matrices, counts, moves), t_compare = timed(lambda s=sources: compare(s))
-        charts, t_charts = timed(lambda c=counts: _charts(c))
-        rows, t_csv = timed(lambda s=sources: write_csv(s))
-        report = FakeReport(
-            "Bench",
-            date.today(),
-            [f"S{i}" for i in range(n)],
-            ["2", "3", "4"],
-            list(ROLES),
-            matrices,
-            counts,
-            charts,
-            moves,
-            [],
-            [],
-        )
-        _, t_docx = timed(lambda r=report: comparison_docx(r))
-        total = t_compare + t_charts + t_csv + t_docx
+        report, t_compare = timed(compare)
+        url = f"/studies/{project_id}/comparison"
+        page, t_page = timed(lambda u=url: client.get(u))
+        csv, t_csv = timed(lambda u=url: client.get(u + ".csv"))
+        assert page.status_code == 200 and csv.status_code == 200
+        file_bytes, times = {}, {}
+        for fmt in ("pdf", "docx"):
+            response, times[fmt] = timed(
+                lambda u=url, f=fmt: client.post(u + "/reports", data={"fmt": f})
+            )
+            assert response.status_code == 303
+            with app.app_context():
+                job = db.session.scalars(
+                    select(ReportJob).order_by(ReportJob.id.desc()).limit(1)
+                ).one()
+                assert job.state == "done", job.problem
+                file_bytes[fmt] = job.file_bytes
+        voices = sum(len(m.voices) for m in report.matrices)
+        steps = sum(len(m.rows) for m in report.matrices) // max(len(report.matrices), 1)
         print(
-            f"{n:>8} {rows:>7} {t_compare:>10.3f} {t_charts:>9.3f} {t_csv:>7.3f} "
-            f"{t_docx:>7.2f} {1000 * total / n:>17.1f}"
+            f"{n:>8} {voices:>6}×{steps:<6} {t_compare:>9.2f} {t_page:>7.2f} {t_csv:>7.2f} "
+            f"{times['pdf']:>7.1f} {times['docx']:>7.1f} {file_bytes['pdf'] / 1e6:>7.1f} "
+            f"{t_page / t_compare:>13.1f} {1000 * times['pdf'] / n:>15.0f} "
+            f"{1000 * times['docx'] / n:>16.0f}",
+            flush=True,
         )
 
 
 if __name__ == "__main__":
-    main()
+    main([int(a) for a in sys.argv[1:]] or [2, 10, 50])
