@@ -211,3 +211,28 @@ def test_a_mistyped_queue_setting_stops_the_app_with_a_clear_message(app_config)
         create_app({**app_config, "JOBS_QUEUE": "sqllite"})
     with pytest.raises(JobQueueConfigError, match="JOBS_REDIS_URL is not set"):
         create_app({**app_config, "JOBS_QUEUE": "redis"})
+
+
+def test_a_report_whose_worker_stopped_mid_build_offers_a_retry(client, demo):
+    """SIGTERM or a restart can leave a job "running" for ever; after 30 minutes the page says so."""
+    project_id, _ = demo
+    project = db.session.get(Project, project_id)
+    job = ReportJob(
+        project=project,
+        fmt="docx",
+        state="running",
+        stage="Comparing settings: 3 of 50",
+        started_at=utcnow() - timedelta(minutes=31),
+    )
+    db.session.add(job)
+    db.session.commit()
+    url = f"/studies/{project_id}/comparison/reports/{job.id}"
+    status = client.get(url + ".json").get_json()
+    assert status["stalled"] is True and "worker has probably stopped" in status["problem"]
+    page = client.get(url).get_data(as_text=True)
+    failed = page.split('id="job-failed"')[1].split("</div>")[0]
+    assert "hidden" not in failed.split(">")[0] and "Try again" in failed
+
+    job.started_at = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+    assert client.get(url + ".json").get_json()["stalled"] is False

@@ -27,6 +27,14 @@ from tocapp.services.comparison import Choice, build_report
 log = logging.getLogger(__name__)
 
 FORMATS = {"pdf": "PDF", "docx": "Word document"}
+# A report still "being built" after this long has lost its worker (stopped, or the machine
+# restarted): the page says so and offers to try again. The largest benchmarked report takes
+# a few minutes (README, Performance).
+STALLED_AFTER = timedelta(minutes=30)
+STALLED_PROBLEM = (
+    "This report has been building for over 30 minutes, so the report worker has probably "
+    "stopped. Try again; if it happens again, ask your administrator to check the worker."
+)
 MEDIA_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -71,6 +79,11 @@ def recent_jobs(session: Session, project: Project, limit: int = 10) -> list[Rep
             .limit(limit)
         )
     )
+
+
+def stalled(job: ReportJob) -> bool:
+    started = job.started_at
+    return job.state == "running" and started is not None and utcnow() - started > STALLED_AFTER
 
 
 def report_file(job: ReportJob, reports_dir: str | Path) -> Path | None:

@@ -31,7 +31,9 @@ from tocapp.services.comparison import Choice
 from tocapp.services.report_jobs import (
     FORMATS,
     MEDIA_TYPES,
+    STALLED_PROBLEM,
     report_file,
+    stalled,
     start_report_job,
 )
 from tocapp.web.comparisons import choice_from
@@ -105,12 +107,14 @@ def download(project_id: int, job_id: int) -> Response:
 def status_of(job: ReportJob) -> dict[str, Any]:
     """What the job page shows, as the page's script polls for it."""
     ready = job.state == "done"
+    lost = stalled(job)
     return {
         "state": job.state,
         "steps_done": job.steps_done,
         "steps_total": job.steps_total,
         "stage": job.stage,
-        "problem": job.problem,
+        "problem": STALLED_PROBLEM if lost else job.problem,
+        "stalled": lost,
         "waited_seconds": int((utcnow() - job.created_at).total_seconds()),
         "download_url": url_for(".download", project_id=job.project_id, job_id=job.id)
         if ready

@@ -38,7 +38,7 @@
       size.textContent = job.file_bytes ? " (" + megabytes(job.file_bytes) + ")" : "";
       ready.hidden = false;
     }
-    if (job.state === "failed") {
+    if (job.state === "failed" || job.stalled) {
       problem.textContent = job.problem;
       failed.hidden = false;
     }
