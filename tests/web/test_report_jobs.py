@@ -214,7 +214,7 @@ def test_a_mistyped_queue_setting_stops_the_app_with_a_clear_message(app_config)
 
 
 def test_a_report_whose_worker_stopped_mid_build_offers_a_retry(client, demo):
-    """SIGTERM or a restart can leave a job "running" for ever; after 30 minutes the page says so."""
+    """SIGTERM or a restart can leave a job "running"; after 30 minutes the page says so."""
     project_id, _ = demo
     project = db.session.get(Project, project_id)
     job = ReportJob(
