@@ -108,6 +108,7 @@ def test_marks_moving_between_rounds_match_steps_by_lineage():
         ("Coaching, reworded", "Teaching assistant", "elusive", "achieved", True),
         ("Talk more", "Teaching assistant", "partly", "partly", False),
     ]
+    assert {(m.from_round, m.to_round) for m in moves} == {(2, 3)}
 
 
 def test_tidy_rows_have_one_row_per_step_and_voice():

@@ -113,6 +113,8 @@ class MarkMove:
     """One step's marks by one role in two rounds of a setting (steps matched by lineage)."""
 
     setting_code: str
+    from_round: int
+    to_round: int
     step_text: str
     role: str
     before: str
@@ -137,7 +139,17 @@ def mark_moves(sources: Sequence[SettingRound]) -> list[MarkMove]:
             for (lineage, role), mark in sorted(after.items()):
                 if (lineage, role) in before:
                     text = _text_by_lineage(later.chart)[lineage]
-                    moves.append(MarkMove(code, text, role, before[(lineage, role)], mark))
+                    moves.append(
+                        MarkMove(
+                            code,
+                            earlier.round_number,
+                            later.round_number,
+                            text,
+                            role,
+                            before[(lineage, role)],
+                            mark,
+                        )
+                    )
     return moves
 
 

@@ -58,8 +58,12 @@ def comparison_docx(report: Any) -> bytes:
     if report.moves:
         _table(
             doc,
-            ["Setting", "Step", "Role", "Before", "After"],
-            [[m.setting_code, m.step_text, m.role, m.before, m.after] for m in report.moves],
+            ["Setting", "Rounds", "Step", "Role", "Before", "After"],
+            [
+                [m.setting_code, f"{m.from_round} → {m.to_round}", m.step_text, m.role]
+                + [m.before, m.after]
+                for m in report.moves
+            ],
         )
     else:
         doc.add_paragraph("No setting has marks from more than one round yet.")
