@@ -7,10 +7,12 @@ from collections import Counter
 from tocapp.domain.comparison import (
     CSV_COLUMNS,
     CountKey,
+    MarkMove,
     SettingRound,
     mark_counts,
     mark_moves,
     setting_matrix,
+    summarise_moves,
     tidy_rows,
 )
 from tocapp.domain.theory import Flowchart, Link, Step, Theme
@@ -131,3 +133,22 @@ def test_tidy_rows_have_one_row_per_step_and_voice():
         "note_count": "2",
     }
     assert {r["mark"] for r in rows if r["step"] == "S1"} == {"not discussed", "partly"}
+
+
+def test_move_summaries_count_same_and_changed_marks_per_setting_and_pair_of_rounds():
+    moves = [
+        MarkMove("NUR", 2, 3, "Coaching", "Teacher", "elusive", "achieved"),
+        MarkMove("NUR", 2, 3, "Talk", "Teacher", "elusive", "achieved"),
+        MarkMove("NUR", 2, 3, "Talk", "Teaching assistant", "partly", "partly"),
+        MarkMove("NUR", 2, 3, "Audit", "Teacher", "achieved", "partly"),
+        MarkMove("NUR", 3, 4, "Talk", "Teacher", "achieved", "achieved"),
+        MarkMove("PRI", 2, 3, "Talk", "Teacher", "achieved", "achieved"),
+    ]
+    summaries = summarise_moves(moves)
+    assert [(s.setting_code, s.from_round, s.to_round, s.same) for s in summaries] == [
+        ("NUR", 2, 3, 1),
+        ("NUR", 3, 4, 1),
+        ("PRI", 2, 3, 1),
+    ]
+    assert summaries[0].changes == [("elusive", "achieved", 2), ("achieved", "partly", 1)]
+    assert summaries[1].changes == [] and summaries[2].changes == []

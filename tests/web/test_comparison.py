@@ -127,3 +127,42 @@ def test_the_report_as_pdf_and_word_holds_the_matrix_and_chart_captions(client, 
     assert len(doc.tables) >= 4 and len(doc.inline_shapes) == len(captions)
     cells = {c.text for t in doc.tables for r in t.rows for c in r.cells}
     assert "✓ Achieved" in cells and not any("Philippa" in c for c in cells)
+
+
+def test_a_third_round_shows_how_marks_moved(client, demo):
+    """NUR's teaching assistant is heard again in a new round 3 and changes one mark."""
+    from datetime import date
+
+    from tocapp.models import Interview
+    from tocapp.services import interviews, studies, voices
+
+    project = db.session.scalar(select(Project))
+    nur = db.session.scalar(select(Setting).where(Setting.code == "NUR"))
+    ta = next(p for p in nur.participants if p.role_label == "Teaching assistant")
+    round2 = next(
+        i
+        for i in nur.interviews
+        if i.round.number == 2 and any(p.participant_id == ta.id for p in i.people)
+    )
+    marked = {m.step_id: m.mark for m in round2.marks}
+    (changed_step, old_mark), (kept_step, kept_mark) = list(marked.items())[:2]
+    new_mark = "elusive" if old_mark != "elusive" else "achieved"
+    round3 = studies.add_round(db.session, project, studies.RoundFields("Second return"))
+    later: Interview = voices.start_return_interview(
+        db.session,
+        nur,
+        interviews.InterviewFields(
+            round3.id, date(2026, 6, 1), "face-to-face", people=[(ta.id, ta.role_label)]
+        ),
+    )
+    voices.set_mark(db.session, later, changed_step, new_mark)
+    voices.set_mark(db.session, later, kept_step, kept_mark)
+    db.session.commit()
+
+    page = html.unescape(client.get(demo).get_data(as_text=True))
+    summary = page.split('class="move-summary"')[1].split("</table>")[0]
+    cells = re.findall(r"<td>(.*?)</td>", summary, flags=re.S)
+    assert cells == ["NUR", "2 → 3", "1", f"{old_mark} → {new_mark}: 1"]
+    detail = page.split('class="move-detail"')[1].split("</table>")[0]
+    assert detail.count("<tr>") == 2  # the header and the one changed mark
+    assert "Teaching assistant" in detail and f"<td>{new_mark}</td>" in detail

@@ -153,6 +153,35 @@ def mark_moves(sources: Sequence[SettingRound]) -> list[MarkMove]:
     return moves
 
 
+@dataclass(frozen=True)
+class MoveSummary:
+    """How one setting's marks moved from one round to the next, counted by (before, after)."""
+
+    setting_code: str
+    from_round: int
+    to_round: int
+    counts: Counter[tuple[str, str]]
+
+    @property
+    def same(self) -> int:
+        return sum(n for (before, after), n in self.counts.items() if before == after)
+
+    @property
+    def changes(self) -> list[tuple[str, str, int]]:
+        """(before, after, how many), most frequent first, then in mark order."""
+        order = {m: i for i, m in enumerate(MARK_COLUMNS)}
+        changed = [(b, a, n) for (b, a), n in self.counts.items() if b != a]
+        return sorted(changed, key=lambda c: (-c[2], order.get(c[0], 9), order.get(c[1], 9)))
+
+
+def summarise_moves(moves: Iterable[MarkMove]) -> list[MoveSummary]:
+    """One summary per setting and pair of rounds, in setting then round order."""
+    grouped: dict[tuple[str, int, int], Counter[tuple[str, str]]] = defaultdict(Counter)
+    for move in moves:
+        grouped[(move.setting_code, move.from_round, move.to_round)][(move.before, move.after)] += 1
+    return [MoveSummary(*key, counts) for key, counts in sorted(grouped.items())]
+
+
 def _role_marks(source: SettingRound) -> dict[tuple[str, str], str]:
     lineage = {s.key: s.lineage or s.key for s in source.chart.steps}
     seen: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)

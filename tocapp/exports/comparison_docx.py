@@ -58,13 +58,31 @@ def comparison_docx(report: Any) -> bytes:
     if report.moves:
         _table(
             doc,
-            ["Setting", "Rounds", "Step", "Role", "Before", "After"],
+            ["Setting", "Rounds", "Same mark", "Changed (before → after: steps)"],
             [
-                [m.setting_code, f"{m.from_round} → {m.to_round}", m.step_text, m.role]
-                + [m.before, m.after]
-                for m in report.moves
+                [
+                    s.setting_code,
+                    f"{s.from_round} → {s.to_round}",
+                    str(s.same),
+                    "; ".join(f"{b} → {a}: {n}" for b, a, n in s.changes) or "none",
+                ]
+                for s in report.move_summaries
             ],
         )
+        changed = [m for m in report.moves if m.changed]
+        if changed:
+            doc.add_paragraph(
+                "The marks that changed, step by step (every mark in every round is in the CSV):"
+            )
+            _table(
+                doc,
+                ["Setting", "Rounds", "Step", "Role", "Before", "After"],
+                [
+                    [m.setting_code, f"{m.from_round} → {m.to_round}", m.step_text, m.role]
+                    + [m.before, m.after]
+                    for m in changed
+                ],
+            )
     else:
         doc.add_paragraph("No setting has marks from more than one round yet.")
     doc.add_heading("Coverage", level=1)

@@ -14,11 +14,13 @@ from sqlalchemy.orm import Session
 from tocapp.domain.comparison import (
     CountKey,
     MarkMove,
+    MoveSummary,
     SettingMatrix,
     SettingRound,
     mark_counts,
     mark_moves,
     setting_matrix,
+    summarise_moves,
     tidy_rows,
 )
 from tocapp.domain.theory import Theme
@@ -107,6 +109,10 @@ class Report:
     @property
     def rows(self) -> list[dict[str, str]]:
         return tidy_rows(self.sources)
+
+    @property
+    def move_summaries(self) -> list[MoveSummary]:
+        return summarise_moves(self.moves)
 
 
 def available_roles(project: Project) -> list[str]:
