@@ -4,7 +4,8 @@
 #
 # Usage: scripts/setup.sh [--with-test-tools]
 #   --with-test-tools  also install what the tests need (Debian's Chromium for the browser
-#                      tests); TOCAPP_TEST_TOOLS=1 does the same.
+#                      tests, a Redis server for the Redis job queue's test);
+#                      TOCAPP_TEST_TOOLS=1 does the same.
 # TOCAPP_PYTHON names the Python (3.11 or newer) that builds .venv; the default is python3.
 set -euo pipefail
 
@@ -16,7 +17,7 @@ with_test_tools=${TOCAPP_TEST_TOOLS:-0}
 for arg in "$@"; do
   case $arg in
     --with-test-tools) with_test_tools=1 ;;
-    -h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "setup.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -41,7 +42,7 @@ quietly() {
 packages=(graphviz libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
   poppler-utils)
 if [[ $with_test_tools == 1 ]]; then
-  packages+=(chromium)
+  packages+=(chromium redis-server)
 fi
 
 python=${TOCAPP_PYTHON:-python3}
@@ -62,7 +63,7 @@ if command -v dpkg-query >/dev/null; then
   done
 else
   # Not a Debian system: check the commands we call, and trust the rest to the reader.
-  for command in dot pdftoppm $([[ $with_test_tools == 1 ]] && echo chromium); do
+  for command in dot pdftoppm $([[ $with_test_tools == 1 ]] && echo chromium redis-server); do
     command -v "$command" >/dev/null || fail "'$command' is missing. Install the equivalents of: ${packages[*]}"
   done
 fi
@@ -110,7 +111,7 @@ fi
 
 # Reinstall only when pyproject.toml (or the extras asked for) changed, or the install does not
 # point at this checkout.
-extras="dev,postgres"
+extras="dev,postgres,redis"
 stamp="$venv/.tocapp-install-stamp"
 wanted=$({ sha256sum pyproject.toml; echo "extras=$extras"; } | sha256sum | cut -d' ' -f1)
 installed_from_here() {

@@ -1,9 +1,13 @@
-"""The real job worker process on the SQLite queue, as ``scripts/start.sh`` runs it."""
+"""The real job worker process, as ``scripts/start.sh`` runs it: on the default SQLite queue, and
+on a Redis queue (a throwaway ``redis-server`` on a free local port)."""
 
 from __future__ import annotations
 
+import shutil
+import socket
 import subprocess
 import time
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -14,9 +18,46 @@ from tocapp.models import ReportJob
 
 
 @pytest.fixture
-def app_config(app_config, tmp_path):
+def redis_url(tmp_path) -> Iterator[str]:
+    server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not shutil.which(server):
+        pytest.fail(
+            "redis-server was not found: ./scripts/setup.sh --with-test-tools installs it.",
+            pytrace=False,
+        )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("redis-server did not start", pytrace=False)
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def app_config(request, app_config, tmp_path):
     """The test app, but with a real queue: nothing runs inside the request."""
-    return {**app_config, "JOBS_QUEUE": "sqlite", "JOBS_SQLITE_PATH": str(tmp_path / "jobs.sqlite")}
+    if request.param == "sqlite":
+        return {**app_config, "JOBS_QUEUE": "sqlite", "JOBS_SQLITE_PATH": str(tmp_path / "q.db")}
+    return {
+        **app_config,
+        "JOBS_QUEUE": "redis",
+        "JOBS_REDIS_URL": request.getfixturevalue("redis_url"),
+    }
 
 
 def test_the_worker_process_builds_a_queued_report(
@@ -27,7 +68,12 @@ def test_the_worker_process_builds_a_queued_report(
     location = response.headers["Location"]
     db.session.rollback()
     assert db.session.scalar(select(ReportJob.state)) == "queued"
-    assert job_queue(app).huey.pending_count() == 1
+    queue = job_queue(app).huey
+    assert (
+        type(queue).__name__
+        == {"sqlite": "SqliteHuey", "redis": "RedisHuey"}[app_config["JOBS_QUEUE"]]
+    )
+    assert queue.pending_count() == 1
     page = client.get(location).get_data(as_text=True)
     assert '<progress id="job-progress"></progress>' in page  # waiting: an indeterminate bar
     assert "Waiting for the report worker" in page
