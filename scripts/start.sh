@@ -38,8 +38,17 @@ else
 fi
 echo "(Press Ctrl+C to stop.)"
 
-.venv/bin/python -m flask --app tocapp jobs worker &
+# The worker runs in a session of its own, so Ctrl+C reaches only gunicorn; when gunicorn has
+# stopped, the worker gets one SIGINT, which lets reports being built finish (a second would
+# stop them half-way).
+setsid .venv/bin/python -m flask --app tocapp jobs worker &
 worker=$!
-# Ctrl+C reaches gunicorn directly; the worker, started in the background, is stopped here.
-trap 'kill -INT "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT
+stop_worker() {
+  if kill -0 "$worker" 2>/dev/null; then
+    echo "Stopping the report worker (reports being built are finished first)..."
+    kill -INT "$worker" 2>/dev/null || true
+    wait "$worker" 2>/dev/null || true
+  fi
+}
+trap stop_worker EXIT
 .venv/bin/python -m gunicorn --workers 2 --bind "$host:$port" wsgi:app

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey  # type: ignore[import-untyped]
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab  # type: ignore[import-untyped]
+from huey.signals import SIGNAL_INTERRUPTED  # type: ignore[import-untyped]
 
 QUEUES = ("sqlite", "redis", "immediate")
 EXTENSION = "tocapp.jobs"
@@ -34,21 +35,42 @@ class JobQueue:
 
     app: Flask
     _build_report: Any = field(default=None, init=False, repr=False)
+    _prune_reports: Any = field(default=None, init=False, repr=False)
 
     @functools.cached_property
     def huey(self) -> Huey:
         huey = _make_huey(self.app.config)
         app = self.app
 
+        from tocapp.extensions import db
+        from tocapp.services import report_jobs
+
         @huey.task(name="tocapp.build_report")
         def build_report(job_id: int) -> None:
             with app.app_context():
-                from tocapp.extensions import db
-                from tocapp.services.report_jobs import run_report_job
+                report_jobs.run_report_job(db.engine, job_id, reports_dir=app.config["REPORTS_DIR"])
 
-                run_report_job(db.engine, job_id, reports_dir=app.config["REPORTS_DIR"])
+        @huey.signal(SIGNAL_INTERRUPTED)
+        def interrupted(_signal: str, task: Any, *_args: Any, **_kwargs: Any) -> None:
+            """The worker was stopped mid-build: the job's page offers to try again."""
+            if isinstance(task, build_report.task_class):
+                with app.app_context():
+                    report_jobs.mark_interrupted(db.engine, task.args[0])
+
+        @huey.periodic_task(crontab(minute="7"), name="tocapp.prune_reports")
+        def prune_reports() -> None:
+            """Every hour: forget expired reports and delete their files, in every study."""
+            with app.app_context():
+                report_jobs.prune_old_jobs(
+                    db.session,
+                    None,
+                    reports_dir=app.config["REPORTS_DIR"],
+                    keep_days=app.config["REPORT_JOBS_KEEP_DAYS"],
+                )
+                db.session.commit()
 
         self._build_report = build_report
+        self._prune_reports = prune_reports
         return huey
 
     @property

@@ -37,7 +37,7 @@ def test_a_pdf_report_is_built_in_the_background_and_downloaded(
     expect(progress).to_be_visible()
     assert progress.evaluate("bar => bar.position") == -1  # indeterminate: waiting to start
     expect(page.get_by_role("status")).to_have_text("Waiting for the report worker")
-    download_link = page.get_by_role("button", name=re.compile("Download the PDF"))
+    download_link = page.get_by_role("link", name=re.compile("Download the PDF"))
     expect(download_link).to_be_hidden()
     page.evaluate("window.stillTheSamePage = true")
 

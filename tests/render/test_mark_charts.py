@@ -47,3 +47,21 @@ def test_labels_are_kept_literally_and_escaped_in_the_xml():
     assert "Strands · Staff <& co>" in texts
     assert "<new>" not in svg and "&lt;new&gt;" in svg
     assert not svg.startswith("<?xml")  # ready to sit inside HTML
+
+
+def test_charts_drawn_in_two_threads_at_once_come_out_the_same():
+    """The job worker builds reports side by side; pyplot's style is process-wide."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import matplotlib
+
+    expected = stacked_mark_bars("Outcomes · Children", BARS, id_prefix="c-")
+    fonttype = matplotlib.rcParams["svg.fonttype"]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        drawn = list(
+            pool.map(
+                lambda _: stacked_mark_bars("Outcomes · Children", BARS, id_prefix="c-"), range(24)
+            )
+        )
+    assert all(svg == expected for svg in drawn)
+    assert matplotlib.rcParams["svg.fonttype"] == fonttype  # the chart style did not leak

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,7 +34,7 @@ def test_every_route_but_login_and_static_redirects_anonymous_users(app, client)
 
 
 @pytest.fixture
-def other_study(make_user, make_project, make_setting, make_participant, make_interview):
+def other_study(app, make_user, make_project, make_setting, make_participant, make_interview):
     """A complete study that belongs to someone else, with one object of every kind."""
     project = make_project(owner=make_user())
     setting = make_setting(project=project)
@@ -44,7 +45,11 @@ def other_study(make_user, make_project, make_setting, make_participant, make_in
     a = flowcharts.add_step(db.session, version, flowcharts.StepFields("situation", group_id, "A"))
     b = flowcharts.add_step(db.session, version, flowcharts.StepFields("action", group_id, "B"))
     link = flowcharts.add_link(db.session, version, a.id, b.id)
+    # A finished report whose file is really there, so only the access check can refuse it.
     job = ReportJob(project=project, fmt="pdf", state="done", file_name="x.pdf")
+    reports = Path(app.config["REPORTS_DIR"])
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / "x.pdf").write_bytes(b"%PDF-1.7 another study's report")
     db.session.add(job)
     db.session.commit()
     return {
@@ -76,3 +81,22 @@ def test_non_member_gets_404_on_every_object_url(app, client, auth, make_user, o
             assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
             checked += 1
     assert checked > 10
+
+
+def test_a_member_of_two_studies_cannot_reach_one_study_s_objects_through_the_other_s_urls(
+    app, client, auth, make_user, make_project, other_study
+):
+    """Every object URL names its study; an object of study B under study A's URL is a 404."""
+    from tocapp.models import Membership, Project
+
+    owner = make_user()
+    mine = make_project(owner=owner)
+    theirs = db.session.get(Project, other_study["project_id"])
+    db.session.add(Membership(project=theirs, user_id=owner.id, role="viewer"))
+    db.session.commit()
+    auth.login(owner)
+    job_url = f"/studies/{theirs.id}/comparison/reports/{other_study['job_id']}"
+    assert client.get(job_url).status_code == 200  # a member of both can see it in its own study
+    for suffix in ("", ".json", "/download"):
+        wrong = f"/studies/{mine.id}/comparison/reports/{other_study['job_id']}{suffix}"
+        assert client.get(wrong).status_code == 404, wrong

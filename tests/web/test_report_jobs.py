@@ -16,9 +16,10 @@ import pytest
 from docx import Document
 from sqlalchemy import func, select
 
+from tests.web.conftest import REAL_NAME
 from tocapp import create_app
 from tocapp.extensions import db
-from tocapp.jobs import JobQueueConfigError
+from tocapp.jobs import JobQueueConfigError, job_queue
 from tocapp.models import Project, ReportJob
 from tocapp.models.base import utcnow
 from tocapp.services import report_jobs
@@ -95,7 +96,9 @@ def test_a_word_job_builds_a_word_file(client, demo, tmp_path):
     assert any(h.startswith("PRI · round 2") for h in headings)
     assert any(h.startswith("NUR · round 2") for h in headings)
     cells = {c.text for t in doc.tables for r in t.rows for c in r.cells}
-    assert "✓ Achieved" in cells and not any("Philippa" in c for c in cells)
+    assert "✓ Achieved" in cells
+    everything = " ".join([*cells, *(p.text for p in doc.paragraphs)])
+    assert REAL_NAME.split()[0] not in everything  # every setting and role: still no name
 
 
 def test_the_comparison_page_offers_background_reports_with_its_choice(client, demo):
@@ -143,7 +146,7 @@ def test_progress_is_committed_while_the_report_is_still_being_read(app, demo, m
     project_id, _ = demo
     project = db.session.get(Project, project_id)
     user = project.memberships[0].user
-    job = report_jobs.start_report_job(
+    job, _ = report_jobs.start_report_job(
         db.session,
         user,
         project,
@@ -196,14 +199,34 @@ def test_old_finished_jobs_and_their_files_are_cleared_when_a_new_one_starts(app
         ]
     )
     db.session.commit()
+    other_study = Project(title="Another study")
+    lost = ReportJob(
+        project=project, fmt="pdf", state="queued", created_at=utcnow() - timedelta(days=9)
+    )
+    elsewhere = ReportJob(
+        project=other_study,
+        fmt="pdf",
+        state="done",
+        file_name="elsewhere.pdf",
+        created_at=utcnow() - timedelta(days=8),
+    )
+    (reports / "elsewhere.pdf").write_bytes(b"%PDF-")
+    db.session.add_all([other_study, lost, elsewhere])
+    db.session.commit()
     user = project.memberships[0].user
     report_jobs.start_report_job(
         db.session, user, project, Choice(), "pdf", reports_dir=reports, keep_days=7
     )
     db.session.commit()
     names = set(db.session.scalars(select(ReportJob.file_name)))
-    assert names == {"recent.pdf", ""}
+    assert names == {"recent.pdf", "", "elsewhere.pdf"}  # another study's are left alone
+    assert db.session.get(ReportJob, lost.id) is None  # an old job that never ran goes too
     assert not old.exists() and recent.exists()
+
+    # The worker's hourly clean-up covers every study.
+    assert report_jobs.prune_old_jobs(db.session, None, reports_dir=reports, keep_days=7) == 1
+    db.session.commit()
+    assert not (reports / "elsewhere.pdf").exists()
 
 
 def test_a_mistyped_queue_setting_stops_the_app_with_a_clear_message(app_config):
@@ -214,7 +237,7 @@ def test_a_mistyped_queue_setting_stops_the_app_with_a_clear_message(app_config)
 
 
 def test_a_report_whose_worker_stopped_mid_build_offers_a_retry(client, demo):
-    """SIGTERM or a restart can leave a job "running"; after 30 minutes the page says so."""
+    """A killed worker can leave a job "running"; 30 minutes without progress, the page says so."""
     project_id, _ = demo
     project = db.session.get(Project, project_id)
     job = ReportJob(
@@ -222,17 +245,108 @@ def test_a_report_whose_worker_stopped_mid_build_offers_a_retry(client, demo):
         fmt="docx",
         state="running",
         stage="Comparing settings: 3 of 50",
-        started_at=utcnow() - timedelta(minutes=31),
+        started_at=utcnow() - timedelta(minutes=45),
+        updated_at=utcnow() - timedelta(minutes=31),
     )
     db.session.add(job)
     db.session.commit()
     url = f"/studies/{project_id}/comparison/reports/{job.id}"
     status = client.get(url + ".json").get_json()
-    assert status["stalled"] is True and "worker has probably stopped" in status["problem"]
+    assert status["retry"] is True and "worker has probably stopped" in status["problem"]
     page = client.get(url).get_data(as_text=True)
     failed = page.split('id="job-failed"')[1].split("</div>")[0]
     assert "hidden" not in failed.split(">")[0] and "Try again" in failed
 
-    job.started_at = utcnow() - timedelta(minutes=5)
+    job.stage = "Comparing settings: 4 of 50"  # progress: the job is alive again
     db.session.commit()
-    assert client.get(url + ".json").get_json()["stalled"] is False
+    assert client.get(url + ".json").get_json()["retry"] is False
+
+
+def _queued_job(app, project_id, fmt="pdf", choice=None):
+    project = db.session.get(Project, project_id)
+    job, new = report_jobs.start_report_job(
+        db.session,
+        project.memberships[0].user,
+        project,
+        choice or Choice(),
+        fmt,
+        reports_dir=app.config["REPORTS_DIR"],
+        keep_days=7,
+    )
+    db.session.commit()
+    return job, new
+
+
+def test_asking_twice_for_a_report_being_built_gives_the_same_job(app, demo):
+    project_id, nur_id = demo
+    first, new = _queued_job(app, project_id)
+    assert new
+    again, new_again = _queued_job(app, project_id)
+    assert (again.id, new_again) == (first.id, False)
+    assert _queued_job(app, project_id, fmt="docx")[1]  # another format is another report
+    assert _queued_job(app, project_id, choice=Choice(frozenset({nur_id})))[1]  # another choice
+    first.state = "done"
+    db.session.commit()
+    assert _queued_job(app, project_id)[1]  # once built, asking again builds it afresh
+
+
+def test_a_queue_that_does_not_answer_fails_the_job_with_a_clear_message(
+    app, client, demo, monkeypatch
+):
+    project_id, _ = demo
+
+    def down(self, job_id):
+        raise ConnectionError("Redis is not reachable")
+
+    monkeypatch.setattr("tocapp.jobs.JobQueue.enqueue_report", down)
+    response = client.post(f"/studies/{project_id}/comparison/reports", data={"fmt": "pdf"})
+    assert response.status_code == 303
+    job = _job()
+    assert job.state == "failed" and job.problem == report_jobs.QUEUE_PROBLEM
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "could not be queued" in page and "Try again" in page
+
+
+def test_a_worker_stopped_mid_build_marks_its_job_to_try_again(app, demo):
+    """Huey signals the tasks a stopping worker interrupts; the job says so at once."""
+    from huey.signals import SIGNAL_INTERRUPTED
+
+    project_id, _ = demo
+    job, _ = _queued_job(app, project_id)
+    job_id = job.id
+    job.state = "running"
+    db.session.commit()  # and touch nothing until the handler has written
+    queue = job_queue(app)
+    queue.huey._emit(SIGNAL_INTERRUPTED, queue._build_report.s(job_id))
+    job = _job()
+    assert job.state == "failed" and job.problem == report_jobs.INTERRUPTED_PROBLEM
+
+
+def test_progress_the_database_is_too_busy_to_save_does_not_fail_the_report(
+    app, client, demo, monkeypatch
+):
+    from sqlalchemy.exc import OperationalError
+
+    project_id, _ = demo
+    real_update = report_jobs._Progress.update
+
+    def busy_on_the_way(self, done, stage, **values):
+        if stage.startswith("Comparing") or stage.startswith("Writing"):
+            raise OperationalError("UPDATE report_jobs", {}, Exception("database is locked"))
+        return real_update(self, done, stage, **values)
+
+    monkeypatch.setattr(report_jobs._Progress, "update", busy_on_the_way)
+    client.post(f"/studies/{project_id}/comparison/reports", data={"fmt": "pdf"})
+    assert _job().state == "done"
+
+
+def test_an_expired_report_is_not_served_and_can_be_built_again(app, client, demo):
+    project_id, _ = demo
+    response = client.post(f"/studies/{project_id}/comparison/reports", data={"fmt": "pdf"})
+    job = _job()
+    job.finished_at = utcnow() - timedelta(days=8)
+    db.session.commit()
+    assert client.get(f"{response.headers['Location']}/download").status_code == 404
+    status = client.get(f"{response.headers['Location']}.json").get_json()
+    assert status["download_url"] is None and status["retry"] is True
+    assert "has been deleted" in status["problem"]

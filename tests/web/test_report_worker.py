@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
+from tests.web.conftest import REAL_NAME
 from tocapp.extensions import db
 from tocapp.jobs import job_queue
 from tocapp.models import ReportJob
@@ -96,4 +97,5 @@ def test_the_worker_process_builds_a_queued_report(
     path.write_bytes(pdf.data)
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
     assert "PRI · round 2 · flowchart version 1" in text
+    assert REAL_NAME.split()[0] not in text  # every setting and role, and still no name
     assert job_queue(app).huey.pending_count() == 0

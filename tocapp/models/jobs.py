@@ -41,6 +41,8 @@ class ReportJob(db.Model):  # type: ignore[name-defined,misc]
     file_bytes: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # The last time anything happened to it (progress included): how a lost job is noticed.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     project: Mapped[Project] = relationship()

@@ -9,6 +9,7 @@ the SVG (``svg.fonttype = none``) and the output is the same bytes for the same 
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 from collections import Counter
 from collections.abc import Sequence
@@ -61,12 +62,29 @@ def stacked_mark_bars_png(
     return out.getvalue()
 
 
+# pyplot's style (rc_context), its figure registry and the warnings filter are process-wide, so
+# two threads drawing at once (the job worker runs reports side by side) could swap styles: text
+# drawn as paths, a chart in the other's fonts. One chart is drawn at a time.
+_DRAWING = threading.Lock()
+
+
 def _draw(
     title: str,
     bars: Sequence[tuple[str, Counter[str]]],
     out: io.StringIO | io.BytesIO,
     fmt: str,
     dpi: int = 100,
+) -> None:
+    with _DRAWING:
+        _draw_alone(title, bars, out, fmt, dpi)
+
+
+def _draw_alone(
+    title: str,
+    bars: Sequence[tuple[str, Counter[str]]],
+    out: io.StringIO | io.BytesIO,
+    fmt: str,
+    dpi: int,
 ) -> None:
     # Labels are people's words: an emoji DejaVu Sans lacks only makes matplotlib measure that
     # letter roughly. In SVG the text stays text and the browser or WeasyPrint draws it.

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from tocapp.domain.filenames import download_name
@@ -27,13 +28,21 @@ from tocapp.services.comparison import Choice, build_report
 log = logging.getLogger(__name__)
 
 FORMATS = {"pdf": "PDF", "docx": "Word document"}
-# A report still "being built" after this long has lost its worker (stopped, or the machine
-# restarted): the page says so and offers to try again. The largest benchmarked report takes
-# a few minutes (README, Performance).
+# A report that has not moved for this long has lost its worker (stopped, restarted, or its queue
+# emptied): the page says so and offers to try again. A running report records progress at least
+# once per setting, and the slowest step benchmarked (writing a 50-setting PDF) takes 3 minutes.
 STALLED_AFTER = timedelta(minutes=30)
 STALLED_PROBLEM = (
-    "This report has been building for over 30 minutes, so the report worker has probably "
+    "This report has not moved for over 30 minutes, so the report worker has probably "
     "stopped. Try again; if it happens again, ask your administrator to check the worker."
+)
+EXPIRED_PROBLEM = (
+    "This report's file has been deleted: reports are kept for a limited time. Build it again."
+)
+INTERRUPTED_PROBLEM = "The report worker was stopped while building this report. Try again."
+QUEUE_PROBLEM = (
+    "The report could not be queued: the job queue did not answer. Try again in a minute; "
+    "if it happens again, ask your administrator to check the queue."
 )
 MEDIA_TYPES = {
     "pdf": "application/pdf",
@@ -50,11 +59,25 @@ def start_report_job(
     *,
     reports_dir: str | Path,
     keep_days: int,
-) -> ReportJob:
-    """Record a queued job (flushed, not committed: commit before handing its id to the queue)."""
+) -> tuple[ReportJob, bool]:
+    """Record a queued job (flushed, not committed: commit before handing its id to the queue).
+
+    If the same report (study, format, choice) is already waiting or being built, that job is
+    returned instead, with False: a double click never builds it twice.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"no comparison report in {fmt!r}")
     prune_old_jobs(session, project, reports_dir=reports_dir, keep_days=keep_days)
+    wanted = choice.as_lists()
+    for existing in session.scalars(
+        select(ReportJob).where(
+            ReportJob.project_id == project.id,
+            ReportJob.fmt == fmt,
+            ReportJob.state.in_(("queued", "running")),
+        )
+    ):
+        if existing.choice == wanted and not stalled(existing):
+            return existing, False
     job = ReportJob(
         project=project,
         requested_by=user,
@@ -67,7 +90,12 @@ def start_report_job(
     )
     session.add(job)
     session.flush()
-    return job
+    return job, True
+
+
+def could_not_queue(job: ReportJob) -> None:
+    """The queue refused the job: say so on its page rather than leave it waiting for ever."""
+    job.state, job.stage, job.problem, job.finished_at = "failed", "Failed", QUEUE_PROBLEM, utcnow()
 
 
 def recent_jobs(session: Session, project: Project, limit: int = 10) -> list[ReportJob]:
@@ -82,30 +110,33 @@ def recent_jobs(session: Session, project: Project, limit: int = 10) -> list[Rep
 
 
 def stalled(job: ReportJob) -> bool:
-    started = job.started_at
-    return job.state == "running" and started is not None and utcnow() - started > STALLED_AFTER
+    """Waiting or running, but nothing has happened to it for ``STALLED_AFTER``."""
+    last = job.updated_at or job.created_at
+    return not job.finished and utcnow() - last > STALLED_AFTER
 
 
-def report_file(job: ReportJob, reports_dir: str | Path) -> Path | None:
-    """The built file, if the job is done and the file is still there."""
+def report_file(job: ReportJob, reports_dir: str | Path, keep_days: int) -> Path | None:
+    """The built file, if the job is done, not yet expired, and the file is still there."""
     if job.state != "done" or not job.file_name:
         return None
+    if job.finished_at and utcnow() - job.finished_at > timedelta(days=keep_days):
+        return None  # expired: the periodic clean-up will delete it
     path = Path(reports_dir) / job.file_name
     return path if path.is_file() else None
 
 
 def prune_old_jobs(
-    session: Session, project: Project, *, reports_dir: str | Path, keep_days: int
+    session: Session, project: Project | None, *, reports_dir: str | Path, keep_days: int
 ) -> int:
-    """Forget finished jobs older than ``keep_days`` and delete their files."""
+    """Forget jobs older than ``keep_days`` (of one study, or of all) and delete their files.
+
+    Runs when a study's next report is asked for, and every hour in the job worker.
+    """
     cutoff = utcnow() - timedelta(days=keep_days)
-    old = session.scalars(
-        select(ReportJob).where(
-            ReportJob.project_id == project.id,
-            ReportJob.created_at < cutoff,
-            ReportJob.state.in_(("done", "failed")),
-        )
-    ).all()
+    query = select(ReportJob).where(ReportJob.created_at < cutoff)
+    if project is not None:
+        query = query.where(ReportJob.project_id == project.id)
+    old = session.scalars(query).all()
     for job in old:
         if job.file_name:
             (Path(reports_dir) / job.file_name).unlink(missing_ok=True)
@@ -127,11 +158,11 @@ def run_report_job(engine: Engine, job_id: int, *, reports_dir: str | Path) -> N
             if project is None:
                 raise LookupError("the study has been deleted")
             report = build_report(reader, project, choice, progress.comparing)
-        progress.update(progress.total - 1, f"Writing the {FORMATS[fmt]}")
+        progress.note(progress.total - 1, f"Writing the {FORMATS[fmt]}")
         from tocapp.exports.comparison_document import comparison_document
 
         data = comparison_document(report, fmt)
-        file_name = _save(Path(reports_dir), job_id, fmt, data)
+        path = _save(Path(reports_dir), job_id, fmt, data)
     except Exception:
         log.exception("report job %s failed", job_id)
         progress.fail(
@@ -139,16 +170,36 @@ def run_report_job(engine: Engine, job_id: int, *, reports_dir: str | Path) -> N
             "Try again, or choose fewer settings."
         )
         return
-    progress.finish(file_name, len(data))
+    try:
+        kept = progress.finish(path.name, len(data))
+    except Exception:
+        log.exception("report job %s was built but could not be marked done", job_id)
+        kept = False
+        progress.fail("The report was built but could not be saved. Try again.")
+    if not kept:
+        path.unlink(missing_ok=True)  # the job was deleted meanwhile, or could not be told
 
 
-def _save(folder: Path, job_id: int, fmt: str, data: bytes) -> str:
+def mark_interrupted(engine: Engine, job_id: int) -> None:
+    """The worker stopped mid-build (SIGTERM, a second Ctrl+C): the page offers to try again."""
+    with Session(engine) as session:
+        session.execute(
+            update(ReportJob)
+            .where(ReportJob.id == job_id, ReportJob.state.in_(("queued", "running")))
+            .values(
+                state="failed", stage="Failed", problem=INTERRUPTED_PROBLEM, finished_at=utcnow()
+            )
+        )
+        session.commit()
+
+
+def _save(folder: Path, job_id: int, fmt: str, data: bytes) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     name = f"report-{job_id}-{secrets.token_hex(8)}.{fmt}"
     partial = folder / (name + ".part")
     partial.write_bytes(data)
     os.replace(partial, folder / name)  # a download never sees half a file
-    return name
+    return folder / name
 
 
 @dataclass
@@ -175,26 +226,40 @@ class _Progress:
         stage = (
             f"Comparing settings: {done} of {total - 1}" if done < total else "Drawing the charts"
         )
-        self.update(done, stage)
+        self.note(done, stage)
 
-    def update(self, done: int, stage: str, **values: object) -> None:
+    def note(self, done: int, stage: str) -> None:
+        """Progress on the way is worth showing but not worth failing the report for."""
+        try:
+            self.update(done, stage)
+        except SQLAlchemyError:
+            log.warning("report job %s: progress not saved (database busy)", self.job_id)
+
+    def update(self, done: int, stage: str, **values: object) -> int:
+        """Write the job's progress; returns how many rows changed (0: the job is gone)."""
         with Session(self.engine) as session:
-            session.execute(
+            changed = session.execute(
                 update(ReportJob)
                 .where(ReportJob.id == self.job_id)
                 .values(steps_done=done, steps_total=self.total, stage=stage, **values)
-            )
+            ).rowcount
             session.commit()
+        return int(changed)
 
     def fail(self, problem: str) -> None:
-        self.update(0, "Failed", state="failed", problem=problem, finished_at=utcnow())
+        try:
+            self.update(0, "Failed", state="failed", problem=problem, finished_at=utcnow())
+        except SQLAlchemyError:
+            log.exception("report job %s: could not record its failure", self.job_id)
 
-    def finish(self, file_name: str, size: int) -> None:
-        self.update(
-            self.total,
-            "Ready",
-            state="done",
-            file_name=file_name,
-            file_bytes=size,
-            finished_at=utcnow(),
+    def finish(self, file_name: str, size: int) -> bool:
+        return bool(
+            self.update(
+                self.total,
+                "Ready",
+                state="done",
+                file_name=file_name,
+                file_bytes=size,
+                finished_at=utcnow(),
+            )
         )

@@ -28,8 +28,8 @@ def choice_from(values: MultiDict[str, str]) -> Choice:
     """The settings, rounds and roles named in a query string or form (none named: all)."""
     return Choice.from_lists(
         {
-            "setting": [int(v) for v in values.getlist("setting") if v.isdigit()],
-            "round": [int(v) for v in values.getlist("round") if v.isdigit()],
+            "setting": [int(v) for v in values.getlist("setting") if v.isascii() and v.isdigit()],
+            "round": [int(v) for v in values.getlist("round") if v.isascii() and v.isdigit()],
             "role": [v for v in values.getlist("role") if v],
         }
     )

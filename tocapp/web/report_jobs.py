@@ -6,6 +6,7 @@ Starting commits the job's row *before* queueing it, so the worker (or, when ``J
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import (
@@ -29,15 +30,19 @@ from tocapp.models.base import utcnow
 from tocapp.services.access import load, load_in
 from tocapp.services.comparison import Choice
 from tocapp.services.report_jobs import (
+    EXPIRED_PROBLEM,
     FORMATS,
     MEDIA_TYPES,
     STALLED_PROBLEM,
+    could_not_queue,
     report_file,
     stalled,
     start_report_job,
 )
 from tocapp.web.comparisons import choice_from
 from tocapp.web.interviews import study_trail
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("report_jobs", __name__)
 
@@ -53,7 +58,7 @@ def start(project_id: int) -> Any:
     if fmt not in FORMATS:
         abort(400, description=f"Choose a PDF or Word report, not {fmt!r}.")
     config = current_app.config
-    job = start_report_job(
+    job, new = start_report_job(
         db.session,
         current_user,
         project,
@@ -63,8 +68,13 @@ def start(project_id: int) -> Any:
         keep_days=config["REPORT_JOBS_KEEP_DAYS"],
     )
     job_id = job.id
-    db.session.commit()
-    job_queue().enqueue_report(job_id)
+    db.session.commit()  # the worker must find the row: commit before queueing
+    if new:
+        try:
+            job_queue().enqueue_report(job_id)
+        except Exception:
+            log.exception("could not queue report job %s", job_id)
+            could_not_queue(db.session.get(ReportJob, job_id))
     return redirect(url_for(".show", project_id=project_id, job_id=job_id), 303)
 
 
@@ -96,7 +106,8 @@ def status(project_id: int, job_id: int) -> Response:
 @bp.get(URL + "/<int:job_id>/download")
 def download(project_id: int, job_id: int) -> Response:
     job, _ = load_in(db.session, current_user, ReportJob, job_id, project_id)
-    path = report_file(job, current_app.config["REPORTS_DIR"])
+    config = current_app.config
+    path = report_file(job, config["REPORTS_DIR"], config["REPORT_JOBS_KEEP_DAYS"])
     if path is None:
         abort(404)
     return send_file(
@@ -106,15 +117,20 @@ def download(project_id: int, job_id: int) -> Response:
 
 def status_of(job: ReportJob) -> dict[str, Any]:
     """What the job page shows, as the page's script polls for it."""
-    ready = job.state == "done"
+    config = current_app.config
+    ready = job.state == "done" and bool(
+        report_file(job, config["REPORTS_DIR"], config["REPORT_JOBS_KEEP_DAYS"])
+    )
+    expired = job.state == "done" and not ready
     lost = stalled(job)
     return {
         "state": job.state,
         "steps_done": job.steps_done,
         "steps_total": job.steps_total,
         "stage": job.stage,
-        "problem": STALLED_PROBLEM if lost else job.problem,
-        "stalled": lost,
+        "problem": STALLED_PROBLEM if lost else EXPIRED_PROBLEM if expired else job.problem,
+        # Offer "Try again": the build failed, lost its worker, or its file has gone.
+        "retry": job.state == "failed" or lost or expired,
         "waited_seconds": int((utcnow() - job.created_at).total_seconds()),
         "download_url": url_for(".download", project_id=job.project_id, job_id=job.id)
         if ready

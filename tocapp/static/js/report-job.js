@@ -1,5 +1,5 @@
 // Report job page: poll the job's status and move the progress bar until the file is ready,
-// then show its download link. Without this file the page refreshes itself every few seconds.
+// then show its download link. Without this file the page offers a "Check progress" link.
 (function () {
   "use strict";
   var box = document.getElementById("report-job");
@@ -32,27 +32,39 @@
       text += " (" + job.steps_done + " of " + job.steps_total + " steps)";
     }
     if (stage.textContent !== text) { stage.textContent = text; }
-    hint.hidden = !(job.state === "queued" && job.waited_seconds > hintAfter);
-    if (job.state === "done") {
+    hint.hidden = !(job.state === "queued" && !job.retry && job.waited_seconds > hintAfter);
+    if (job.download_url) {
       link.href = job.download_url;
       size.textContent = job.file_bytes ? " (" + megabytes(job.file_bytes) + ")" : "";
       ready.hidden = false;
     }
-    if (job.state === "failed" || job.stalled) {
+    if (job.retry) {
       problem.textContent = job.problem;
       failed.hidden = false;
     }
   }
 
+  function finished(job) { return job.state === "done" || job.state === "failed"; }
+
   function poll() {
     fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
+        var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        if (response.redirected || (response.ok && !json)) {
+          window.location.reload();  // logged out meanwhile: let the page show the login
+          return null;
+        }
+        if (response.status >= 400 && response.status < 500) {
+          stage.textContent = "This report is no longer available. Reload the page to see why.";
+          return null;
+        }
         if (!response.ok) { throw new Error("status " + response.status); }
         return response.json();
       })
       .then(function (job) {
+        if (!job) { return; }
         show(job);
-        if (job.state !== "done" && job.state !== "failed") { window.setTimeout(poll, 1000); }
+        if (!finished(job)) { window.setTimeout(poll, 1000); }
       })
       .catch(function () {
         stage.textContent = "Lost touch with the server; trying again…";
