@@ -52,6 +52,12 @@ def test_the_matrix_has_a_row_per_step_and_a_column_per_voice():
     assert coaching.marks == (A, E, E)
     assert coaching.agreement is Agreement.DIVERGE and coaching.leader_differs
     assert coaching.note_count == 3
+    assert [(label, n.text) for label, n in coaching.notes] == [
+        ("Headteacher", "n"),
+        ("Teaching assistant", "x"),
+        ("Teaching assistant", "y"),
+    ]
+    assert [r.number for r in matrix.noted] == ["A1"]
     own = matrix.rows[2]  # outcomes read Staff before Children: the teacher's own step is O1
     assert own.step.added_by == "Teacher" and own.marks == (None, None, A)
     outcome = matrix.rows[3]

@@ -161,3 +161,34 @@ def test_simultaneous_edits_of_one_note_let_exactly_one_win(app, two_voices):
     db.session.expire_all()
     note = db.session.scalar(select(VoiceNote).where(VoiceNote.interview_id == interview_id))
     assert note.text == winners[0]
+
+
+def _someone_else_saves(database: str) -> str:
+    """Another connection tries a write, waiting at most half a second for the lock."""
+    import sqlite3
+
+    other = sqlite3.connect(database, timeout=0.5, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE users SET name = name")
+        other.execute("COMMIT")
+        return "saved"
+    except sqlite3.OperationalError as error:
+        return str(error)
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize(("method", "expected"), [("GET", "saved"), ("POST", "database is locked")])
+def test_a_page_being_read_never_keeps_a_save_waiting(app, make_user, method, expected):
+    """GETs read in a deferred transaction; a POST's transaction takes the write lock at once."""
+    from tocapp.models import User
+
+    make_user()
+    db.session.remove()
+    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    with app.test_request_context("/", method=method):
+        app.preprocess_request()
+        db.session.scalars(select(User)).all()  # the request has read, and is still open
+        assert _someone_else_saves(database) == expected
+        db.session.rollback()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from tocapp.domain.outline import step_numbers
 from tocapp.domain.theory import Flowchart, Step, Theme
-from tocapp.domain.voices import Agreement, Mark, VoiceLayer, tally_step
+from tocapp.domain.voices import Agreement, Mark, VoiceLayer, VoiceNote, tally_step
 
 NOT_DISCUSSED = "not discussed"
 MARK_COLUMNS: tuple[str, ...] = (*(m.value for m in Mark), NOT_DISCUSSED)
@@ -40,7 +40,11 @@ class MatrixRow:
     marks: tuple[Mark | None, ...]  # one per voice, in the matrix's voice order
     agreement: Agreement
     leader_differs: bool
-    note_count: int
+    notes: tuple[tuple[str, VoiceNote], ...] = ()  # (voice label, note), in voice order
+
+    @property
+    def note_count(self) -> int:
+        return len(self.notes)
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,16 @@ class SettingMatrix:
     @property
     def diverging(self) -> list[MatrixRow]:
         return [r for r in self.rows if r.agreement is Agreement.DIVERGE or r.leader_differs]
+
+    @property
+    def noted(self) -> list[MatrixRow]:
+        """The steps someone made a note on: the notes grouped by step."""
+        return [r for r in self.rows if r.notes]
+
+    @property
+    def thread_notes(self) -> list[tuple[str, VoiceNote]]:
+        """Notes on new threads of the conversation, on no step or arrow."""
+        return [(v.label, n) for v in self.voices for n in v.thread_notes]
 
 
 def voice_filter(voices: Iterable[VoiceLayer], roles: set[str] | None) -> tuple[VoiceLayer, ...]:
@@ -75,7 +89,7 @@ def setting_matrix(source: SettingRound, roles: set[str] | None = None) -> Setti
                 marks=tuple(v.marks.get(key) for v in voices),
                 agreement=tally.agreement,
                 leader_differs=tally.leader_differs,
-                note_count=sum(len(v.notes_on(key)) for v in voices),
+                notes=tuple((v.label, n) for v in voices for n in v.notes_on(key)),
             )
         )
     return SettingMatrix(source, voices, tuple(rows))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -24,8 +24,10 @@ from tocapp.domain.comparison import (
     tidy_rows,
 )
 from tocapp.domain.theory import Theme
+from tocapp.domain.voices import VoiceLayer
 from tocapp.models import Interview, Project
 from tocapp.render.mark_charts import stacked_mark_bars
+from tocapp.services.export_people import interview_may_be_quoted, quoted
 from tocapp.services.versions import VersionChanges, changes_since_previous
 from tocapp.services.voice_layers import chart_with_voices, leader_participant_ids, voice_layer
 
@@ -150,7 +152,7 @@ def build_report(
                 chart_with_voices(first.version, interviews),
                 tuple(
                     v
-                    for v in (voice_layer(i, leaders) for i in interviews)
+                    for v in (_quotable_layer(i, leaders) for i in interviews)
                     if roles is None or v.label in roles
                 ),
             )
@@ -171,6 +173,20 @@ def build_report(
     if progress is not None:
         progress(len(settings) + 1, len(settings) + 1)
     return report
+
+
+def _quotable_layer(interview: Interview, leaders: set[int]) -> VoiceLayer:
+    """The voice as the report may show it: verbatim words of anyone who did not consent to
+    quotation are replaced by the withheld line, as in every export."""
+    layer = voice_layer(interview, leaders)
+    allowed = interview_may_be_quoted(interview)
+    if allowed:
+        return layer
+    return replace(
+        layer,
+        notes=tuple(replace(n, text=quoted(n.text, n.verbatim, allowed)) for n in layer.notes),
+        links=tuple(replace(ln, note=quoted(ln.note, ln.verbatim, allowed)) for ln in layer.links),
+    )
 
 
 def _chosen(value: int, chosen: frozenset[int] | None) -> bool:

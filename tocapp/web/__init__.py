@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from tocapp.extensions import db, login_manager
 from tocapp.models import User
+from tocapp.models.sqlite import READ_ONLY
 from tocapp.services.errors import ForbiddenError, NotFoundError
 
 # Deny by default: every endpoint needs a logged-in user except these.
@@ -43,6 +44,7 @@ def register_web(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(_load_user)
 
+    app.before_request(_read_only_when_safe)
     app.before_request(_require_login)
     app.after_request(_commit_request)
     app.teardown_request(_rollback_on_error)
@@ -58,6 +60,18 @@ def register_web(app: Flask) -> None:
 
 def _load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))
+
+
+def _read_only_when_safe() -> None:
+    """GET and HEAD only read, so on SQLite they take no write lock (models/sqlite.py).
+
+    A slow page (a comparison across fifty settings, a PDF built in the request) then never keeps
+    anyone else's save waiting. Writing in a GET would fail loudly under contention, which is
+    the point: GETs must not write.
+    """
+    # (A session already in a transaction — only in tests, which share theirs — is left as it is.)
+    if request.method in ("GET", "HEAD") and not db.session().in_transaction():
+        db.session.connection(execution_options={READ_ONLY: True})
 
 
 def _require_login() -> Any:
