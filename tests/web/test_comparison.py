@@ -166,3 +166,34 @@ def test_a_third_round_shows_how_marks_moved(client, demo):
     detail = page.split('class="move-detail"')[1].split("</table>")[0]
     assert detail.count("<tr>") == 2  # the header and the one changed mark
     assert "Teaching assistant" in detail and f"<td>{new_mark}</td>" in detail
+
+
+def test_notes_are_grouped_by_step_and_unconsented_own_words_are_withheld(client, demo, tmp_path):
+    from docx import Document
+
+    from tocapp.models import VoiceNote
+    from tocapp.services.export_people import WITHHELD_QUOTE
+
+    notes = db.session.scalars(select(VoiceNote).where(VoiceNote.step_id.is_not(None))).all()
+    shown, hidden = notes[0], notes[1]
+    shown.text = 'Said so <b>loudly</b> & "twice" — ŵ مرحبا 🌱'
+    shown.verbatim = False
+    hidden.text = "Words this person never agreed to see quoted"
+    hidden.verbatim = True
+    for person in hidden.interview.people:
+        person.participant.consent_quote = False
+    db.session.commit()
+
+    page = client.get(demo).get_data(as_text=True)
+    section = html.unescape(page.split("Notes by step")[1].split("</dl>")[0])
+    assert shown.text in section  # escaped in the HTML, literal once read
+    assert "<b>loudly</b>" not in page.split("Notes by step")[1].split("</dl>")[0]
+    assert hidden.text not in page
+    assert WITHHELD_QUOTE in html.unescape(page)
+
+    word = client.get(demo + ".docx")
+    (tmp_path / "c.docx").write_bytes(word.data)
+    paragraphs = [p.text for p in Document(str(tmp_path / "c.docx")).paragraphs]
+    assert any(shown.text in p for p in paragraphs)
+    assert not any(hidden.text in p for p in paragraphs)
+    assert any(WITHHELD_QUOTE in p for p in paragraphs)

@@ -39,6 +39,7 @@ def comparison_docx(report: Any) -> bytes:
             for row in matrix.rows
         ]
         _table(doc, header, rows)
+        _notes_by_step(doc, matrix)
     doc.add_heading("Across settings: marks by theme, group and role", level=1)
     for chart in report.charts:
         doc.add_picture(io.BytesIO(stacked_mark_bars_png(chart.caption, chart.bars)), width=Cm(15))
@@ -102,6 +103,23 @@ def comparison_docx(report: Any) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _notes_by_step(doc: Any, matrix: Any) -> None:
+    """Each noted step, then its notes, one paragraph per note, as on the page."""
+    if not (matrix.noted or matrix.thread_notes):
+        return
+    source = matrix.source
+    doc.add_heading(f"Notes by step: {source.setting_code}, round {source.round_number}", level=3)
+    groups = [(f"{row.number} {row.step.text}", row.notes) for row in matrix.noted]
+    if matrix.thread_notes:
+        groups.append(("New threads of the conversation", matrix.thread_notes))
+    for title, notes in groups:
+        doc.add_paragraph().add_run(title).bold = True
+        for label, note in notes:
+            line = doc.add_paragraph(style="List Bullet")
+            line.add_run(f"{label}: ").bold = True
+            line.add_run(f"“{note.text}” (own words)" if note.verbatim else note.text)
 
 
 def _table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
