@@ -97,6 +97,12 @@ def worker_command(workers: int) -> None:
     from tocapp.jobs import JobQueueConfigError, job_queue
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for chatty in (
+        "weasyprint",
+        "fontTools",
+        "matplotlib",
+    ):  # page-by-page progress, font subsetting
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     if job_queue().immediate:
         click.echo(
             "No job worker needed: JOBS_QUEUE is 'immediate', so reports are built in the request."
