@@ -20,7 +20,7 @@ from tests.web.conftest import REAL_NAME
 from tocapp import create_app
 from tocapp.extensions import db
 from tocapp.jobs import JobQueueConfigError, job_queue
-from tocapp.models import Project, ReportJob
+from tocapp.models import Project, ReportJob, Setting
 from tocapp.models.base import utcnow
 from tocapp.services import report_jobs
 from tocapp.services.comparison import Choice
@@ -350,3 +350,36 @@ def test_an_expired_report_is_not_served_and_can_be_built_again(app, client, dem
     status = client.get(f"{response.headers['Location']}.json").get_json()
     assert status["download_url"] is None and status["retry"] is True
     assert "has been deleted" in status["problem"]
+
+
+def test_a_consent_taken_back_withdraws_the_built_reports_and_their_files(app, client, demo):
+    from tocapp.services import studies
+
+    project_id, nur_id = demo
+    response = client.post(f"/studies/{project_id}/comparison/reports", data={"fmt": "pdf"})
+    job = _job()
+    built = Path(app.config["REPORTS_DIR"]) / job.file_name
+    assert built.exists()
+    person = db.session.get(Setting, nur_id).participants[0]
+    unchanged = studies.ParticipantFields(
+        person.role_label,
+        consent_participate=person.consent_participate,
+        consent_quote=person.consent_quote,
+    )
+    studies.update_participant(db.session, person, unchanged)
+    db.session.commit()
+    assert _job().state == "done"  # correcting details changes nothing
+
+    studies.update_participant(
+        db.session,
+        person,
+        studies.ParticipantFields(person.role_label, consent_participate=True, consent_quote=False),
+    )
+    db.session.commit()
+    assert client.get(f"{response.headers['Location']}/download").status_code == 404
+    status = client.get(f"{response.headers['Location']}.json").get_json()
+    assert status["retry"] and "withdrawn consent" in status["problem"]
+
+    report_jobs.prune_old_jobs(db.session, None, reports_dir=app.config["REPORTS_DIR"], keep_days=7)
+    db.session.commit()
+    assert not built.exists()  # the hourly clean-up deletes the file

@@ -39,6 +39,10 @@ STALLED_PROBLEM = (
 EXPIRED_PROBLEM = (
     "This report's file has been deleted: reports are kept for a limited time. Build it again."
 )
+WITHDRAWN_PROBLEM = (
+    "A participant has withdrawn consent since this report was built, so it is no longer "
+    "available. Build it again: the new one follows their wishes."
+)
 INTERRUPTED_PROBLEM = "The report worker was stopped while building this report. Try again."
 QUEUE_PROBLEM = (
     "The report could not be queued: the job queue did not answer. Try again in a minute; "
@@ -98,6 +102,15 @@ def could_not_queue(job: ReportJob) -> None:
     job.state, job.stage, job.problem, job.finished_at = "failed", "Failed", QUEUE_PROBLEM, utcnow()
 
 
+def withdraw_built_reports(session: Session, project: Project) -> None:
+    """Stop serving the study's built reports (their files go at the next clean-up)."""
+    session.execute(
+        update(ReportJob)
+        .where(ReportJob.project_id == project.id, ReportJob.state == "done")
+        .values(state="failed", stage="Withdrawn", problem=WITHDRAWN_PROBLEM)
+    )
+
+
 def recent_jobs(session: Session, project: Project, limit: int = 10) -> list[ReportJob]:
     return list(
         session.scalars(
@@ -141,6 +154,13 @@ def prune_old_jobs(
         if job.file_name:
             (Path(reports_dir) / job.file_name).unlink(missing_ok=True)
         session.delete(job)
+    # Files of reports that failed after being built (withdrawn) are never served: delete them.
+    stale = select(ReportJob).where(ReportJob.state == "failed", ReportJob.file_name != "")
+    if project is not None:
+        stale = stale.where(ReportJob.project_id == project.id)
+    for job in session.scalars(stale):
+        (Path(reports_dir) / job.file_name).unlink(missing_ok=True)
+        job.file_name = ""
     return len(old)
 
 

@@ -293,8 +293,18 @@ def add_participant(session: Session, setting: Setting, fields: ParticipantField
 def update_participant(
     session: Session, participant: Participant, fields: ParticipantFields
 ) -> None:
-    """Correct a participant's details or record a change in their consent."""
+    """Correct a participant's details or record a change in their consent.
+
+    A consent taken back also takes back the study's built comparison reports, which may quote
+    this participant: they are no longer served, and their files are deleted within the hour.
+    """
+    had_consent = participant.consent_participate, participant.consent_quote
     _apply_participant(participant, fields)
+    has_consent = participant.consent_participate, participant.consent_quote
+    if any(before and not now for before, now in zip(had_consent, has_consent, strict=True)):
+        from tocapp.services.report_jobs import withdraw_built_reports  # it imports us, indirectly
+
+        withdraw_built_reports(session, participant.setting.project)
     session.flush()
 
 
