@@ -28,6 +28,9 @@ def test_the_demo_loads_every_voice_of_every_setting(app):
         assert setting is not None
         version = latest_version(db.session, setting)
         assert version is not None and version.is_frozen
+        # Frozen on the day its first return interview was held, not the day the demo loaded.
+        first_shown = min(v["date"] for v in spec["return_interviews"])
+        assert version.frozen_at.date().isoformat() == first_shown
         assert len(version.steps) == len(spec["steps"])
         assert len(version.links) == len(spec["links"])  # the leader's map stays the leader's
         layers = voice_layer_by_label(version)

@@ -4,6 +4,7 @@ reading a setting's versions back: their history and what changed from one to th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,10 +18,16 @@ from tocapp.services.errors import NotFoundError
 from tocapp.services.flowcharts import latest_version, to_domain
 
 
-def freeze_flowchart_version(version: FlowchartVersion) -> None:
-    """Mark a version as shown: from now on annotations refer to exactly these steps."""
+def freeze_flowchart_version(version: FlowchartVersion, shown_on: date | None = None) -> None:
+    """Mark a version as shown: from now on annotations refer to exactly these steps.
+
+    ``shown_on`` is the day of the interview that first showed it, so an interview typed up
+    afterwards says "frozen on" the day it was held; a future date never counts.
+    """
     if version.frozen_at is None:
-        version.frozen_at = utcnow()
+        now = utcnow()
+        when = datetime.combine(shown_on, time()) if shown_on else now
+        version.frozen_at = min(when, now)
 
 
 def start_next_version(session: Session, setting: Setting) -> FlowchartVersion:

@@ -43,7 +43,7 @@ def start_return_interview(
         raise DomainError("Map this setting's flowchart before its return interviews.")
     interview = interviews.record_interview(session, setting, fields)
     if interview.version_id is None:
-        freeze_flowchart_version(version)
+        freeze_flowchart_version(version, fields.held_on)
         interview.version = version
         session.flush()
     return interview
