@@ -1,7 +1,8 @@
 """How long the comparison report takes as a study grows: 2, 10 and 50 settings × 3 return rounds
 × 8 voices × 30 steps, built in a real SQLite database. For each size it prints what a user waits
 for: the comparison page (HTML), the CSV, and the PDF and Word background jobs (each timed from the
-POST to the finished file, reading the study included), plus per-setting figures, to show the
+POST to the finished file, reading the study included; also a summary PDF without each setting's
+matrix), plus per-setting figures, to show the
 growth is about linear. The baseline is the comparison alone (reading the study, comparing the
 voices and drawing the charts); each format's ratio is its time over that.
 
@@ -63,7 +64,7 @@ def main(sizes: list[int]) -> None:
 
     print(f"SQLite database in {folder}")
     print(
-        "settings  voices×steps  compare s  page s   csv s   pdf s  word s  "
+        "settings  voices×steps  compare s  page s   csv s   pdf s  word s  summary pdf s  "
         "pdf MB  page/compare  pdf ms/setting  word ms/setting"
     )
     for n in sizes:
@@ -82,22 +83,26 @@ def main(sizes: list[int]) -> None:
         csv, t_csv = timed(lambda u=url: client.get(u + ".csv"))
         assert page.status_code == 200 and csv.status_code == 200
         file_bytes, times = {}, {}
-        for fmt in ("pdf", "docx"):
-            response, times[fmt] = timed(
-                lambda u=url, f=fmt: client.post(u + "/reports", data={"fmt": f})
-            )
+        jobs = {
+            "pdf": {"fmt": "pdf"},
+            "docx": {"fmt": "docx"},
+            "summary": {"fmt": "pdf", "matrices": "off"},  # without each setting's matrix
+        }
+        for name, form in jobs.items():
+            response, times[name] = timed(lambda u=url, f=form: client.post(u + "/reports", data=f))
             assert response.status_code == 303
             with app.app_context():
                 job = db.session.scalars(
                     select(ReportJob).order_by(ReportJob.id.desc()).limit(1)
                 ).one()
                 assert job.state == "done", job.problem
-                file_bytes[fmt] = job.file_bytes
+                file_bytes[name] = job.file_bytes
         voices = sum(len(m.voices) for m in report.matrices)
         steps = sum(len(m.rows) for m in report.matrices) // max(len(report.matrices), 1)
         print(
             f"{n:>8} {voices:>6}×{steps:<6} {t_compare:>9.2f} {t_page:>7.2f} {t_csv:>7.2f} "
-            f"{times['pdf']:>7.1f} {times['docx']:>7.1f} {file_bytes['pdf'] / 1e6:>7.1f} "
+            f"{times['pdf']:>7.1f} {times['docx']:>7.1f} {times['summary']:>14.1f} "
+            f"{file_bytes['pdf'] / 1e6:>7.1f} "
             f"{t_page / t_compare:>13.1f} {1000 * times['pdf'] / n:>15.0f} "
             f"{1000 * times['docx'] / n:>16.0f}",
             flush=True,

@@ -197,3 +197,17 @@ def test_notes_are_grouped_by_step_and_unconsented_own_words_are_withheld(client
     assert any(shown.text in p for p in paragraphs)
     assert not any(hidden.text in p for p in paragraphs)
     assert any(WITHHELD_QUOTE in p for p in paragraphs)
+
+
+def test_a_summary_leaves_out_each_setting_s_matrix_and_notes(client, demo):
+    summary = html.unescape(client.get(demo + "?matrices=off").get_data(as_text=True))
+    assert "Left out of this summary" in summary
+    assert "each voice's mark on each step" not in summary and "Notes by step" not in summary
+    assert "Strands of action · Staff: steps by mark and role" in summary  # the charts stay
+    assert 'name="matrices" value="on" checked' not in summary  # the form shows the choice
+    # The form sends the hidden "off" and, when ticked, "on": ticked wins.
+    full = html.unescape(client.get(demo + "?matrices=off&matrices=on").get_data(as_text=True))
+    assert "each voice's mark on each step" in full and 'name="matrices" value="on" checked' in full
+    assert "each voice's mark on each step" in html.unescape(
+        client.get(demo).get_data(as_text=True)
+    )

@@ -61,7 +61,7 @@ def test_a_pdf_job_builds_the_chosen_report_and_offers_it_for_download(client, d
     assert (job.steps_done, job.steps_total) == (3, 3)
 
     page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
-    assert "Settings: NUR · Round 1, Round 2 · roles: Teaching assistant" in page
+    assert "Settings: NUR · Round 1, Round 2 · roles: Teaching assistant · everything" in page
     assert re.search(r'<progress id="job-progress" max="3" value="3">', page)
     download = f"/studies/{project_id}/comparison/reports/{job.id}/download"
     assert f'href="{download}"' in page and "Download the PDF" in page
@@ -383,3 +383,18 @@ def test_a_consent_taken_back_withdraws_the_built_reports_and_their_files(app, c
     report_jobs.prune_old_jobs(db.session, None, reports_dir=app.config["REPORTS_DIR"], keep_days=7)
     db.session.commit()
     assert not built.exists()  # the hourly clean-up deletes the file
+
+
+def test_a_summary_pdf_job_leaves_out_the_matrices(client, demo, tmp_path):
+    project_id, _ = demo
+    response = client.post(
+        f"/studies/{project_id}/comparison/reports", data={"fmt": "pdf", "matrices": "off"}
+    )
+    job = _job()
+    assert job.state == "done" and job.choice == {"matrices": ["off"]}
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "a summary, without each setting&#39;s matrix" in page
+    with client.get(f"{response.headers['Location']}/download") as pdf:
+        text = _pdf_text(pdf.get_data(), tmp_path)
+    assert "Left out of this summary" in text and "steps by mark and role" in text
+    assert "each voice's mark on each step" not in text.replace("’", "'")

@@ -21,7 +21,11 @@ def comparison_docx(report: Any) -> bytes:
         "pseudonymised (settings by code, people by role)."
     )
     doc.add_heading("Within each setting: steps × voices", level=1)
-    for matrix in report.matrices:
+    if not report.with_matrices:
+        doc.add_paragraph(
+            "Left out of this summary: each setting's steps × voices matrix and its notes."
+        )
+    for matrix in report.matrices if report.with_matrices else []:
         source = matrix.source
         doc.add_heading(
             f"{source.setting_code} · round {source.round_number} · version "
