@@ -2,8 +2,9 @@
 × 8 voices × 30 steps, built in a real SQLite database. For each size it prints what a user waits
 for: the comparison page (HTML), the CSV, and the PDF and Word background jobs (each timed from the
 POST to the finished file, reading the study included; also a summary PDF without each setting's
-matrix), plus per-setting figures, to show the growth is about linear. The baseline is the comparison alone (reading the study, comparing the
-voices and drawing the charts); each format's ratio is its time over that.
+matrix), plus per-setting figures, to show the growth is about linear. The baseline is the
+comparison alone (reading the study, comparing the voices and drawing the charts); the page's
+ratio is its time over that.
 
     .venv/bin/python bench/comparison_report.py [sizes…]      # default: 2 10 50
 """

@@ -336,3 +336,25 @@ def test_the_leaders_own_steps_still_edit_when_unfrozen(client, demo, voice_item
         data={"theme": leader_step.theme, "group_id": str(leader_step.group_id), "text": "Edited"},
     )
     assert response.status_code == 303
+
+
+def test_two_people_starting_the_next_version_at_once_both_land_on_it(client, demo, monkeypatch):
+    """Where transactions are not serialised (PostgreSQL), both can read "version 1 is the
+    latest" and both insert version 2: the second gets the first one's version, not a 500."""
+    from tocapp.services import flowcharts as charts
+    from tocapp.services import versions
+
+    v1 = _version(demo["settings"]["NUR"].id, 1)
+    _start_version_2(client, demo)  # the other person was quicker
+    stale = db.session.get(FlowchartVersion, v1.id)
+    monkeypatch.setattr(versions, "latest_version", lambda session, setting: stale)
+    monkeypatch.setattr(charts, "latest_version", lambda session, setting: stale)
+    response = client.post(demo["urls"]("NUR")["versions"], follow_redirects=True)
+    assert response.status_code == 200
+    assert "Someone else started the next version at the same moment" in _words(response)
+    numbers = db.session.scalars(
+        select(FlowchartVersion.number).where(
+            FlowchartVersion.setting_id == demo["settings"]["NUR"].id
+        )
+    ).all()
+    assert sorted(numbers) == [1, 2]

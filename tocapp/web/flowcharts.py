@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from tocapp.domain.errors import DomainError
@@ -83,6 +84,12 @@ def start_version(project_id: int, setting_id: int) -> Response:
     except DomainError as error:
         flash(str(error), "error")
         return _back_to_map(setting)
+    except IntegrityError:
+        # Two people pressed the button at once and the other one's version was saved first
+        # (possible where transactions are not serialised, as on PostgreSQL): theirs is the one.
+        db.session.rollback()
+        flash("Someone else started the next version at the same moment; this is it.", "info")
+        return _back_to_map(db.session.get(Setting, setting_id))
     if before is None or version is before:
         flash(f"Version {version.number} is not frozen, so you can change it here.", "info")
     else:
