@@ -86,7 +86,7 @@ def main(sizes: list[int]) -> None:
         jobs = {
             "pdf": {"fmt": "pdf"},
             "docx": {"fmt": "docx"},
-            "summary": {"fmt": "pdf", "matrices": "off"},  # without each setting's matrix
+            "summary": {"fmt": "pdf", "detail": "off"},  # without each setting's matrix
         }
         for name, form in jobs.items():
             response, times[name] = timed(lambda u=url, f=form: client.post(u + "/reports", data=f))

@@ -167,6 +167,9 @@ def test_a_third_round_shows_how_marks_moved(client, demo):
     assert detail.count("<tr>") == 2  # the header and the one changed mark
     assert "Teaching assistant" in detail and f"<td>{new_mark}</td>" in detail
 
+    summary_only = client.get(demo + "?detail=off").get_data(as_text=True)
+    assert 'class="move-summary"' in summary_only and 'class="move-detail"' not in summary_only
+
 
 def test_notes_are_grouped_by_step_and_unconsented_own_words_are_withheld(client, demo, tmp_path):
     from docx import Document
@@ -200,14 +203,14 @@ def test_notes_are_grouped_by_step_and_unconsented_own_words_are_withheld(client
 
 
 def test_a_summary_leaves_out_each_setting_s_matrix_and_notes(client, demo):
-    summary = html.unescape(client.get(demo + "?matrices=off").get_data(as_text=True))
+    summary = html.unescape(client.get(demo + "?detail=off").get_data(as_text=True))
     assert "Left out of this summary" in summary
     assert "each voice's mark on each step" not in summary and "Notes by step" not in summary
     assert "Strands of action · Staff: steps by mark and role" in summary  # the charts stay
-    assert 'name="matrices" value="on" checked' not in summary  # the form shows the choice
+    assert 'name="detail" value="on" checked' not in summary  # the form shows the choice
     # The form sends the hidden "off" and, when ticked, "on": ticked wins.
-    full = html.unescape(client.get(demo + "?matrices=off&matrices=on").get_data(as_text=True))
-    assert "each voice's mark on each step" in full and 'name="matrices" value="on" checked' in full
+    full = html.unescape(client.get(demo + "?detail=off&detail=on").get_data(as_text=True))
+    assert "each voice's mark on each step" in full and 'name="detail" value="on" checked' in full
     assert "each voice's mark on each step" in html.unescape(
         client.get(demo).get_data(as_text=True)
     )

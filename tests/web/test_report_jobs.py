@@ -388,12 +388,12 @@ def test_a_consent_taken_back_withdraws_the_built_reports_and_their_files(app, c
 def test_a_summary_pdf_job_leaves_out_the_matrices(client, demo, tmp_path):
     project_id, _ = demo
     response = client.post(
-        f"/studies/{project_id}/comparison/reports", data={"fmt": "pdf", "matrices": "off"}
+        f"/studies/{project_id}/comparison/reports", data={"fmt": "pdf", "detail": "off"}
     )
     job = _job()
-    assert job.state == "done" and job.choice == {"matrices": ["off"]}
+    assert job.state == "done" and job.choice == {"detail": ["off"]}
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "a summary, without each setting&#39;s matrix" in page
+    assert "a summary, without the step-by-step detail" in page
     with client.get(f"{response.headers['Location']}/download") as pdf:
         text = _pdf_text(pdf.get_data(), tmp_path)
     assert "Left out of this summary" in text and "steps by mark and role" in text

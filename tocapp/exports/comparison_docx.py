@@ -21,11 +21,12 @@ def comparison_docx(report: Any) -> bytes:
         "pseudonymised (settings by code, people by role)."
     )
     doc.add_heading("Within each setting: steps × voices", level=1)
-    if not report.with_matrices:
+    if not report.with_detail:
         doc.add_paragraph(
-            "Left out of this summary: each setting's steps × voices matrix and its notes."
+            "Left out of this summary: each setting's steps × voices matrix and its notes, "
+            "and every changed mark step by step."
         )
-    for matrix in report.matrices if report.with_matrices else []:
+    for matrix in report.matrices if report.with_detail else []:
         source = matrix.source
         doc.add_heading(
             f"{source.setting_code} · round {source.round_number} · version "
@@ -74,7 +75,7 @@ def comparison_docx(report: Any) -> bytes:
                 for s in report.move_summaries
             ],
         )
-        changed = [m for m in report.moves if m.changed]
+        changed = [m for m in report.moves if m.changed] if report.with_detail else []
         if changed:
             doc.add_paragraph(
                 "The marks that changed, step by step (every mark in every round is in the CSV):"

@@ -36,13 +36,14 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Choice:
-    """What to include; None means everything. ``matrices`` False leaves out each setting's
-    steps × voices matrix and its notes: the summary a study of many settings is read by."""
+    """What to include; None means everything. ``detail`` False leaves out the step-by-step
+    detail — each setting's steps × voices matrix with its notes, and every changed mark — for
+    the summary a study of many settings is read by."""
 
     setting_ids: frozenset[int] | None = None
     round_ids: frozenset[int] | None = None
     roles: frozenset[str] | None = None
-    matrices: bool = True
+    detail: bool = True
 
     def as_lists(self) -> dict[str, list[int | str]]:
         """The choice as the query string names it (setting, round, role), for storing as JSON."""
@@ -53,8 +54,8 @@ class Choice:
             lists["round"] = list(sorted(self.round_ids))
         if self.roles:
             lists["role"] = list(sorted(self.roles))
-        if not self.matrices:
-            lists["matrices"] = ["off"]
+        if not self.detail:
+            lists["detail"] = ["off"]
         return lists
 
     @classmethod
@@ -64,8 +65,8 @@ class Choice:
 
         roles = frozenset(str(v) for v in lists.get("role", []) if v) or None
         # A form sends "off" from a hidden field and "on" from the ticked box; a link sends neither.
-        matrices = lists.get("matrices", ["on"])
-        return cls(ids("setting"), ids("round"), roles, "on" in matrices)
+        detail = lists.get("detail", ["on"])
+        return cls(ids("setting"), ids("round"), roles, "on" in detail)
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class Report:
     settings: list[str]
     rounds: list[str]
     roles: list[str]
-    with_matrices: bool = True  # show each setting's matrix and notes (always computed)
+    with_detail: bool = True  # each setting's matrix and notes, every changed mark
     sources: list[SettingRound] = field(default_factory=list)
     matrices: list[SettingMatrix] = field(default_factory=list)
     counts: dict[CountKey, Counter[str]] = field(default_factory=dict)
@@ -140,7 +141,7 @@ def build_report(
         [s.code for s in settings],
         [f"Round {r.number}" for r in rounds],
         sorted(roles) if roles else available_roles(project),
-        with_matrices=choice.matrices,
+        with_detail=choice.detail,
     )
     round_ids = {r.id for r in rounds}
     for n, setting in enumerate(settings, start=1):

@@ -31,7 +31,7 @@ def choice_from(values: MultiDict[str, str]) -> Choice:
             "setting": [int(v) for v in values.getlist("setting") if v.isascii() and v.isdigit()],
             "round": [int(v) for v in values.getlist("round") if v.isascii() and v.isdigit()],
             "role": [v for v in values.getlist("role") if v],
-            **({"matrices": values.getlist("matrices")} if "matrices" in values else {}),
+            **({"detail": values.getlist("detail")} if "detail" in values else {}),
         }
     )
 

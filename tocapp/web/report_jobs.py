@@ -153,5 +153,5 @@ def describe(project: Project, choice: Choice) -> dict[str, str]:
         "settings": ", ".join(settings) or "none",
         "rounds": ", ".join(rounds) or "none",
         "roles": ", ".join(sorted(choice.roles)) if choice.roles else "every role",
-        "sections": "everything" if choice.matrices else "a summary, without each setting's matrix",
+        "sections": "everything" if choice.detail else "a summary, without the step-by-step detail",
     }
