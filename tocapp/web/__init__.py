@@ -21,6 +21,7 @@ def register_web(app: Flask) -> None:
         auth,
         comparisons,
         coverage,
+        every_voice,
         exports,
         flowcharts,
         interviews,
@@ -34,6 +35,7 @@ def register_web(app: Flask) -> None:
 
     for module in (auth, studies, settings, participants, rounds, interviews, flowcharts, voices):
         app.register_blueprint(module.bp)
+    app.register_blueprint(every_voice.bp)
     app.register_blueprint(coverage.bp)
     app.register_blueprint(comparisons.bp)
     app.register_blueprint(report_jobs.bp)

@@ -1,4 +1,4 @@
-"""Return interviews: starting one, capturing its voice on the frozen chart, and every voice.
+"""Return interviews: starting one, and capturing its voice on the frozen chart.
 
 Each action (mark, note, arrow, step, undo) is its own small POST that saves at once and comes
 back to the same place on the page; everything works as plain forms, and static/js/annotate.js
@@ -19,17 +19,17 @@ from wtforms.fields.choices import SelectChoice
 from tocapp.domain.errors import DomainError
 from tocapp.domain.filenames import download_name
 from tocapp.domain.outline import step_numbers
-from tocapp.domain.theory import Flowchart
-from tocapp.domain.voices import VoiceLayer, divergent_steps, filter_voices, tally_steps
+from tocapp.domain.theory import Flowchart, ordered_steps
+from tocapp.domain.voices import VoiceLayer
 from tocapp.extensions import db
-from tocapp.models import FlowchartVersion, Interview, Setting
+from tocapp.models import Interview, Setting
 from tocapp.models.users import Role
 from tocapp.services import voice_layers, voices
 from tocapp.services.access import load_in
 from tocapp.services.errors import StaleEditError
 from tocapp.services.flowcharts import latest_version
 from tocapp.services.interviews import interview_title
-from tocapp.services.voice_overlays import all_voices_annotations, voice_annotations
+from tocapp.services.voice_overlays import voice_annotations
 from tocapp.web import chart_images
 from tocapp.web.forms.interview_forms import interview_form
 from tocapp.web.forms.voice_forms import (
@@ -302,12 +302,10 @@ def _chart_and_layer(interview: Interview) -> tuple[Flowchart, VoiceLayer]:
 def _step_choices(interview: Interview) -> list[tuple[int, str, str]]:
     chart, _ = _chart_and_layer(interview)
     numbers = step_numbers(chart)
-    return [(int(s.key), numbers[s.key], s.text) for s in _reading_order(chart, numbers)]
-
-
-def _reading_order(chart: Flowchart, numbers: dict[str, str]) -> list[Any]:
-    order = {key: i for i, key in enumerate(numbers)}
-    return sorted(chart.steps, key=lambda s: order[s.key])
+    return [
+        (int(s.key), numbers[s.key], s.text)
+        for s in ordered_steps(chart.steps, chart.lane_groups())
+    ]
 
 
 def _voice_page(interview: Interview, role: Role, state: PageState) -> tuple[str, int]:
@@ -315,7 +313,7 @@ def _voice_page(interview: Interview, role: Role, state: PageState) -> tuple[str
     if state.mark_error and str(state.mark_error[0]) not in chart.step_by_key:
         state.message, state.mark_error = state.mark_error[1], None
     numbers = step_numbers(chart)
-    steps = _reading_order(chart, numbers)
+    steps = ordered_steps(chart.steps, chart.lane_groups())
     revisions = {m.step_id: m.revision for m in interview.marks}
     notes_by_step: dict[str, list[Any]] = {}
     for n in layer.notes:
@@ -352,57 +350,3 @@ def _voice_page(interview: Interview, role: Role, state: PageState) -> tuple[str
 
 # ---------------------------------------------------------------------------------------------
 # Every voice of a setting
-
-
-@bp.get(SETTING_URL + "/voices")
-def all_voices(project_id: int, setting_id: int) -> str:
-    setting, role = load_in(db.session, current_user, Setting, setting_id, project_id)
-    version = _shown_version(setting)
-    interviews = voice_layers.return_interviews_of(db.session, version) if version else []
-    everyone = [voice_layers.voice_layer(i) for i in interviews]
-    chosen_role = request.args.get("role") or None
-    chosen_voice = request.args.get("voice") or None
-    shown = filter_voices(everyone, role=chosen_role, voice_id=chosen_voice)
-    shown_interviews = [i for i in interviews if str(i.id) in {v.voice_id for v in shown}]
-    chart = voice_layers.chart_with_voices(version, shown_interviews) if version else None
-    numbers = step_numbers(chart) if chart else {}
-    tallies = tally_steps([s.key for s in chart.steps], shown) if chart else {}
-    drawing = None
-    if chart is not None and chart.steps:
-        drawing = chart_images.inline_chart(
-            chart,
-            f"{chart.title}, every voice",
-            all_voices_annotations([s.key for s in chart.steps], shown),
-        )
-    return render_template(
-        "voices/all.html",
-        setting=setting,
-        role=role,
-        version=version,
-        chart=chart,
-        steps=_reading_order(chart, numbers) if chart else [],
-        numbers=numbers,
-        everyone=everyone,
-        shown=shown,
-        interviews={str(i.id): i for i in interviews},
-        roles=sorted({v.label for v in everyone}),
-        chosen_role=chosen_role,
-        chosen_voice=chosen_voice,
-        tallies=tallies,
-        divergent=divergent_steps(tallies),
-        drawing=drawing,
-        trail=study_trail(setting.project, setting),
-    )
-
-
-def _shown_version(setting: Setting) -> FlowchartVersion | None:
-    """The version asked for (?version=N), else the newest one that was shown at interviews."""
-    wanted = request.args.get("version", type=int)
-    versions = sorted(setting.versions, key=lambda v: v.number)
-    if wanted is not None:
-        for version in versions:
-            if version.number == wanted:
-                return version
-        abort(404)
-    frozen = [v for v in versions if v.is_frozen]
-    return frozen[-1] if frozen else (versions[-1] if versions else None)
