@@ -35,7 +35,6 @@ class JobQueue:
 
     app: Flask
     _build_report: Any = field(default=None, init=False, repr=False)
-    _prune_reports: Any = field(default=None, init=False, repr=False)
 
     @functools.cached_property
     def huey(self) -> Huey:
@@ -58,7 +57,7 @@ class JobQueue:
                     report_jobs.mark_interrupted(db.engine, task.args[0])
 
         @huey.periodic_task(crontab(minute="7"), name="tocapp.prune_reports")
-        def prune_reports() -> None:
+        def _prune_reports() -> None:
             """Every hour: forget expired reports and delete their files, in every study."""
             with app.app_context():
                 report_jobs.prune_old_jobs(
@@ -70,7 +69,6 @@ class JobQueue:
                 db.session.commit()
 
         self._build_report = build_report
-        self._prune_reports = prune_reports
         return huey
 
     @property

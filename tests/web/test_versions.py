@@ -143,16 +143,17 @@ def test_annotations_keep_pointing_at_the_version_they_were_made_on(client, demo
     )
 
 
+def _nur_version_numbers(demo) -> list[int]:
+    setting_id = demo["settings"]["NUR"].id
+    query = select(FlowchartVersion.number).where(FlowchartVersion.setting_id == setting_id)
+    return sorted(db.session.scalars(query))
+
+
 def test_starting_a_version_when_the_latest_is_open_makes_no_new_one(client, demo):
     _start_version_2(client, demo)
     response = client.post(demo["urls"]("NUR")["versions"], follow_redirects=True)
     assert "Version 2 is not frozen, so you can change it here." in _words(response)
-    numbers = db.session.scalars(
-        select(FlowchartVersion.number).where(
-            FlowchartVersion.setting_id == demo["settings"]["NUR"].id
-        )
-    ).all()
-    assert sorted(numbers) == [1, 2]
+    assert _nur_version_numbers(demo) == [1, 2]
 
 
 def test_starting_a_version_with_nothing_mapped_is_refused(client, demo, make_setting):
@@ -352,9 +353,4 @@ def test_two_people_starting_the_next_version_at_once_both_land_on_it(client, de
     response = client.post(demo["urls"]("NUR")["versions"], follow_redirects=True)
     assert response.status_code == 200
     assert "Someone else started the next version at the same moment" in _words(response)
-    numbers = db.session.scalars(
-        select(FlowchartVersion.number).where(
-            FlowchartVersion.setting_id == demo["settings"]["NUR"].id
-        )
-    ).all()
-    assert sorted(numbers) == [1, 2]
+    assert _nur_version_numbers(demo) == [1, 2]

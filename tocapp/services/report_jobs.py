@@ -71,6 +71,7 @@ def start_report_job(
     """
     if fmt not in FORMATS:
         raise ValueError(f"no comparison report in {fmt!r}")
+    # The worker also cleans up hourly, but with JOBS_QUEUE=immediate there is no worker.
     prune_old_jobs(session, project, reports_dir=reports_dir, keep_days=keep_days)
     wanted = choice.as_lists()
     for existing in session.scalars(
@@ -86,7 +87,7 @@ def start_report_job(
         project=project,
         requested_by=user,
         fmt=fmt,
-        choice=choice.as_lists(),
+        choice=wanted,
         stage="Waiting for the report worker",
         download_name=download_name(
             [project.title, "comparison", utcnow().date().isoformat()], fmt
@@ -97,9 +98,15 @@ def start_report_job(
     return job, True
 
 
+def _failed(problem: str, stage: str = "Failed") -> dict[str, object]:
+    """The columns of a job that has failed, for whatever reason: its page offers to try again."""
+    return {"state": "failed", "stage": stage, "problem": problem, "finished_at": utcnow()}
+
+
 def could_not_queue(job: ReportJob) -> None:
     """The queue refused the job: say so on its page rather than leave it waiting for ever."""
-    job.state, job.stage, job.problem, job.finished_at = "failed", "Failed", QUEUE_PROBLEM, utcnow()
+    for column, value in _failed(QUEUE_PROBLEM).items():
+        setattr(job, column, value)
 
 
 def withdraw_built_reports(session: Session, project: Project) -> None:
@@ -107,7 +114,7 @@ def withdraw_built_reports(session: Session, project: Project) -> None:
     session.execute(
         update(ReportJob)
         .where(ReportJob.project_id == project.id, ReportJob.state == "done")
-        .values(state="failed", stage="Withdrawn", problem=WITHDRAWN_PROBLEM)
+        .values(**_failed(WITHDRAWN_PROBLEM, stage="Withdrawn"))
     )
 
 
@@ -124,8 +131,7 @@ def recent_jobs(session: Session, project: Project, limit: int = 10) -> list[Rep
 
 def stalled(job: ReportJob) -> bool:
     """Waiting or running, but nothing has happened to it for ``STALLED_AFTER``."""
-    last = job.updated_at or job.created_at
-    return not job.finished and utcnow() - last > STALLED_AFTER
+    return not job.finished and utcnow() - job.updated_at > STALLED_AFTER
 
 
 def report_file(job: ReportJob, reports_dir: str | Path, keep_days: int) -> Path | None:
@@ -206,9 +212,7 @@ def mark_interrupted(engine: Engine, job_id: int) -> None:
         session.execute(
             update(ReportJob)
             .where(ReportJob.id == job_id, ReportJob.state.in_(("queued", "running")))
-            .values(
-                state="failed", stage="Failed", problem=INTERRUPTED_PROBLEM, finished_at=utcnow()
-            )
+            .values(**_failed(INTERRUPTED_PROBLEM))
         )
         session.commit()
 
@@ -268,7 +272,7 @@ class _Progress:
 
     def fail(self, problem: str) -> None:
         try:
-            self.update(0, "Failed", state="failed", problem=problem, finished_at=utcnow())
+            self.update(0, **_failed(problem))
         except SQLAlchemyError:
             log.exception("report job %s: could not record its failure", self.job_id)
 
