@@ -64,6 +64,17 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def _pragma(connection, statement):
+    """Run a SQLite pragma on the driver's connection, outside any transaction (where SQLite
+    ignores foreign_keys changes), and return its rows."""
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA {statement}")
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -89,10 +100,23 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration copies a table and drops the old one; with foreign keys on, the
+            # drop would cascade and delete every row that points at it (interviews' people,
+            # answers, marks). The pragma only changes outside a transaction, so switch it off
+            # for the migration and check the keys once it is done.
+            _pragma(connection, "foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            connection.commit()
+            broken = _pragma(connection, "foreign_key_check")
+            _pragma(connection, "foreign_keys=ON")
+            if broken:
+                raise RuntimeError(f"the migration left broken foreign keys: {broken[:5]}")
 
 
 if context.is_offline_mode():
