@@ -76,6 +76,7 @@ def synthetic_study(step_count: int, seed: int = 0) -> Setting:
             setting,
             studies.ParticipantFields(
                 role_label=role,
+                perspective="leadership" if n == 0 else "practice",
                 pseudonym=f"{role} {n}",
                 real_name=f"Person {n}",
                 consent_participate=True,

@@ -48,7 +48,9 @@ def build_study(
                 session,
                 setting,
                 studies.ParticipantFields(
-                    "Headteacher" if v == 0 else ROLES[1 + v % 3], consent_participate=True
+                    "Headteacher" if v == 0 else ROLES[1 + v % 3],
+                    "leadership" if v == 0 else "practice",
+                    consent_participate=True,
                 ),
             )
             for v in range(voices_per_round)

@@ -154,6 +154,10 @@ def make_participant(make_setting: Callable[..., Setting]) -> Callable[..., Part
             "consent_quote": True,
             **fields,
         }
+        # The factory's convenience: a head speaks for leadership unless the test says otherwise.
+        values.setdefault(
+            "perspective", "leadership" if "head" in values["role_label"].lower() else "practice"
+        )
         participant = studies.add_participant(
             db.session, setting, studies.ParticipantFields(**values)
         )

@@ -30,7 +30,7 @@ def _start_teacher_interview(page: Page, server: LiveServer) -> None:
     page.get_by_role("button", name="Start a return interview").click()
     page.get_by_role("checkbox", name="Nursery teacher").check()
     page.get_by_role("button", name="Start the interview and open the chart").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Teacher")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Nursery teacher (NUR-P03)")
 
 
 def _svg_step(page: Page, words: str) -> Locator:

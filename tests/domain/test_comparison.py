@@ -3,22 +3,41 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from tocapp.domain.comparison import (
     CSV_COLUMNS,
     CountKey,
     MarkMove,
     SettingRound,
+    cell_text,
     mark_counts,
     mark_moves,
     setting_matrix,
     summarise_moves,
     tidy_rows,
 )
+from tocapp.domain.people import Perspective
 from tocapp.domain.theory import Flowchart, Link, Step, Theme
-from tocapp.domain.voices import Agreement, Mark, VoiceLayer, VoiceNote
+from tocapp.domain.voices import Agreement, Mark, VoiceLayer, VoiceNote, combine_practice
 
 A, P, E = Mark.ACHIEVED, Mark.PARTLY, Mark.ELUSIVE
+LEAD, PRACTICE = Perspective.LEADERSHIP, Perspective.PRACTICE
+
+
+def voice(voice_id: str, role: str, ref: str, perspective: Perspective, marks: Any, **kw: Any):
+    """A voice labelled as the read model labels it: "Role (REF)"."""
+    return VoiceLayer(
+        voice_id,
+        f"{role} ({ref})",
+        perspective,
+        marks,
+        person=ref,
+        people=(ref,),
+        role=role,
+        round_number=kw.pop("round_number", 2),
+        **kw,
+    )
 
 
 def _chart(extra: tuple[Step, ...] = ()) -> Flowchart:
@@ -31,16 +50,24 @@ def _chart(extra: tuple[Step, ...] = ()) -> Flowchart:
     return Flowchart("C", ("Staff", "Children"), steps, (Link("s1", "a1"),))
 
 
-HEAD = VoiceLayer("1", "Headteacher", True, {"a1": A, "o1": A}, (VoiceNote(1, "n", step_key="a1"),))
-TA = VoiceLayer(
+HEAD = voice(
+    "1",
+    "Headteacher",
+    "NUR-P01",
+    LEAD,
+    {"a1": A, "o1": A},
+    notes=(VoiceNote(1, "n", step_key="a1"),),
+)
+TA = voice(
     "2",
     "Teaching assistant",
-    False,
+    "NUR-P02",
+    PRACTICE,
     {"a1": E, "o1": P},
-    (VoiceNote(1, "x", step_key="a1"), VoiceNote(2, "y", step_key="a1")),
+    notes=(VoiceNote(1, "x", step_key="a1"), VoiceNote(2, "y", step_key="a1")),
 )
-TEACHER = VoiceLayer("3", "Teacher", False, {"a1": E, "s1": P, "t1": A})
-OWN_STEP = Step("t1", Theme.OUTCOME, "Staff", "Watching myself", added_by="Teacher")
+TEACHER = voice("3", "Teacher", "NUR-P03", PRACTICE, {"a1": E, "s1": P, "t1": A})
+OWN_STEP = Step("t1", Theme.OUTCOME, "Staff", "Watching myself", added_by="Teacher (NUR-P03)")
 
 ROUND2 = SettingRound("NUR", 2, "Return", 1, _chart((OWN_STEP,)), (HEAD, TA, TEACHER))
 
@@ -53,28 +80,28 @@ def test_the_matrix_has_a_row_per_step_and_a_column_per_voice():
     assert coaching.agreement is Agreement.DIVERGE and coaching.leader_differs
     assert coaching.note_count == 3
     assert [(label, n.text) for label, n in coaching.notes] == [
-        ("Headteacher", "n"),
-        ("Teaching assistant", "x"),
-        ("Teaching assistant", "y"),
+        ("Headteacher (NUR-P01)", "n"),
+        ("Teaching assistant (NUR-P02)", "x"),
+        ("Teaching assistant (NUR-P02)", "y"),
     ]
     assert [r.number for r in matrix.noted] == ["A1"]
     own = matrix.rows[2]  # outcomes read Staff before Children: the teacher's own step is O1
-    assert own.step.added_by == "Teacher" and own.marks == (None, None, A)
+    assert own.step.added_by == "Teacher (NUR-P03)" and own.marks == (None, None, A)
     outcome = matrix.rows[3]
     assert outcome.marks == (A, P, None) and outcome.agreement is Agreement.MIXED
-    assert [r.number for r in matrix.diverging] == ["A1", "O2"]  # the leader differs on O2 too
+    assert [r.number for r in matrix.diverging] == ["A1", "O2"]  # leadership differs on O2 too
 
 
 def test_a_role_filter_keeps_only_those_voices():
     matrix = setting_matrix(ROUND2, roles={"Teaching assistant", "Teacher"})
-    assert [v.label for v in matrix.voices] == ["Teaching assistant", "Teacher"]
+    assert [v.role for v in matrix.voices] == ["Teaching assistant", "Teacher"]
     coaching = matrix.rows[1]
     assert coaching.agreement is Agreement.AGREE and not coaching.leader_differs
 
 
 def test_counts_by_theme_group_and_role_include_not_discussed():
     other = SettingRound(
-        "PRI", 2, "Return", 1, _chart(), (VoiceLayer("9", "Teacher", False, {"o1": A}),)
+        "PRI", 2, "Return", 1, _chart(), (voice("9", "Teacher", "PRI-P02", PRACTICE, {"o1": A}),)
     )
     counts = mark_counts([ROUND2, other])
     assert counts[CountKey(Theme.ACTION, "Staff", "Teacher")] == Counter(
@@ -93,8 +120,8 @@ def test_counts_by_theme_group_and_role_include_not_discussed():
     assert themes == sorted(themes, key=list(Theme).index)
 
 
-def test_marks_moving_between_rounds_match_steps_by_lineage():
-    later_chart = Flowchart(
+def _later_chart() -> Flowchart:
+    return Flowchart(
         "C",
         ("Staff", "Children"),
         (
@@ -103,27 +130,49 @@ def test_marks_moving_between_rounds_match_steps_by_lineage():
         ),
         (),
     )
-    round3 = SettingRound(
-        "NUR",
-        3,
-        "Second return",
-        2,
-        later_chart,
-        (VoiceLayer("7", "Teaching assistant", False, {"x9": A, "x8": P}),),
+
+
+def test_marks_moving_between_rounds_follow_the_person_not_the_role_label():
+    """The teaching assistant became a senior TA and was interviewed in a pair with the teacher:
+    both are still followed, by their references."""
+    pair = VoiceLayer(
+        "7",
+        "Senior TA (NUR-P02) & Teacher (NUR-P03)",
+        PRACTICE,
+        {"x9": A, "x8": P},
+        person="NUR-P02+NUR-P03",
+        people=("NUR-P02", "NUR-P03"),
+        person_labels=("Senior TA (NUR-P02)", "Teacher (NUR-P03)"),
+        role="Senior TA & Teacher",
+        round_number=3,
     )
+    round3 = SettingRound("NUR", 3, "Second return", 2, _later_chart(), (pair,))
     moves = mark_moves([round3, ROUND2])
-    assert [(m.step_text, m.role, m.before, m.after, m.changed) for m in moves] == [
-        ("Coaching, reworded", "Teaching assistant", "elusive", "achieved", True),
-        ("Talk more", "Teaching assistant", "partly", "partly", False),
+    assert [(m.step_text, m.who, m.before, m.after, m.changed) for m in moves] == [
+        (
+            "Coaching, reworded",
+            "Senior TA (NUR-P02), earlier Teaching assistant",
+            "elusive",
+            "achieved",
+            True,
+        ),
+        ("Coaching, reworded", "Teacher (NUR-P03)", "elusive", "achieved", True),
+        ("Talk more", "Senior TA (NUR-P02), earlier Teaching assistant", "partly", "partly", False),
     ]
     assert {(m.from_round, m.to_round) for m in moves} == {(2, 3)}
 
 
-def test_tidy_rows_have_one_row_per_step_and_voice():
+def test_someone_else_with_the_same_role_is_not_the_same_person():
+    newcomer = voice("8", "Teaching assistant", "NUR-P07", PRACTICE, {"x9": A}, round_number=3)
+    round3 = SettingRound("NUR", 3, "Second return", 2, _later_chart(), (newcomer,))
+    assert mark_moves([ROUND2, round3]) == []
+
+
+def test_tidy_rows_have_one_row_per_step_and_voice_keyed_by_person():
     rows = tidy_rows([ROUND2])
     assert all(tuple(r) == CSV_COLUMNS for r in rows)
     assert len(rows) == 3 * 3 + 1  # three shared steps × three voices, plus the teacher's own
-    ta_coaching = next(r for r in rows if r["role"] == "Teaching assistant" and r["step"] == "A1")
+    ta_coaching = next(r for r in rows if r["person"] == "NUR-P02" and r["step"] == "A1")
     assert ta_coaching == {
         "setting": "NUR",
         "round": "2",
@@ -133,22 +182,58 @@ def test_tidy_rows_have_one_row_per_step_and_voice():
         "group": "Staff",
         "step_text": "Coaching",
         "added_by": "",
-        "voice": "NUR-R2-V2",
+        "person": "NUR-P02",
         "role": "Teaching assistant",
+        "perspective": "practice",
+        "voice": "Teaching assistant (NUR-P02)",
+        "voices": "1",
         "mark": "elusive",
+        "count": "1",
         "note_count": "2",
     }
     assert {r["mark"] for r in rows if r["step"] == "S1"} == {"not discussed", "partly"}
 
 
+def test_a_combined_staff_group_is_counted_never_listed_by_person():
+    staff = [TA, TEACHER, voice("4", "Teacher", "NUR-P04", PRACTICE, {"a1": A})]
+    shown, left_out = combine_practice([HEAD, *staff], minimum=3)
+    assert left_out == 0 and [v.label for v in shown] == [
+        "Headteacher (NUR-P01)",
+        "Staff (3 voices)",
+    ]
+    group = shown[1]
+    assert group.person == "" and group.marks_on("a1") == (E, E, A)
+    source = SettingRound("NUR", 2, "Return", 1, _chart(), tuple(shown))
+    row = setting_matrix(source).rows[1]
+    assert cell_text(row.cells[1]) == "1✓ 2✗"
+    rows = [r for r in tidy_rows([source]) if r["step"] == "A1" and r["role"] == "Staff"]
+    assert {(r["person"], r["mark"], r["count"]) for r in rows} == {
+        ("", "achieved", "1"),
+        ("", "elusive", "2"),
+    }
+    counts = mark_counts([source])
+    assert counts[CountKey(Theme.ACTION, "Staff", "Staff")] == Counter(
+        {"elusive": 2, "achieved": 1}
+    )
+    assert not {k.role for k in counts} & {"Teacher", "Teaching assistant"}
+
+
+def test_fewer_practitioners_than_the_minimum_are_left_out_for_the_leadership():
+    shown, left_out = combine_practice([HEAD, TA, TEACHER], minimum=3)
+    assert shown == [HEAD] and left_out == 2
+
+
 def test_move_summaries_count_same_and_changed_marks_per_setting_and_pair_of_rounds():
+    def move(code: str, r1: int, r2: int, text: str, who: str, before: str, after: str) -> MarkMove:
+        return MarkMove(code, r1, r2, text, who, f"Teacher ({who})", before, after)
+
     moves = [
-        MarkMove("NUR", 2, 3, "Coaching", "Teacher", "elusive", "achieved"),
-        MarkMove("NUR", 2, 3, "Talk", "Teacher", "elusive", "achieved"),
-        MarkMove("NUR", 2, 3, "Talk", "Teaching assistant", "partly", "partly"),
-        MarkMove("NUR", 2, 3, "Audit", "Teacher", "achieved", "partly"),
-        MarkMove("NUR", 3, 4, "Talk", "Teacher", "achieved", "achieved"),
-        MarkMove("PRI", 2, 3, "Talk", "Teacher", "achieved", "achieved"),
+        move("NUR", 2, 3, "Coaching", "P1", "elusive", "achieved"),
+        move("NUR", 2, 3, "Talk", "P1", "elusive", "achieved"),
+        move("NUR", 2, 3, "Talk", "P2", "partly", "partly"),
+        move("NUR", 2, 3, "Audit", "P1", "achieved", "partly"),
+        move("NUR", 3, 4, "Talk", "P1", "achieved", "achieved"),
+        move("PRI", 2, 3, "Talk", "P3", "achieved", "achieved"),
     ]
     summaries = summarise_moves(moves)
     assert [(s.setting_code, s.from_round, s.to_round, s.same) for s in summaries] == [

@@ -19,6 +19,7 @@ from typing import Any
 
 from PIL import Image, ImageStat
 
+from tocapp.domain.people import Audience
 from tocapp.exports.model import WITHHELD_QUOTE, ExportDocument
 from tocapp.extensions import db
 from tocapp.models import Interview, Participant, Setting
@@ -176,7 +177,8 @@ DAY = date(2026, 9, 1)
 
 def build(study: ExportStudy, kind: str, identified: bool = False) -> ExportDocument:
     """One document of the export study, of the given kind."""
-    options = ExportOptions(identified=identified, today=DAY)
+    audience = Audience.IDENTIFIED if identified else Audience.RESEARCH
+    options = ExportOptions(audience=audience, today=DAY)
     if kind == "annotated":
         return export_data.annotated_document(db.session, study.teacher_interview, options)
     return getattr(export_data, f"{kind}_document")(db.session, study.setting, options)
@@ -192,7 +194,7 @@ def expected_text(kind: str) -> list[str]:
             NEW_STEP,
             OPEN_NOTE,
             WITHHELD_QUOTE,
-            "Teacher (Ms Heron)",
+            "Teacher, Ms Heron",
             "✓ Achieved",
             "✗ Elusive",
             "Marks summary",
@@ -203,7 +205,7 @@ def expected_text(kind: str) -> list[str]:
             OPEN_NOTE,
             TA_QUOTE,
             WITHHELD_QUOTE,
-            "Teacher (Ms Heron)",
+            "Teacher, Ms Heron",
             "Riverside teaching assistant",
             "Headteacher",
             "Where voices differ",

@@ -18,6 +18,7 @@ from tests.exports.helpers import (
 )
 from tocapp.domain.filenames import download_name
 from tocapp.domain.outline import step_numbers
+from tocapp.domain.people import Audience
 from tocapp.exports.model import WITHHELD_QUOTE
 from tocapp.extensions import db
 from tocapp.services import export_data, voices
@@ -27,7 +28,8 @@ DAY = date(2026, 9, 1)
 
 
 def every_document(study, identified=False):
-    options = ExportOptions(identified=identified, today=DAY)
+    audience = Audience.IDENTIFIED if identified else Audience.RESEARCH
+    options = ExportOptions(audience=audience, today=DAY)
     return [
         export_data.flowchart_document(db.session, study.setting, options),
         export_data.annotated_document(db.session, study.teacher_interview, options),
@@ -39,9 +41,9 @@ def every_document(study, identified=False):
 def test_people_appear_by_role_and_pseudonym_only(export_study):
     document = export_data.voices_document(db.session, export_study.setting)
     assert [v.label for v in document.voices] == [
-        "Teacher (Ms Heron)",
-        "Riverside teaching assistant",  # the pseudonym already names the role
-        "Headteacher",
+        "Teacher, Ms Heron (RIV-P02)",
+        "Riverside teaching assistant (RIV-P03)",  # the pseudonym already names the role
+        "Headteacher (RIV-P01)",
     ]
     text = repr(every_document(export_study))
     for secret in (*REAL_NAMES, *EMAILS, "Dr Interviewer Person", "Riverside Primary"):
@@ -102,7 +104,9 @@ def test_the_all_voices_document_tallies_and_lists_divergence(export_study):
     coach = str(export_study.steps["coach"].id)
     decoration = document.figure.annotations.steps[coach]
     assert (
-        decoration.tally == "Teacher (Ms Heron) ✓ · Riverside teaching assistant ✗ · Headteacher ✓"
+        decoration.tally
+        == "Teacher, Ms Heron (RIV-P02) ✓ · Riverside teaching assistant (RIV-P03) ✗ "
+        "· Headteacher (RIV-P01) ✓"
     )
     assert decoration.divergent
     assert [row.number for row in document.divergent] == ["A1"]
@@ -113,7 +117,9 @@ def test_file_names_say_study_setting_round_voice_and_date_but_no_name(export_st
     documents = every_document(export_study, identified=True)
     names = [download_name(d.title.name_parts, "pdf") for d in documents]
     assert names[0] == "Coaching-study_RIV_round-1_2026-09-01_flowchart-v1_identified.pdf"
-    assert names[1] == "Coaching-study_RIV_round-2_Teacher_2026-07-14_annotated_identified.pdf"
+    assert (
+        names[1] == "Coaching-study_RIV_round-2_Teacher-RIV-P02_2026-07-14_annotated_identified.pdf"
+    )
     assert names[2] == "Coaching-study_RIV_round-2_2026-09-01_all-voices_identified.pdf"
     assert names[3] == "Coaching-study_RIV_round-2_2026-09-01_annotation-sheet_identified.pdf"
     assert not any(part in " ".join(names) for part in ("Heron", "Zebedee", "Philippa"))

@@ -50,7 +50,7 @@ def test_hostile_text_is_printed_literally_and_fetches_nothing(hostile_study, ki
     if kind == "voices":
         # Narrow table cells may wrap a long note: compare without the line breaks.
         assert unspaced(HOSTILE_NOTE) in unspaced(text)
-        assert "Teaching assistant (</td><b>TA</b>)" in text
+        assert "Teaching assistant, </td><b>TA</b> (RIV-P03)" in text
     assert fetcher.asked and all(url.startswith(STATIC_BASE_URL) for url in fetcher.asked)
     assert not any("passwd" in url or "example.com" in url for url in fetcher.asked)
 

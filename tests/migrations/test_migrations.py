@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from tocapp import create_app
 from tocapp.extensions import db
@@ -46,4 +46,60 @@ def test_downgrade_to_base_and_upgrade_again(tmp_path: Any) -> None:
         assert tables == set()
         upgrade()
         assert "steps" in inspect(db.engine).get_table_names()
+        db.engine.dispose()
+
+
+# A study as it was before participants had references: a mentee heard in round 1 (so the old
+# code took her for the leader) and a vice principal heard in round 2.
+OLD_ROWS = [
+    "INSERT INTO projects (id, title, focus, partner, intervention, created_at) "
+    "VALUES (1, 'S', '', '', '', '2026-01-01')",
+    "INSERT INTO settings (id, project_id, name, code, kind) "
+    "VALUES (1, 1, 'Nursery', 'NUR', ''), (2, 1, 'School', 'PRI', '')",
+    "INSERT INTO rounds (id, project_id, number, title, kind) "
+    "VALUES (1, 1, 1, 'Initial', 'initial'), (2, 1, 2, 'Return', 'return')",
+    *(
+        "INSERT INTO participants (id, setting_id, real_name, email, pseudonym, role_label, "
+        "consent_participate, consent_record, consent_quote, created_at) "
+        f"VALUES ({pid}, {sid}, '', '', '', '{role}', 1, 0, 0, '2026-01-01')"
+        for pid, sid, role in ((1, 1, "Mentee"), (2, 1, "Vice principal"), (3, 2, "Teacher"))
+    ),
+    "INSERT INTO interviews (id, setting_id, round_id, held_on, mode, interviewer, created_at, "
+    "updated_at) VALUES (1, 1, 1, '2026-01-02', 'video', '', '2026-01-02', '2026-01-02'), "
+    "(2, 1, 2, '2026-07-02', 'video', '', '2026-07-02', '2026-07-02')",
+    "INSERT INTO interview_participants (interview_id, participant_id, role_label) "
+    "VALUES (1, 1, 'Mentee'), (2, 2, 'Vice principal')",
+]
+
+
+def test_existing_studies_get_references_and_a_perspective_once(tmp_path: Any) -> None:
+    """People already interviewed in an initial round become leadership, everyone else practice;
+    each gets a reference from the setting's code; the downgrade gives the old schema back."""
+    app = _migrated_app(tmp_path)
+    with app.app_context():
+        upgrade(revision="14b1d8cac7d6")
+        with db.engine.begin() as c:
+            for statement in OLD_ROWS:
+                c.execute(text(statement))
+        upgrade()
+        with db.engine.connect() as c:
+            people = c.execute(
+                text("SELECT id, number, reference, perspective FROM participants ORDER BY id")
+            ).all()
+            heard = c.execute(
+                text("SELECT participant_id, perspective FROM interview_participants ORDER BY id")
+            ).all()
+            group = c.execute(text("SELECT min_group_size FROM projects")).scalar()
+        # The old guess, applied once: whoever spoke in round 1 was "the leader".
+        assert people == [
+            (1, 1, "NUR-P01", "leadership"),
+            (2, 2, "NUR-P02", "practice"),
+            (3, 1, "PRI-P01", "practice"),
+        ]
+        assert heard == [(1, "leadership"), (2, "practice")]
+        assert group == 3
+        downgrade(revision="14b1d8cac7d6")
+        columns = {c["name"] for c in inspect(db.engine).get_columns("participants")}
+        assert "reference" not in columns and "perspective" not in columns
+        assert "withdrawals" not in inspect(db.engine).get_table_names()
         db.engine.dispose()

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from tocapp.extensions import db
 from tocapp.models import Setting
-from tocapp.services import voice_layers
 from tocapp.services.demo import load_demo_study
 from tocapp.services.flowcharts import latest_version
+from tocapp.services.voice_read import setting_voices
 
 
 def _spec() -> dict:
@@ -33,14 +33,18 @@ def test_the_demo_loads_every_voice_of_every_setting(app):
         assert version.frozen_at.date().isoformat() == first_shown
         assert len(version.steps) == len(spec["steps"])
         assert len(version.links) == len(spec["links"])  # the leader's map stays the leader's
-        layers = voice_layer_by_label(version)
+        layers = {layer.person: layer for layer in setting_voices(db.session, setting).voices}
         for voice_spec in spec["return_interviews"]:
             role = next(
                 p["role"]
                 for p in spec["participants"]
                 if p["pseudonym"] == voice_spec["participant"]
             )
-            layer = layers[role]
+            person = next(
+                p for p in setting.participants if p.pseudonym == voice_spec["participant"]
+            )
+            layer = layers[person.reference]
+            assert role.lower() in layer.label.lower() and person.reference in layer.label
             assert sorted(layer.marks.values()) == sorted(m["mark"] for m in voice_spec["marks"])
             notes = {n.text for n in layer.notes}
             for mark in voice_spec["marks"]:
@@ -59,5 +63,13 @@ def test_the_demo_loads_every_voice_of_every_setting(app):
     assert not load_demo_study(db.session).created
 
 
-def voice_layer_by_label(version):
-    return {layer.label: layer for layer in voice_layers.voices_of(db.session, version)}
+def test_the_demo_says_each_perspective(app):
+    """Perspectives are set explicitly in the shipped JSON, never guessed from round 1."""
+    load_demo_study(db.session)
+    for spec in _spec()["settings"]:
+        setting = db.session.scalar(select(Setting).where(Setting.code == spec["code"]))
+        said = {p["pseudonym"]: p["perspective"] for p in spec["participants"]}
+        assert {p.pseudonym: p.perspective for p in setting.participants} == said
+        assert [p.reference for p in setting.participants] == [
+            f"{spec['code']}-P{n:02d}" for n in range(1, len(said) + 1)
+        ]

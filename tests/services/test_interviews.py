@@ -94,7 +94,7 @@ def test_a_form_token_from_another_setting_is_refused(make_participant, make_set
     record_interview(db.session, head.setting, _fields(head.setting, [head], form_token="abc"))
     other = make_setting(project=head.setting.project)
     elsewhere = studies.add_participant(
-        db.session, other, studies.ParticipantFields(role_label="Teacher")
+        db.session, other, studies.ParticipantFields(role_label="Teacher", perspective="practice")
     )
     with pytest.raises(DomainError):
         record_interview(db.session, other, _fields(other, [elsewhere], form_token="abc"))
@@ -155,7 +155,11 @@ def test_updating_changes_notes_and_people_and_marks_the_interview_changed(make_
     setting = interview.setting
     head = interview.people[0].participant
     deputy = studies.add_participant(
-        db.session, setting, studies.ParticipantFields(role_label="Deputy")
+        db.session,
+        setting,
+        studies.ParticipantFields(
+            role_label="Deputy", perspective="leadership", consent_participate=True
+        ),
     )
     interview.updated_at -= timedelta(minutes=5)
     db.session.commit()

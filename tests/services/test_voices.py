@@ -10,10 +10,11 @@ from tocapp.domain.errors import DomainError
 from tocapp.extensions import db
 from tocapp.models import FlowchartVersion
 from tocapp.services import flowcharts, interviews, voices
+from tocapp.services.coverage import study_coverage
 from tocapp.services.errors import StaleEditError
 from tocapp.services.flowcharts import StepFields
 from tocapp.services.versions import start_next_version
-from tocapp.services.voice_layers import coverage_for, voice_layer
+from tocapp.services.voice_read import voice_of as voice_layer
 
 
 @pytest.fixture
@@ -46,20 +47,39 @@ def mapped(make_setting, make_participant, make_interview):
     }
 
 
-def _return_interview(setting, participant):
+def _return_interview(setting, participant, held_on=date(2026, 7, 20)):
     return_round = setting.project.rounds[1]
     interview = voices.start_return_interview(
         db.session,
         setting,
         interviews.InterviewFields(
             round_id=return_round.id,
-            held_on=date(2026, 7, 20),
+            held_on=held_on,
             mode="face-to-face",
             people=[(participant.id, participant.role_label)],
         ),
     )
     db.session.commit()
     return interview
+
+
+def test_a_version_is_frozen_on_its_earliest_interview_whatever_order_they_are_typed_in(mapped):
+    """The teacher's interview of 22 July is typed up first, the teaching assistant's of 26 May
+    afterwards: the chart was first shown on 26 May. Moving that interview later moves it back."""
+    setting = mapped["setting"]
+    _return_interview(setting, mapped["teacher"], date(2026, 7, 22))
+    ta = next(p for p in setting.participants if p.role_label == "Teaching assistant")
+    earlier = _return_interview(setting, ta, date(2026, 5, 26))
+    version = mapped["version"]
+    assert version.frozen_at.date() == date(2026, 5, 26)
+    fields = interviews.InterviewFields(
+        round_id=earlier.round_id,
+        held_on=date(2026, 9, 1),
+        mode="video",
+        people=[(ta.id, "Teaching assistant")],
+    )
+    interviews.update_interview(db.session, earlier, fields)
+    assert version.frozen_at.date() == date(2026, 7, 22)
 
 
 def test_starting_a_return_interview_freezes_the_version(mapped):
@@ -181,10 +201,9 @@ def test_undo_reverts_each_kind_of_action_in_turn(mapped):
 def test_coverage_per_setting_and_round(mapped):
     setting = mapped["setting"]
     _return_interview(setting, mapped["teacher"])
-    coverage = coverage_for(setting, setting.project.rounds[1])
-    assert coverage.interviewed_count == 1
-    assert coverage.roles_not_heard == ["Headteacher", "Teaching assistant"]
-    first = coverage_for(setting, setting.project.rounds[0])
+    first, second = (r.settings[0].coverage for r in study_coverage(db.session, setting.project))
+    assert second.interviewed_count == 1
+    assert second.roles_not_heard == ["Headteacher", "Teaching assistant"]
     assert first.roles_not_heard == ["Teacher", "Teaching assistant"]
 
 

@@ -28,7 +28,11 @@ def test_the_report_shows_the_matrix_counts_charts_and_coverage(client, demo):
     assert "NUR · round 2 · flowchart version 1" in page and "PRI · round 2" in page
     pri = page.split("PRI · round 2")[1].split("</table>")[0]
     a3 = re.sub(r"<[^>]+>", "", pri.split("<strong>A3</strong>")[1].split("</tr>")[0])
-    assert "✓ Achieved" in a3 and "✗ Elusive" in a3 and "diverge; leader differs" in a3
+    assert (
+        "✓ Achieved" in a3
+        and "✗ Elusive" in a3
+        and "diverge; leadership differs from practice" in a3
+    )
     assert "Strands of action · Staff: steps by mark and role" in page
     assert "0 of 1 — not yet heard" in re.sub(r"<[^>]+>", "", page)  # NUR teacher, round 2
     assert "Philippa" not in page
@@ -61,7 +65,7 @@ def test_filters_narrow_the_report(client, demo):
     )
     assert "NUR · round 2" in page and "PRI · round 2" not in page
     matrix = page.split("NUR · round 2")[1].split("</thead>")[0]
-    assert "Teaching assistant" in matrix and "Headteacher" not in matrix
+    assert "teaching assistant (NUR-P02)" in matrix and "headteacher" not in matrix.lower()
     assert project.title in page
 
 
@@ -159,23 +163,27 @@ def test_a_third_round_shows_how_marks_moved(client, demo):
     voices.set_mark(db.session, later, kept_step, kept_mark)
     db.session.commit()
 
-    page = html.unescape(client.get(demo).get_data(as_text=True))
+    # Rounds are kept apart: the latest alone shows no movement; both rounds chosen show it.
+    latest = html.unescape(client.get(demo).get_data(as_text=True))
+    assert 'class="move-summary"' not in latest and "choose two or more rounds" in latest
+    both = f"?round={project.rounds[1].id}&round={round3.id}"
+    page = html.unescape(client.get(demo + both).get_data(as_text=True))
     summary = page.split('class="move-summary"')[1].split("</table>")[0]
     cells = re.findall(r"<td>(.*?)</td>", summary, flags=re.S)
     assert cells == ["NUR", "2 → 3", "1", f"{old_mark} → {new_mark}: 1"]
     detail = page.split('class="move-detail"')[1].split("</table>")[0]
     assert detail.count("<tr>") == 2  # the header and the one changed mark
-    assert "Teaching assistant" in detail and f"<td>{new_mark}</td>" in detail
+    assert "Nursery teaching assistant (NUR-P02)" in detail and f"<td>{new_mark}</td>" in detail
 
-    summary_only = client.get(demo + "?detail=off").get_data(as_text=True)
+    summary_only = client.get(demo + both + "&detail=off").get_data(as_text=True)
     assert 'class="move-summary"' in summary_only and 'class="move-detail"' not in summary_only
 
 
 def test_notes_are_grouped_by_step_and_unconsented_own_words_are_withheld(client, demo, tmp_path):
     from docx import Document
 
+    from tocapp.domain.people import WITHHELD_QUOTE
     from tocapp.models import VoiceNote
-    from tocapp.services.export_people import WITHHELD_QUOTE
 
     notes = db.session.scalars(select(VoiceNote).where(VoiceNote.step_id.is_not(None))).all()
     shown, hidden = notes[0], notes[1]

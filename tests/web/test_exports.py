@@ -61,8 +61,8 @@ def test_the_setting_page_links_to_an_exports_page_listing_every_document(client
     for kind in ("flowchart", "voices", "sheet", "annotated"):
         assert study[kind] + ".pdf" in page and study[kind] + ".docx" in page
     assert study["voices"] + ".svg" in page and study["annotated"] + ".png" in page
-    assert "identified=1" in page  # the owner is offered identified exports
-    assert "Teacher (Ms Heron)" in page
+    assert 'value="identified"' in page  # the owner is offered identified exports
+    assert "Teacher, Ms Heron (RIV-P02)" in page
     assert not any(name in page for name in REAL_NAMES)
 
 
@@ -85,7 +85,7 @@ def test_each_document_downloads_as_pdf_and_word_with_a_sensible_name(client, st
 
 def test_the_annotated_file_is_named_after_the_voices_role_and_interview_date(client, study):
     name = filename(client.get(study["annotated"] + ".pdf"))
-    assert name == "Coaching-study_RIV_round-2_Teacher_2026-07-14_annotated.pdf"
+    assert name == "Coaching-study_RIV_round-2_Teacher-RIV-P02_2026-07-14_annotated.pdf"
 
 
 @pytest.mark.parametrize("kind", ["annotated", "voices"])

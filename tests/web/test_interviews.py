@@ -121,7 +121,7 @@ def test_recording_an_interview_keeps_details_people_and_notes(client, study):
     assert interview.answers[2].notes == "CLARITY trains staff;\nwe release two TAs."
 
     page = _text(client.get(response.headers["Location"]))
-    assert "Round 1 · N1 · Headteacher · 20 Jan 2026" in page
+    assert "Round 1 · N1 · Headteacher (N1-P01) · 20 Jan 2026" in page
     assert "CLARITY trains staff;\nwe release two TAs." in page
     assert TOC_QUESTIONS[0] in page
     assert "/edit" in page and "/flowchart/map" in page
@@ -180,7 +180,10 @@ def test_a_paired_interview_keeps_both_people_and_their_role_labels_at_the_time(
     # The participant's own label is unchanged: the interview keeps the label of that time.
     assert deputy.role_label == "Deputy headteacher"
     page = _text(client.get(response.headers["Location"]))
-    assert "Executive headteacher & Acting headteacher" in page
+    assert (
+        f"Executive headteacher ({head.reference}) & Acting headteacher, Sam ({deputy.reference})"
+        in page
+    )
     assert "Acting headteacher · Sam" in page
 
 

@@ -363,6 +363,7 @@ def test_a_consent_taken_back_withdraws_the_built_reports_and_their_files(app, c
     person = db.session.get(Setting, nur_id).participants[0]
     unchanged = studies.ParticipantFields(
         person.role_label,
+        person.perspective,
         consent_participate=person.consent_participate,
         consent_quote=person.consent_quote,
     )
@@ -373,7 +374,9 @@ def test_a_consent_taken_back_withdraws_the_built_reports_and_their_files(app, c
     studies.update_participant(
         db.session,
         person,
-        studies.ParticipantFields(person.role_label, consent_participate=True, consent_quote=False),
+        studies.ParticipantFields(
+            person.role_label, person.perspective, consent_participate=True, consent_quote=False
+        ),
     )
     db.session.commit()
     assert client.get(f"{response.headers['Location']}/download").status_code == 404

@@ -178,6 +178,7 @@ def test_a_participant_is_added_with_consent_flags_and_date(client, owner_and_st
         f"/studies/{project.id}/settings/{setting.id}/participants/new",
         data={
             "role_label": "Teaching assistant",
+            "perspective": "practice",
             "pseudonym": "TA 1",
             "real_name": "Jo Bloggs",
             "consent_participate": "y",
@@ -202,6 +203,36 @@ def test_a_participant_is_added_with_consent_flags_and_date(client, owner_and_st
     html = _html(client.get(f"/studies/{project.id}/settings/{setting.id}"))
     assert "TA 1" in html and "5 January 2026" in html
     assert html.count("</span>Yes</span>") == 2 and html.count("</span>No</span>") == 1
+    assert person.perspective == "practice"
+    assert person.reference == f"{setting.code}-P01" and person.reference in html
+
+
+def test_perspective_is_asked_for_never_guessed(client, owner_and_study, make_setting):
+    """No perspective chosen: the form says so plainly and keeps everything typed."""
+    _owner, project = owner_and_study
+    setting = make_setting(project=project)
+    response = client.post(
+        f"/studies/{project.id}/settings/{setting.id}/participants/new",
+        data={"role_label": "Strategic enabler", "pseudonym": "SE ŵ"},
+    )
+    assert response.status_code == 400
+    html = _html(response)
+    assert "speaks for leadership or from practice" in html
+    assert 'value="Strategic enabler"' in html and 'value="SE ŵ"' in html
+    assert db.session.query(Participant).count() == 0
+    client.post(
+        f"/studies/{project.id}/settings/{setting.id}/participants/new",
+        data={"role_label": "Evaluator", "perspective": "not interviewed"},
+    )
+    client.post(
+        f"/studies/{project.id}/settings/{setting.id}/participants/new",
+        data={"role_label": "Strategic enabler", "perspective": "leadership"},
+    )
+    people = db.session.query(Participant).order_by(Participant.id).all()
+    assert [(p.reference, p.perspective) for p in people] == [
+        (f"{setting.code}-P01", "not interviewed"),
+        (f"{setting.code}-P02", "leadership"),
+    ]
 
 
 def test_consent_without_a_date_is_refused_and_the_form_kept(client, owner_and_study, make_setting):
@@ -210,7 +241,12 @@ def test_consent_without_a_date_is_refused_and_the_form_kept(client, owner_and_s
 
     response = client.post(
         f"/studies/{project.id}/settings/{setting.id}/participants/new",
-        data={"role_label": "Teacher", "pseudonym": "Teacher B", "consent_record": "y"},
+        data={
+            "role_label": "Teacher",
+            "perspective": "practice",
+            "pseudonym": "Teacher B",
+            "consent_record": "y",
+        },
     )
 
     assert response.status_code == 400
@@ -229,7 +265,12 @@ def test_a_consent_date_in_the_future_is_refused(client, owner_and_study, make_s
 
     response = client.post(
         f"/studies/{project.id}/settings/{setting.id}/participants/new",
-        data={"role_label": "Teacher", "consent_participate": "y", "consent_date": tomorrow},
+        data={
+            "role_label": "Teacher",
+            "perspective": "practice",
+            "consent_participate": "y",
+            "consent_date": tomorrow,
+        },
     )
 
     assert response.status_code == 400
@@ -277,7 +318,7 @@ def test_an_interviewer_adds_and_edits_participants_but_a_viewer_cannot(
 
     auth.login(interviewer)
     assert 'value="Teacher"' in _html(client.get(edit_url))
-    added = client.post(new_url, data={"role_label": "SENCO"})
+    added = client.post(new_url, data={"role_label": "SENCO", "perspective": "practice"})
     # Unticked boxes are absent from the form: consent to recording is withdrawn.
     edited = client.post(
         edit_url,
@@ -311,7 +352,12 @@ def test_hostile_participant_and_setting_text_is_shown_literally(
     [setting] = _settings_of(project.id)
     client.post(
         f"/studies/{project.id}/settings/{setting.id}/participants/new",
-        data={"role_label": HOSTILE[:120], "pseudonym": HOSTILE[:120], "real_name": "Tŷ"},
+        data={
+            "role_label": HOSTILE[:120],
+            "perspective": "practice",
+            "pseudonym": HOSTILE[:120],
+            "real_name": "Tŷ",
+        },
     )
     person = db.session.query(Participant).one()
     assert person.pseudonym == HOSTILE[:120]

@@ -176,6 +176,28 @@ def test_owner_edits_the_study_and_its_groups(client, auth, make_user, make_proj
     assert project.group_names == ["Children", "Staff", "Governors"]
 
 
+def test_the_smallest_staff_group_for_the_leadership_is_set_per_study(
+    client, auth, make_user, make_project
+):
+    owner = make_user()
+    project = make_project(owner=owner)
+    auth.login(owner)
+    assert 'name="min_group_size" type="number" value="3"' in _html(
+        client.get(f"/studies/{project.id}/edit")
+    )
+    fields = {"title": "Study", "groups": "Staff", "min_group_size": "1"}
+    refused = client.post(f"/studies/{project.id}/edit", data=fields)
+    assert refused.status_code == 400 and "from 2 to 50" in _html(refused)
+    assert (
+        client.post(
+            f"/studies/{project.id}/edit", data={**fields, "min_group_size": "5"}
+        ).status_code
+        == 302
+    )
+    db.session.expire_all()
+    assert db.session.get(Project, project.id).min_group_size == 5
+
+
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.INTERVIEWER])
 def test_non_owners_get_403_when_editing_the_study(
     client, auth, make_user, make_project, join, role

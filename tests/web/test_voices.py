@@ -116,7 +116,7 @@ def test_starting_a_return_interview_freezes_the_chart_it_shows(client, setting_
 def test_a_return_interview_needs_a_mapped_chart(client, make_setting, setting_with_map):
     empty = make_setting(project=setting_with_map["setting"].project)
     person = studies.add_participant(
-        db.session, empty, studies.ParticipantFields(role_label="Teacher")
+        db.session, empty, studies.ParticipantFields(role_label="Teacher", perspective="practice")
     )
     db.session.commit()
     url = f"/studies/{empty.project_id}/settings/{empty.id}/return-interviews/new"
@@ -349,6 +349,12 @@ def test_viewers_see_the_voice_but_cannot_change_it(client, auth, make_user, ta_
     assert client.post(ta_voice["url"] + "/undo").status_code == 403
 
 
+def _svg_words(page: str) -> str:
+    """The drawing's text, with its wrapped lines joined by spaces."""
+    svg = page.split('<figure id="flowchart-figure"')[1].split("</figure>")[0]
+    return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", svg).split()))
+
+
 def test_every_voice_shows_tallies_divergence_and_filters(client, ta_voice):
     env = ta_voice
     a, b, _ = env["steps"]
@@ -358,17 +364,18 @@ def test_every_voice_shows_tallies_divergence_and_filters(client, ta_voice):
     _mark(client, head, a, "achieved")
     _mark(client, head, b, "partly")
     page = _page(client, env["all"])
-    svg = page.split('<figure id="flowchart-figure"')[1].split("</figure>")[0]
-    assert "Teaching assistant ✗" in svg and "Headteacher ✓" in svg
+    svg = _svg_words(page)
+    ta, hd = env["ta"].reference, env["head"].reference
+    assert f"Teaching assistant ({ta}) ✗" in svg and f"Headteacher ({hd}) ✓" in svg
     assert "⚠ Voices differ" in svg
     differ = page.split("Where the voices differ")[1].split("</ul>")[0]
-    assert "Few trained" in differ and "leader's view differs" in differ
+    assert "Few trained" in differ and "leadership view differs" in differ
     assert "Coaching" not in differ
     only_ta = _page(client, env["all"] + "?role=Teaching+assistant")
-    svg = only_ta.split('<figure id="flowchart-figure"')[1].split("</figure>")[0]
-    assert "Teaching assistant ✗" in svg and "Headteacher" not in svg
+    svg = _svg_words(only_ta)
+    assert f"Teaching assistant ({ta}) ✗" in svg and "Headteacher" not in svg
     one = _page(client, env["all"] + f"?voice={head_interview.id}")
-    assert "Headteacher ✓" in one and "Teaching assistant ✗" not in one
+    assert f"Headteacher ({hd}) ✓" in one and f"Teaching assistant ({ta}) ✗" not in one
     assert client.get(env["all"] + "?version=7").status_code == 404
 
 
@@ -379,7 +386,9 @@ def test_the_annotated_chart_downloads_with_the_voice_in_its_name(client, ta_voi
     assert response.headers["Content-Disposition"] == (
         'attachment; filename="Coaching-study_'
         + ta_voice["setting"].code
-        + '_round-2_Teaching-assistant_2026-07-20.svg"'
+        + "_round-2_Teaching-assistant-"
+        + ta_voice["ta"].reference
+        + '_2026-07-20.svg"'
     )
     assert "◐ Partly achieved" in html.unescape(response.get_data(as_text=True))
     assert client.get(ta_voice["url"] + ".png").data.startswith(b"\x89PNG")

@@ -31,16 +31,22 @@ class SettingRound:
     version_number: int
     chart: Flowchart
     voices: tuple[VoiceLayer, ...]
+    left_out: int = 0  # practice voices too few to show to the setting's leadership
 
 
 @dataclass(frozen=True)
 class MatrixRow:
     number: str
     step: Step
-    marks: tuple[Mark | None, ...]  # one per voice, in the matrix's voice order
+    cells: tuple[tuple[Mark, ...], ...]  # per voice, in the matrix's voice order: its marks
     agreement: Agreement
     leader_differs: bool
     notes: tuple[tuple[str, VoiceNote], ...] = ()  # (voice label, note), in voice order
+
+    @property
+    def marks(self) -> tuple[Mark | None, ...]:
+        """One mark per voice (None: not discussed, or a combined group's several marks)."""
+        return tuple(cell[0] if len(cell) == 1 else None for cell in self.cells)
 
     @property
     def note_count(self) -> int:
@@ -71,8 +77,18 @@ class SettingMatrix:
 
 
 def voice_filter(voices: Iterable[VoiceLayer], roles: set[str] | None) -> tuple[VoiceLayer, ...]:
-    """Only the voices whose role label is chosen; no choice keeps every voice."""
-    return tuple(v for v in voices if roles is None or v.label in roles)
+    """Only the voices whose role label (at the time) is chosen; no choice keeps every voice."""
+    return tuple(v for v in voices if roles is None or v.role in roles)
+
+
+def cell_text(cell: Sequence[Mark]) -> str:
+    """A matrix cell in words: "✓ Achieved", "2✓ 1✗" for a group, "—" when not discussed."""
+    if not cell:
+        return "—"
+    if len(cell) == 1:
+        return f"{cell[0].symbol} {cell[0].label}"
+    counts = Counter(cell)
+    return " ".join(f"{counts[m]}{m.symbol}" for m in Mark if counts[m])
 
 
 def setting_matrix(source: SettingRound, roles: set[str] | None = None) -> SettingMatrix:
@@ -86,7 +102,7 @@ def setting_matrix(source: SettingRound, roles: set[str] | None = None) -> Setti
             MatrixRow(
                 number=numbers[key],
                 step=by_key[key],
-                marks=tuple(v.marks.get(key) for v in voices),
+                cells=tuple(v.marks_on(key) for v in voices),
                 agreement=tally.agreement,
                 leader_differs=tally.leader_differs,
                 notes=tuple((v.label, n) for v in voices for n in v.notes_on(key)),
@@ -113,9 +129,10 @@ def mark_counts(
             for step in source.chart.steps:
                 if step.added_by and step.added_by != voice.label:
                     continue  # another voice's own step was never put to this one
-                mark = voice.marks.get(step.key)
-                key = CountKey(step.theme, step.group, voice.label)
-                counts[key][mark.value if mark else NOT_DISCUSSED] += 1
+                key = CountKey(step.theme, step.group, voice.role)
+                for marks in voice.members or (voice.marks,):
+                    mark = marks.get(step.key)
+                    counts[key][mark.value if mark else NOT_DISCUSSED] += 1
     order = {t: i for i, t in enumerate(Theme)}
     return dict(
         sorted(counts.items(), key=lambda kv: (order[kv[0].theme], kv[0].group, kv[0].role))
@@ -124,44 +141,59 @@ def mark_counts(
 
 @dataclass(frozen=True)
 class MarkMove:
-    """One step's marks by one role in two rounds of a setting (steps matched by lineage)."""
+    """One person's mark on one step in two rounds of a setting (steps matched by lineage,
+    people by their reference, whatever their role label then and whoever they were paired with)."""
 
     setting_code: str
     from_round: int
     to_round: int
     step_text: str
-    role: str
+    person: str  # the participant's reference
+    label: str  # the person's label in the later round, as on every page
     before: str
     after: str
+    earlier_role: str = ""  # their role label in the earlier round, if it was different
 
     @property
     def changed(self) -> bool:
         return self.before != self.after
 
+    @property
+    def who(self) -> str:
+        """ "Senior TA (NUR-P02)", with "earlier Teaching assistant" when the role changed."""
+        return f"{self.label}, earlier {self.earlier_role}" if self.earlier_role else self.label
+
 
 def mark_moves(sources: Sequence[SettingRound]) -> list[MarkMove]:
-    """Where a setting was heard in more than one round: each role's mark on each step, then and
-    now. A role heard twice in one round counts by its most frequent mark."""
+    """Where a setting was heard in more than one round: each person's mark on each step, then
+    and now. Combined groups have no person and are not followed."""
     moves: list[MarkMove] = []
     by_setting: dict[str, list[SettingRound]] = defaultdict(list)
     for source in sources:
         by_setting[source.setting_code].append(source)
     for code, rounds in sorted(by_setting.items()):
-        rounds.sort(key=lambda s: s.round_number)
-        for earlier, later in zip(rounds, rounds[1:], strict=False):
-            before, after = _role_marks(earlier), _role_marks(later)
-            for (lineage, role), mark in sorted(after.items()):
-                if (lineage, role) in before:
-                    text = _text_by_lineage(later.chart)[lineage]
+        by_round: dict[int, list[SettingRound]] = defaultdict(list)
+        for source in rounds:
+            by_round[source.round_number].append(source)
+        numbers = sorted(by_round)
+        for earlier, later in zip(numbers, numbers[1:], strict=False):
+            before = _person_marks(by_round[earlier])
+            after = _person_marks(by_round[later])
+            texts = {k: v for s in by_round[later] for k, v in _text_by_lineage(s.chart).items()}
+            for (lineage, person), (mark, role, label) in sorted(after.items()):
+                if (lineage, person) in before:
+                    old_mark, old_role, _ = before[(lineage, person)]
                     moves.append(
                         MarkMove(
                             code,
-                            earlier.round_number,
-                            later.round_number,
-                            text,
-                            role,
-                            before[(lineage, role)],
+                            earlier,
+                            later,
+                            texts[lineage],
+                            person,
+                            label,
+                            old_mark,
                             mark,
+                            old_role if old_role != role else "",
                         )
                     )
     return moves
@@ -196,14 +228,24 @@ def summarise_moves(moves: Iterable[MarkMove]) -> list[MoveSummary]:
     return [MoveSummary(*key, counts) for key, counts in sorted(grouped.items())]
 
 
-def _role_marks(source: SettingRound) -> dict[tuple[str, str], str]:
-    lineage = {s.key: s.lineage or s.key for s in source.chart.steps}
-    seen: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for voice in source.voices:
-        for key, mark in voice.marks.items():
-            if key in lineage:
-                seen[(lineage[key], voice.label)][mark.value] += 1
-    return {k: c.most_common(1)[0][0] for k, c in seen.items()}
+def _person_marks(
+    sources: Sequence[SettingRound],
+) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """(lineage, person reference) → (mark, role label then, label), over one round's versions."""
+    found: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for source in sources:
+        lineage = {s.key: s.lineage or s.key for s in source.chart.steps}
+        for voice in source.voices:
+            if voice.is_group:
+                continue
+            roles = voice.role.split(" & ")
+            for n, reference in enumerate(voice.people):
+                role = roles[n] if n < len(roles) else voice.role
+                label = voice.person_labels[n] if n < len(voice.person_labels) else voice.label
+                for key, mark in voice.marks.items():
+                    if key in lineage:
+                        found[(lineage[key], reference)] = (mark.value, role, label)
+    return found
 
 
 def _text_by_lineage(chart: Flowchart) -> dict[str, str]:
@@ -219,9 +261,13 @@ CSV_COLUMNS = (
     "group",
     "step_text",
     "added_by",
-    "voice",
+    "person",
     "role",
+    "perspective",
+    "voice",
+    "voices",
     "mark",
+    "count",
     "note_count",
 )
 
@@ -229,31 +275,42 @@ CSV_COLUMNS = (
 def tidy_rows(
     sources: Sequence[SettingRound], roles: set[str] | None = None
 ) -> list[dict[str, str]]:
-    """One row per setting × round × version × step × voice, ready for Excel, R, SPSS or NVivo."""
+    """One row per setting × round × version × step × voice, ready for Excel, R, SPSS or NVivo.
+
+    ``person`` is the participant's reference, the same in every round; ``voice`` is the label
+    the voice has on every page and document. A combined group (for the setting's leadership)
+    has no person and gives one row per mark with its ``count``.
+    """
     rows = []
     for source in sources:
         numbers = step_numbers(source.chart)
-        voices = voice_filter(source.voices, roles)
-        for n, voice in enumerate(voices, start=1):
+        for voice in voice_filter(source.voices, roles):
             for key, number in numbers.items():
                 step = source.chart.step_by_key[key]
                 if step.added_by and step.added_by != voice.label:
                     continue
-                mark = voice.marks.get(key)
-                rows.append(
-                    {
-                        "setting": source.setting_code,
-                        "round": str(source.round_number),
-                        "version": str(source.version_number),
-                        "step": number,
-                        "theme": step.theme.title,
-                        "group": step.group,
-                        "step_text": step.text,
-                        "added_by": step.added_by,
-                        "voice": f"{source.setting_code}-R{source.round_number}-V{n}",
-                        "role": voice.label,
-                        "mark": mark.value if mark else NOT_DISCUSSED,
-                        "note_count": str(len(voice.notes_on(key))),
-                    }
-                )
+                base = {
+                    "setting": source.setting_code,
+                    "round": str(source.round_number),
+                    "version": str(source.version_number),
+                    "step": number,
+                    "theme": step.theme.title,
+                    "group": step.group,
+                    "step_text": step.text,
+                    "added_by": step.added_by,
+                    "person": voice.person,
+                    "role": voice.role,
+                    "perspective": voice.perspective.value if voice.perspective else "mixed",
+                    "voice": voice.label,
+                    "voices": str(voice.size),
+                    "note_count": str(len(voice.notes_on(key))),
+                }
+                marks = voice.marks_on(key)
+                counts = Counter(m.value for m in marks)
+                if voice.size - len(marks):
+                    counts[NOT_DISCUSSED] = voice.size - len(marks)
+                for mark in MARK_COLUMNS:
+                    if counts[mark]:
+                        row = {**base, "mark": mark, "count": str(counts[mark])}
+                        rows.append({column: row[column] for column in CSV_COLUMNS})
     return rows

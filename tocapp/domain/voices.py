@@ -1,15 +1,21 @@
 """Return-interview voices: each interviewee's marks, notes, arrows and steps on a frozen chart,
-and what the voices say together (tallies, agreement, divergence from the leader's view)."""
+and what the voices say together (tallies, agreement, divergence between leadership and practice).
+
+A voice is one participant (or a pair interviewed together) in one interview of one round. For
+the setting's leadership, practice voices are combined into one group (:func:`combine_practice`),
+which carries each member's marks but no person.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
-from tocapp.domain.theory import Theme
+from tocapp.domain.people import Perspective
+from tocapp.domain.theory import Flowchart, Link, Step, Theme
 
 MAX_NOTE = 4000
 
@@ -73,15 +79,50 @@ class VoiceStep:
 
 @dataclass(frozen=True)
 class VoiceLayer:
-    """One return interview's annotations of one frozen flowchart version."""
+    """One voice's annotations of one frozen flowchart version, or a combined group of voices.
+
+    ``label`` is how the voice is named on every page and in every document; ``person`` is the
+    person key (``NUR-P02``, or ``NUR-P01+NUR-P03`` for a pair) that follows them across rounds.
+    A combined group has no person and holds each member's marks in ``members``.
+    """
 
     voice_id: str
-    label: str  # the role label(s) at the time, e.g. "Teaching assistant"
-    is_leader: bool
+    label: str
+    perspective: Perspective | None = None  # None: a pair speaking from different perspectives
     marks: dict[str, Mark] = field(default_factory=dict)
     notes: tuple[VoiceNote, ...] = ()
     links: tuple[VoiceLink, ...] = ()
     steps: tuple[VoiceStep, ...] = ()
+    person: str = ""
+    people: tuple[str, ...] = ()  # the references of the people in this voice
+    person_labels: tuple[str, ...] = ()  # each person's own label, as in ``label``
+    role: str = ""  # the role label(s) at the time
+    round_number: int = 0
+    held_on: date | None = None
+    members: tuple[dict[str, Mark], ...] = ()  # a combined group: each member's marks
+
+    @property
+    def is_leader(self) -> bool:
+        return self.perspective is Perspective.LEADERSHIP
+
+    @property
+    def is_practice(self) -> bool:
+        return self.perspective is Perspective.PRACTICE
+
+    @property
+    def is_group(self) -> bool:
+        return bool(self.members)
+
+    @property
+    def size(self) -> int:
+        """How many voices this column stands for."""
+        return len(self.members) or 1
+
+    def marks_on(self, step_key: str) -> tuple[Mark, ...]:
+        """The marks this voice (or each member of a group) gave the step."""
+        if self.members:
+            return tuple(m[step_key] for m in self.members if step_key in m)
+        return (self.marks[step_key],) if step_key in self.marks else ()
 
     def notes_on(self, step_key: str) -> list[VoiceNote]:
         return [n for n in self.notes if n.step_key == step_key]
@@ -91,12 +132,60 @@ class VoiceLayer:
         return [n for n in self.notes if n.step_key is None and n.link is None]
 
 
+def combine_practice(
+    voices: Sequence[VoiceLayer], minimum: int, label: str = "Staff"
+) -> tuple[list[VoiceLayer], int]:
+    """For the setting's leadership: leadership voices as they are, practice voices (and pairs
+    that include practice) combined into one group, or left out if fewer than ``minimum``.
+
+    Returns the voices to show and how many practice voices were left out. A group's notes and
+    arrows are renumbered in order and carry no person.
+    """
+    shown = [v for v in voices if v.is_leader]
+    staff = [v for v in voices if not v.is_leader]
+    if not staff:
+        return shown, 0
+    if len(staff) < minimum:
+        return shown, len(staff)
+    notes: list[VoiceNote] = []
+    links: list[VoiceLink] = []
+    steps: list[VoiceStep] = []
+    for voice in staff:
+        notes += [replace(n, number=len(notes) + i) for i, n in enumerate(voice.notes, start=1)]
+        links += [replace(ln, number=len(links) + i) for i, ln in enumerate(voice.links, start=1)]
+        steps += voice.steps
+    group = VoiceLayer(
+        voice_id=f"staff-{staff[0].round_number}",
+        label=f"{label} ({len(staff)} voices)",
+        perspective=Perspective.PRACTICE,
+        notes=tuple(notes),
+        links=tuple(links),
+        steps=tuple(steps),
+        role=label,
+        round_number=staff[0].round_number,
+        members=tuple(dict(v.marks) for v in staff),
+    )
+    return [*shown, group], 0
+
+
+def chart_with_voices(base: Flowchart, voices: Sequence[VoiceLayer]) -> Flowchart:
+    """The leader's chart plus the steps and arrows these voices added, each tagged as theirs."""
+    steps = list(base.steps)
+    links = list(base.links)
+    for voice in voices:
+        steps += [Step(s.key, s.theme, s.group, s.text, added_by=voice.label) for s in voice.steps]
+        links += [Link(ln.source, ln.target, "", added_by=voice.label) for ln in voice.links]
+    # Two voices may draw the same new arrow; the chart shows it once.
+    unique = list({(ln.source, ln.target): ln for ln in reversed(links)}.values())[::-1]
+    return replace(base, steps=tuple(steps), links=tuple(unique))
+
+
 @dataclass(frozen=True)
 class StepTally:
     """Who marked what on one step, in voice order, and how far the voices agree."""
 
     step_key: str
-    marks: tuple[tuple[VoiceLayer, Mark], ...]
+    marks: tuple[tuple[VoiceLayer, Mark], ...]  # a group's voice appears once per member's mark
     agreement: Agreement
     leader_differs: bool
 
@@ -106,8 +195,27 @@ class StepTally:
 
     @property
     def summary(self) -> str:
-        """E.g. "Headteacher ✓ · Teacher ✓ · Teaching assistant ✗"."""
-        return " · ".join(f"{voice.label} {mark.symbol}" for voice, mark in self.marks)
+        """E.g. "Headteacher (NUR-P01) ✓ · Teacher (NUR-P03) ✗", or "Staff (4 voices) 2✓ 1✗"."""
+        parts: list[str] = []
+        seen: dict[str, Counter[Mark]] = {}
+        for voice, mark in self.marks:
+            if voice.is_group:
+                if voice.voice_id not in seen:
+                    seen[voice.voice_id] = Counter()
+                    parts.append(voice.voice_id)
+                seen[voice.voice_id][mark] += 1
+            else:
+                parts.append(f"{voice.label} {mark.symbol}")
+        groups = {v.voice_id: v for v, _ in self.marks if v.is_group}
+        return " · ".join(
+            f"{groups[p].label} "
+            + " ".join(
+                f"{n}{m.symbol}" for m, n in sorted(seen[p].items(), key=lambda x: x[0].order)
+            )
+            if p in seen
+            else p
+            for p in parts
+        )
 
 
 def agreement_of(marks: Sequence[Mark]) -> Agreement:
@@ -125,12 +233,22 @@ def agreement_of(marks: Sequence[Mark]) -> Agreement:
 
 
 def tally_step(step_key: str, voices: Sequence[VoiceLayer]) -> StepTally:
-    """The marks on one step; the leader differs when staff marked it and none as the leader did."""
-    marks = tuple((v, v.marks[step_key]) for v in voices if step_key in v.marks)
-    leader = {m for v, m in marks if v.is_leader}
-    staff = {m for v, m in marks if not v.is_leader}
-    leader_differs = bool(leader and staff and not leader & staff)
-    return StepTally(step_key, marks, agreement_of([m for _, m in marks]), leader_differs)
+    """The marks on one step. Voices of different rounds are never compared with each other:
+    the agreement is the widest within a round, and leadership differs from practice when, in
+    some round, both marked the step and no practice mark matches a leadership one."""
+    marks = tuple((v, m) for v in voices for m in v.marks_on(step_key))
+    by_round: dict[int, list[tuple[VoiceLayer, Mark]]] = {}
+    for voice, mark in marks:
+        by_round.setdefault(voice.round_number, []).append((voice, mark))
+    agreements = [agreement_of([m for _, m in group]) for group in by_round.values()]
+    order = list(Agreement)
+    agreement = max(agreements, key=order.index) if agreements else Agreement.NOT_DISCUSSED
+    leader_differs = False
+    for group in by_round.values():
+        leader = {m for v, m in group if v.is_leader}
+        practice = {m for v, m in group if v.is_practice}
+        leader_differs |= bool(leader and practice and not leader & practice)
+    return StepTally(step_key, marks, agreement, leader_differs)
 
 
 def tally_steps(step_keys: Iterable[str], voices: Sequence[VoiceLayer]) -> dict[str, StepTally]:
@@ -145,11 +263,11 @@ def divergent_steps(tallies: dict[str, StepTally]) -> list[StepTally]:
 def filter_voices(
     voices: Sequence[VoiceLayer], role: str | None = None, voice_id: str | None = None
 ) -> list[VoiceLayer]:
-    """One role (by label) or one voice at a time; no filter gives every voice."""
+    """One role (by the role label at the time) or one voice at a time; no filter gives all."""
     return [
         v
         for v in voices
-        if (role is None or v.label == role) and (voice_id is None or v.voice_id == voice_id)
+        if (role is None or v.role == role) and (voice_id is None or v.voice_id == voice_id)
     ]
 
 
@@ -158,6 +276,7 @@ class CoverageRow:
     participant_label: str
     role_label: str
     interviewed: bool
+    expected: bool = True  # False for someone marked as not interviewed (e.g. the evaluator)
 
 
 @dataclass(frozen=True)
@@ -167,39 +286,43 @@ class Coverage:
     @property
     def roles_not_heard(self) -> list[str]:
         heard = {r.role_label for r in self.rows if r.interviewed}
-        return sorted({r.role_label for r in self.rows if r.role_label not in heard})
+        return sorted({r.role_label for r in self.rows if r.expected and r.role_label not in heard})
 
     @property
     def interviewed_count(self) -> int:
         return sum(1 for r in self.rows if r.interviewed)
 
-
-def coverage_of(participants: Iterable[tuple[str, str]], interviewed: set[str]) -> Coverage:
-    """Participants (label, role) of a setting against those interviewed in one round."""
-    return Coverage(
-        tuple(CoverageRow(label, role, label in interviewed) for label, role in participants)
-    )
+    @property
+    def expected_count(self) -> int:
+        return sum(1 for r in self.rows if r.expected or r.interviewed)
 
 
 @dataclass(frozen=True)
 class PersonInRound:
     """One participant of a setting and the dates they were interviewed in one round (if any).
 
-    ``key`` identifies the participant, so two people with the same label (two teachers without
-    pseudonyms) never stand for each other; ``role_label`` is the role they were heard in, or
-    their current role if they have not been heard.
+    ``key`` is the participant's reference, so two people with the same role never stand for
+    each other; ``role_label`` is the role they were heard in, or their current role if they have
+    not been heard.
     """
 
     key: str
     label: str
     role_label: str
     heard_on: tuple[date, ...] = ()
+    perspective: Perspective = Perspective.PRACTICE
 
     @property
     def interviewed(self) -> bool:
         return bool(self.heard_on)
 
+    @property
+    def expected(self) -> bool:
+        return self.perspective is not Perspective.NOT_INTERVIEWED
+
 
 def coverage_of_people(people: Iterable[PersonInRound]) -> Coverage:
     """Coverage of one setting in one round from people already matched to their interviews."""
-    return Coverage(tuple(CoverageRow(p.label, p.role_label, p.interviewed) for p in people))
+    return Coverage(
+        tuple(CoverageRow(p.label, p.role_label, p.interviewed, p.expected) for p in people)
+    )

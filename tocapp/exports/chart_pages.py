@@ -20,6 +20,9 @@ DEFAULT_PAPERS = ("A4", "A3")
 # Page margins (mm) shared with the print stylesheet: room for the running header and footer.
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_SIDE = 16.0, 14.0, 12.0
 CAPTION_MM = 9.0  # the line above the chart on its page
+# WeasyPrint rounds lengths as it lays a page out: a chart sized to the last fraction of a
+# millimetre can spill onto a page of its own, leaving its caption alone on the page before.
+SLACK_MM = 1.5
 MIN_SCALE = 0.72
 MAX_SCALE = 1.0
 MIN_PART_FRACTION = 0.3  # a cut never leaves a part shorter than this share of a page
@@ -55,7 +58,7 @@ def content_box_pt(paper: str, landscape: bool) -> tuple[float, float]:
     if landscape:
         width, height = height, width
     usable_width = width - 2 * MARGIN_SIDE
-    usable_height = height - MARGIN_TOP - MARGIN_BOTTOM - CAPTION_MM
+    usable_height = height - MARGIN_TOP - MARGIN_BOTTOM - CAPTION_MM - SLACK_MM
     return usable_width * MM, usable_height * MM
 
 

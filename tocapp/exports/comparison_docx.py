@@ -8,7 +8,7 @@ from typing import Any
 from docx import Document
 from docx.shared import Cm
 
-from tocapp.domain.comparison import MARK_COLUMNS
+from tocapp.domain.comparison import MARK_COLUMNS, cell_text
 from tocapp.render.mark_charts import stacked_mark_bars_png
 
 
@@ -17,9 +17,16 @@ def comparison_docx(report: Any) -> bytes:
     doc.add_heading(f"Comparison: {report.project_title}", level=0)
     doc.add_paragraph(
         f"Settings: {', '.join(report.settings) or 'none'} · {', '.join(report.rounds)} · roles: "
-        f"{', '.join(report.roles) or 'none'}. Generated on {report.generated_on:%-d %B %Y}; "
-        "pseudonymised (settings by code, people by role)."
+        f"{', '.join(report.roles) or 'none'}. Generated on {report.generated_on:%-d %B %Y}. "
+        f"Made for: {report.audience.label}. {report.audience.notice}"
     )
+    for source in report.left_out:
+        many = source.left_out != 1
+        doc.add_paragraph(
+            f"{source.setting_code}, round {source.round_number}: {source.left_out} staff "
+            f"voice{'s are' if many else ' is'} not shown, because the setting's leadership sees "
+            "staff voices only when enough are combined."
+        )
     doc.add_heading("Within each setting: steps × voices", level=1)
     if not report.with_detail:
         doc.add_paragraph(
@@ -37,8 +44,9 @@ def comparison_docx(report: Any) -> bytes:
         rows = [
             [
                 f"{row.number} {row.step.text}",
-                *[f"{m.symbol} {m.label}" if m else "—" for m in row.marks],
-                row.agreement.value + ("; leader differs" if row.leader_differs else ""),
+                *[cell_text(marks) for marks in row.cells],
+                row.agreement.value
+                + ("; leadership differs from practice" if row.leader_differs else ""),
                 str(row.note_count),
             ]
             for row in matrix.rows
@@ -82,15 +90,17 @@ def comparison_docx(report: Any) -> bytes:
             )
             _table(
                 doc,
-                ["Setting", "Rounds", "Step", "Role", "Before", "After"],
+                ["Setting", "Rounds", "Step", "Person", "Before", "After"],
                 [
-                    [m.setting_code, f"{m.from_round} → {m.to_round}", m.step_text, m.role]
+                    [m.setting_code, f"{m.from_round} → {m.to_round}", m.step_text, m.who]
                     + [m.before, m.after]
                     for m in changed
                 ],
             )
     else:
-        doc.add_paragraph("No setting has marks from more than one round yet.")
+        doc.add_paragraph(
+            "Rounds are kept apart: no one has marks in more than one of the rounds chosen."
+        )
     doc.add_heading("Coverage", level=1)
     _table(
         doc,

@@ -139,6 +139,8 @@ class _WordWriter:
             "Every voice heard at the return interviews on this flowchart. Under each step of "
             "the chart: each interviewee's role and mark. Then each voice in turn."
         )
+        if document.left_out:
+            self.para(document.left_out, italic=True)
         self.legend(numbered=False)
         self.chart(drawn[0])
         self.heading("Where voices differ", 2)
@@ -151,7 +153,8 @@ class _WordWriter:
         else:
             self.para("The voices do not differ on any step.", italic=True)
         for voice in document.voices:
-            self.heading(voice.label + (" (leader)" if voice.is_leader else ""), 2)
+            perspective = f" ({voice.perspective.lower()})" if voice.perspective else ""
+            self.heading(voice.label + perspective, 2)
             self.para(
                 f"{voice.interview}. Their own chart is in the annotated document "
                 "of this interview."
@@ -322,7 +325,7 @@ class _WordWriter:
         header = section.header.paragraphs[0]
         header.add_run(clean(f"{self.title.heading} · {self.title.value('Setting')}"))
         footer = section.footer.paragraphs[0]
-        state = "identified" if self.title.identified else "pseudonymised"
+        state = f"for {self.title.audience.label}"
         footer.add_run(f"Generated on {self.title.value('Generated')} · {state} · Page ")
         _field(footer, "PAGE")
         footer.add_run(" of ")

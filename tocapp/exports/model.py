@@ -1,8 +1,9 @@
 """What an exported document says, as plain data: no ORM objects, no Flask, nothing to look up.
 
-The services build these (see :mod:`tocapp.services.export_data`) and have already applied the
-privacy rules: people appear by their pseudonymised labels, and every verbatim quote from someone
-who did not consent to quotation is replaced by ``WITHHELD_QUOTE``. The PDF and Word writers only
+The services build these (see :mod:`tocapp.services.export_data`) from the one voice read model,
+which has already applied the privacy rules for the document's audience: people appear by their
+labels, and every verbatim quote from someone who did not consent to quotation is replaced by
+``WITHHELD_QUOTE``. The PDF and Word writers only
 lay the data out, so the two formats cannot disagree about what may be shown.
 """
 
@@ -12,17 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from tocapp.domain.outline import OutlineTheme, build_outline
+from tocapp.domain.people import WITHHELD_QUOTE, Audience
 from tocapp.domain.theory import Flowchart
 from tocapp.domain.voices import Mark
 from tocapp.render import Annotations
 
-WITHHELD_QUOTE = "A quote was withheld (no consent to quotation)."
-PSEUDONYMISED_NOTICE = (
-    "Pseudonymised: people appear by role (and pseudonym), the setting by its code."
-)
-IDENTIFIED_NOTICE = (
-    "Identified export: this document contains real names. Store and share it as personal data."
-)
 MARK_MEANINGS = {
     Mark.ACHIEVED: "came to fruition",
     Mark.PARTLY: "partly came to fruition",
@@ -37,13 +32,17 @@ class TitleBlock:
     heading: str  # e.g. "Leader's flowchart"
     rows: tuple[tuple[str, str], ...]  # (label, value): study, setting, round, version, dates
     generated_on: date
-    identified: bool = False
+    audience: Audience = Audience.RESEARCH
     # What the downloaded file is named after: study, setting code, round, voice's role, date.
     name_parts: tuple[str, ...] = ()
 
     @property
+    def identified(self) -> bool:
+        return self.audience is Audience.IDENTIFIED
+
+    @property
     def notice(self) -> str:
-        return IDENTIFIED_NOTICE if self.identified else PSEUDONYMISED_NOTICE
+        return self.audience.notice
 
     def value(self, label: str) -> str:
         return next((value for name, value in self.rows if name == label), "")
@@ -132,6 +131,7 @@ class VoiceSection:
     new_steps: tuple[NewStepRow, ...]
     marks: tuple[MarkGroup, ...]
     not_discussed: tuple[str, ...]
+    perspective: str = ""  # "Leadership", "Practice"
 
 
 @dataclass(frozen=True)
@@ -182,6 +182,7 @@ class VoicesDocument:
     divergent: tuple[DivergentRow, ...]
     voices: tuple[VoiceSection, ...]
     kind: str = "voices"
+    left_out: str = ""  # why some staff voices are not shown (the setting's leadership)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from tocapp.models.jobs import JOB_STATES, ReportJob
 from tocapp.models.schedules import Schedule, ScheduleQuestion
 from tocapp.models.studies import Participant, Project, ProjectGroup, Round, Setting
 from tocapp.models.users import Membership, Role, User
+from tocapp.models.withdrawals import Withdrawal
 
 __all__ = [
     "INTERVIEW_MODES",
@@ -31,4 +32,5 @@ __all__ = [
     "StepMark",
     "User",
     "VoiceNote",
+    "Withdrawal",
 ]

@@ -79,6 +79,8 @@ class InterviewParticipant(db.Model):  # type: ignore[name-defined,misc]
     interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
     role_label: Mapped[str] = mapped_column(String(120))
+    # The perspective spoken from in this interview: the participant's, unless it differed then.
+    perspective: Mapped[str] = mapped_column(String(20))
 
     interview: Mapped[Interview] = relationship(back_populates="people")
     participant: Mapped[Participant] = relationship()

@@ -27,6 +27,8 @@ class Project(db.Model):  # type: ignore[name-defined,misc]
     focus: Mapped[str] = mapped_column(String(200), default="")
     partner: Mapped[str] = mapped_column(String(120), default="")
     intervention: Mapped[str] = mapped_column(Text, default="")
+    # The setting's leadership never sees a group of fewer practitioners than this (PRODUCT.md).
+    min_group_size: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(
@@ -86,12 +88,20 @@ class Setting(db.Model):  # type: ignore[name-defined,misc]
 
 
 class Participant(db.Model):  # type: ignore[name-defined,misc]
-    """Someone interviewed in a setting, with consent; exports show the label, not the name."""
+    """One person across every round of a study, with consent; exports show the role label and
+    the reference, never the name."""
 
     __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("setting_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     setting_id: Mapped[int] = mapped_column(ForeignKey("settings.id", ondelete="CASCADE"))
+    # Numbered within the setting; the reference ("NUR-P02") is fixed when the person is added,
+    # so it stays the same key in every round, export and CSV even if the setting's code changes.
+    number: Mapped[int] = mapped_column(Integer)
+    reference: Mapped[str] = mapped_column(String(40))
+    # "leadership", "practice" or "not interviewed" (domain.people.Perspective): said, not guessed.
+    perspective: Mapped[str] = mapped_column(String(20))
     real_name: Mapped[str] = mapped_column(String(120), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     pseudonym: Mapped[str] = mapped_column(String(120), default="")
@@ -100,9 +110,15 @@ class Participant(db.Model):  # type: ignore[name-defined,misc]
     consent_record: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_quote: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # Set when the participant withdrew but asked to keep what they said before a date.
+    withdrawn_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     setting: Mapped[Setting] = relationship(back_populates="participants")
+
+    @property
+    def can_be_interviewed(self) -> bool:
+        return self.consent_participate and self.withdrawn_on is None
 
     @property
     def label(self) -> str:

@@ -1,6 +1,8 @@
-"""A study's comparison report: the chosen settings, rounds and roles read from the database as
-domain data, compared in the domain layer, with the charts drawn. Pseudonymised throughout:
-settings by code, people by the role label they had at the interview."""
+"""A study's comparison report: the chosen settings, rounds and roles read through the one voice
+read model (:mod:`tocapp.services.voice_read`) for the chosen audience, compared in the domain
+layer, with the charts drawn. Settings appear by code, people by the role label they had at the
+interview and their reference. By default only the latest round is shown: rounds are compared
+with each other only through the same people's mark movements."""
 
 from __future__ import annotations
 
@@ -22,14 +24,14 @@ from tocapp.domain.comparison import (
     setting_matrix,
     summarise_moves,
     tidy_rows,
+    voice_filter,
 )
+from tocapp.domain.people import Audience, Perspective
 from tocapp.domain.theory import Theme
-from tocapp.domain.voices import VoiceLayer
-from tocapp.models import Interview, Project
+from tocapp.models import Project, Round, Setting
 from tocapp.render.mark_charts import stacked_mark_bars
-from tocapp.services.export_people import interview_may_be_quoted, quoted
 from tocapp.services.versions import VersionChanges, changes_since_previous
-from tocapp.services.voice_layers import chart_with_voices, leader_participant_ids, voice_layer
+from tocapp.services.voice_read import setting_rounds
 
 Progress = Callable[[int, int], None]
 
@@ -44,6 +46,7 @@ class Choice:
     round_ids: frozenset[int] | None = None
     roles: frozenset[str] | None = None
     detail: bool = True
+    audience: Audience = Audience.RESEARCH
 
     def as_lists(self) -> dict[str, list[int | str]]:
         """The choice as the query string names it (setting, round, role), for storing as JSON."""
@@ -56,6 +59,8 @@ class Choice:
             lists["role"] = list(sorted(self.roles))
         if not self.detail:
             lists["detail"] = ["off"]
+        if self.audience is not Audience.RESEARCH:
+            lists["audience"] = [self.audience.value]
         return lists
 
     @classmethod
@@ -66,7 +71,10 @@ class Choice:
         roles = frozenset(str(v) for v in lists.get("role", []) if v) or None
         # A form sends "off" from a hidden field and "on" from the ticked box; a link sends neither.
         detail = lists.get("detail", ["on"])
-        return cls(ids("setting"), ids("round"), roles, "on" in detail)
+        audience = next((a for a in Audience if [a.value] == lists.get("audience")), None)
+        return cls(
+            ids("setting"), ids("round"), roles, "on" in detail, audience or Audience.RESEARCH
+        )
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,7 @@ class Report:
     settings: list[str]
     rounds: list[str]
     roles: list[str]
+    audience: Audience = Audience.RESEARCH
     with_detail: bool = True  # each setting's matrix and notes, every changed mark
     sources: list[SettingRound] = field(default_factory=list)
     matrices: list[SettingMatrix] = field(default_factory=list)
@@ -115,6 +124,11 @@ class Report:
     moves: list[MarkMove] = field(default_factory=list)
     versions: list[SettingVersions] = field(default_factory=list)
     coverage: list[CoverageCell] = field(default_factory=list)
+
+    @property
+    def left_out(self) -> list[SettingRound]:
+        """Setting-rounds whose practice voices were too few to show to the leadership."""
+        return [s for s in self.sources if s.left_out]
 
     @property
     def rows(self) -> list[dict[str, str]]:
@@ -129,11 +143,21 @@ def available_roles(project: Project) -> list[str]:
     return sorted({p.role_label for s in project.settings for i in s.interviews for p in i.people})
 
 
+def default_rounds(project: Project) -> list[Round]:
+    """Rounds kept apart: unless others are chosen, the latest round with return interviews."""
+    heard = {i.round_id for s in project.settings for i in s.interviews if i.version_id}
+    latest = [r for r in project.rounds if r.id in heard][-1:]
+    return latest or project.rounds[-1:]
+
+
 def build_report(
     session: Session, project: Project, choice: Choice, progress: Progress | None = None
 ) -> Report:
     settings = [s for s in project.settings if _chosen(s.id, choice.setting_ids)]
-    rounds = [r for r in project.rounds if _chosen(r.id, choice.round_ids)]
+    if choice.round_ids:
+        rounds = [r for r in project.rounds if r.id in choice.round_ids]
+    else:
+        rounds = default_rounds(project)
     roles = set(choice.roles) if choice.roles else None
     report = Report(
         project.title,
@@ -141,30 +165,14 @@ def build_report(
         [s.code for s in settings],
         [f"Round {r.number}" for r in rounds],
         sorted(roles) if roles else available_roles(project),
+        audience=choice.audience,
         with_detail=choice.detail,
     )
-    round_ids = {r.id for r in rounds}
+    numbers = {r.number for r in rounds}
     for n, setting in enumerate(settings, start=1):
-        leaders = leader_participant_ids(setting)
-        by_round: dict[tuple[int, int], list[Interview]] = defaultdict(list)
-        for interview in setting.interviews:
-            if interview.round_id in round_ids and interview.version is not None:
-                by_round[(interview.round.number, interview.version.number)].append(interview)
-        for (_, _), interviews in sorted(by_round.items()):
-            first = interviews[0]
-            assert first.version is not None
-            source = SettingRound(
-                setting.code,
-                first.round.number,
-                first.round.title,
-                first.version.number,
-                chart_with_voices(first.version, interviews),
-                tuple(
-                    v
-                    for v in (_quotable_layer(i, leaders) for i in interviews)
-                    if roles is None or v.label in roles
-                ),
-            )
+        for source in setting_rounds(setting, numbers, choice.audience):
+            if roles is not None:
+                source = replace_voices(source, roles)
             report.sources.append(source)
             report.matrices.append(setting_matrix(source))
         changes = [
@@ -173,7 +181,7 @@ def build_report(
             if (c := changes_since_previous(session, v)) is not None
         ]
         report.versions.append(SettingVersions(setting.code, tuple(changes)))
-        report.coverage += _coverage(setting, rounds, roles)
+        report.coverage += _coverage(setting, rounds, roles, choice.audience)
         if progress is not None:
             progress(n, len(settings) + 1)
     report.counts = mark_counts(report.sources)
@@ -184,25 +192,20 @@ def build_report(
     return report
 
 
-def _quotable_layer(interview: Interview, leaders: set[int]) -> VoiceLayer:
-    """The voice as the report may show it: verbatim words of anyone who did not consent to
-    quotation are replaced by the withheld line, as in every export."""
-    layer = voice_layer(interview, leaders)
-    allowed = interview_may_be_quoted(interview)
-    if allowed:
-        return layer
-    return replace(
-        layer,
-        notes=tuple(replace(n, text=quoted(n.text, n.verbatim, allowed)) for n in layer.notes),
-        links=tuple(replace(ln, note=quoted(ln.note, ln.verbatim, allowed)) for ln in layer.links),
-    )
+def replace_voices(source: SettingRound, roles: set[str]) -> SettingRound:
+    """Only the voices whose role label at the time was chosen."""
+    return replace(source, voices=voice_filter(source.voices, roles))
 
 
 def _chosen(value: int, chosen: frozenset[int] | None) -> bool:
     return chosen is None or value in chosen
 
 
-def _coverage(setting, rounds, roles: set[str] | None) -> list[CoverageCell]:  # type: ignore[no-untyped-def]
+def _coverage(
+    setting: Setting, rounds: list[Round], roles: set[str] | None, audience: Audience
+) -> list[CoverageCell]:
+    """Who was heard, by role; people marked as not interviewed are not expected. For the
+    setting's leadership, practice roles are counted together as staff."""
     cells = []
     for round_ in rounds:
         heard_ids = {
@@ -213,8 +216,13 @@ def _coverage(setting, rounds, roles: set[str] | None) -> list[CoverageCell]:  #
         }
         by_role: dict[str, list[int]] = defaultdict(list)
         for person in setting.participants:
+            if person.perspective == Perspective.NOT_INTERVIEWED and person.id not in heard_ids:
+                continue
             if roles is None or person.role_label in roles:
-                by_role[person.role_label].append(person.id)
+                role = person.role_label
+                if not audience.per_person and person.perspective != Perspective.LEADERSHIP:
+                    role = "Staff"
+                by_role[role].append(person.id)
         for role, ids in sorted(by_role.items()):
             heard = sum(1 for i in ids if i in heard_ids)
             cells.append(CoverageCell(setting.code, round_.number, role, heard, len(ids)))

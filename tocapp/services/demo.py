@@ -93,6 +93,7 @@ def _load_setting(
             setting,
             studies.ParticipantFields(
                 role_label=person["role"],
+                perspective=person["perspective"],
                 pseudonym=person["pseudonym"],
                 consent_participate=consent["participate"],
                 consent_record=consent["record"],

@@ -14,11 +14,9 @@ from sqlalchemy.orm import Session
 
 from tocapp.domain.errors import DomainError
 from tocapp.domain.outline import step_numbers
+from tocapp.domain.people import Audience, Perspective
 from tocapp.domain.theory import Flowchart, ordered_steps
-from tocapp.domain.voices import (
-    divergent_steps,
-    tally_steps,
-)
+from tocapp.domain.voices import VoiceLayer, chart_with_voices, divergent_steps, tally_steps
 from tocapp.exports.model import (
     AnnotatedDocument,
     ChartFigure,
@@ -31,26 +29,22 @@ from tocapp.exports.model import (
     VoicesDocument,
 )
 from tocapp.models import FlowchartVersion, Interview, Round, Setting
-from tocapp.render import Annotations, StepDecoration
 from tocapp.services.export_people import (
     interview_summary,
     long_date,
     round_label,
     setting_label,
-    voice_labels,
 )
-from tocapp.services.export_voices import (
-    divergence_reason,
-    drawn_by,
-    export_layer,
-    labelled_chart,
-    leader_chart,
-    voice_section,
-)
+from tocapp.services.export_voices import divergence_reason, voice_section
 from tocapp.services.flowcharts import latest_version
-from tocapp.services.voice_layers import (
-    leader_participant_ids,
-    return_interviews_of,
+from tocapp.services.voice_overlays import all_voices_annotations
+from tocapp.services.voice_read import (
+    RoundChoice,
+    RoundShown,
+    label_of,
+    leader_chart,
+    setting_voices,
+    voice_of,
 )
 
 
@@ -58,10 +52,19 @@ class NothingToExport(DomainError):
     """The document would be empty: no flowchart yet, or an interview that shows none."""
 
 
+class NotForThisAudience(NothingToExport):
+    """One staff member's own annotations are never made for the setting's leadership."""
+
+
 @dataclass(frozen=True)
 class ExportOptions:
-    identified: bool = False
+    audience: Audience = Audience.RESEARCH
     today: date = field(default_factory=date.today)
+    rounds: RoundChoice = None  # the all-voices document: a round number, "all", or the latest
+
+    @property
+    def identified(self) -> bool:
+        return self.audience is Audience.IDENTIFIED
 
 
 def flowchart_document(
@@ -73,12 +76,14 @@ def flowchart_document(
     chart = leader_chart(version)
     mapping = _mapping_interviews(version)
     rounds = sorted({i.round for i in mapping}, key=lambda r: r.number) or _initial(setting)
-    labels = voice_labels(mapping, options.identified)
     rows = [
         *_study_rows(setting, options),
         ("Round", "; ".join(round_label(r) for r in rounds)),
         ("Flowchart", _version_text(version)),
-        *(("Interview", f"{labels[i.id]}, {long_date(i.held_on)}, {i.mode}") for i in mapping),
+        *(
+            ("Interview", f"{label_of(i, options.audience)}, {long_date(i.held_on)}, {i.mode}")
+            for i in mapping
+        ),
     ]
     return FlowchartDocument(
         title=_title(
@@ -101,60 +106,84 @@ def annotated_document(
     if version is None:
         raise NothingToExport("This interview was not shown a flowchart, so it has no annotations.")
     setting = interview.setting
-    labels = voice_labels(return_interviews_of(session, version), options.identified)
-    section = voice_section(version, interview, labels, leader_participant_ids(setting))
+    voice = voice_of(interview, options.audience)
+    if not options.audience.per_person and not voice.is_leader:
+        raise NotForThisAudience(
+            "One staff member's annotations are not made for the setting's leadership: the "
+            "all-voices document shows staff voices combined."
+        )
+    section = voice_section(
+        chart_with_voices(leader_chart(version), [voice]),
+        voice,
+        interview_summary(interview),
+        f"{setting.code} flowchart, version {version.number}, {voice.label}",
+    )
     rows = [
         *_study_rows(setting, options),
         ("Round", round_label(interview.round)),
         ("Flowchart", _version_text(version)),
         ("Voice", section.label),
+        ("Perspective", section.perspective),
         ("Interview", f"{long_date(interview.held_on)}, {interview.mode}"),
     ]
-    roles = " & ".join(p.role_label for p in interview.people)
-    name = _name(setting, [interview.round], roles, interview.held_on, "annotated")
+    name = _name(
+        setting, [interview.round], f"{voice.role} {voice.person}", interview.held_on, "annotated"
+    )
     return AnnotatedDocument(_title("Annotated flowchart", rows, options, name), section)
 
 
 def voices_document(
     session: Session, setting: Setting, options: ExportOptions | None = None
 ) -> VoicesDocument:
-    """(c) All voices on the newest version shown at return interviews, then each in turn."""
+    """(c) Every voice of one round (the latest unless chosen) on the version shown then: the
+    tallies, where voices differ, then each voice in turn."""
     options = options or ExportOptions()
-    version = shown_version(session, setting)
-    interviews = return_interviews_of(session, version)
-    if not interviews:
+    _mapped_version(session, setting)
+    read = setting_voices(session, setting, options.audience, options.rounds)
+    if read.chart is None or read.version is None or not read.interviews:
         raise NothingToExport("No return interview has been held on this setting's flowchart yet.")
-    labels = voice_labels(interviews, options.identified)
-    leaders = leader_participant_ids(setting)
-    chart = labelled_chart(version, interviews, labels)
+    chart, version = read.chart, read.version
     numbers = step_numbers(chart)
-    sections = tuple(voice_section(version, i, labels, leaders, numbers) for i in interviews)
-    layers = [export_layer(i, labels, leaders) for i in interviews]
-    tallies = tally_steps([s.key for s in chart.steps], layers)
-    divergent = divergent_steps(tallies)
-    divergent_keys = {t.step_key for t in divergent}
-    annotations = Annotations(
-        steps={
-            key: StepDecoration(tally=t.summary, divergent=key in divergent_keys)
-            for key, t in tallies.items()
-            if t.marks
-        },
-        links=drawn_by(interviews, labels),
+    base = leader_chart(version)
+    sections = tuple(
+        voice_section(
+            chart_with_voices(base, [voice]),
+            voice,
+            _voice_summary(voice, read.interviews),
+            f"{setting.code} flowchart, version {version.number}, {voice.label}",
+            numbers,
+        )
+        for voice in read.voices
     )
-    rounds = sorted({i.round for i in interviews}, key=lambda r: r.number)
+    tallies = tally_steps(read.step_keys, read.voices)
+    divergent = divergent_steps(tallies)
     rows = [
         *_study_rows(setting, options),
-        ("Round", "; ".join(round_label(r) for r in rounds)),
+        ("Round", "; ".join(r.label for r in read.rounds)),
         ("Flowchart", _version_text(version)),
-        ("Voices", "; ".join(s.label for s in sections)),
+        ("Voices", "; ".join(_column(v, read.across_rounds) for v in read.voices)),
     ]
+    left_out = ""
+    if read.left_out:
+        many = read.left_out != 1
+        left_out = (
+            f"{read.left_out} staff voice{'s' if many else ''} heard in this round "
+            f"{'are' if many else 'is'} not shown: the setting's leadership sees staff voices "
+            f"only when at least {read.min_group} are combined."
+        )
+        rows.append(("Not shown", left_out))
     by_key = chart.step_by_key
     return VoicesDocument(
         title=_title(
-            "All voices", rows, options, _name(setting, rounds, "", options.today, "all voices")
+            "All voices",
+            rows,
+            options,
+            _name(setting, read.rounds, "", options.today, "all voices"),
         ),
         figure=ChartFigure(
-            chart, f"{setting.code} flowchart, version {version.number}, all voices", annotations
+            chart,
+            f"{setting.code} flowchart, version {version.number}, all voices",
+            all_voices_annotations(read.step_keys, read.voices),
         ),
         divergent=tuple(
             DivergentRow(
@@ -163,7 +192,19 @@ def voices_document(
             for t in divergent
         ),
         voices=sections,
+        left_out=left_out,
     )
+
+
+def _column(voice: VoiceLayer, across: bool) -> str:
+    return f"{voice.label}, round {voice.round_number}" if across else voice.label
+
+
+def _voice_summary(voice: VoiceLayer, interviews: Sequence[Interview]) -> str:
+    found = next((i for i in interviews if str(i.id) == voice.voice_id), None)
+    if found is not None:
+        return interview_summary(found)
+    return f"Round {voice.round_number}: staff voices combined"
 
 
 def sheet_document(
@@ -201,6 +242,7 @@ class InterviewExport:
     label: str
     summary: str
     version: int
+    leadership: bool = False  # speaks from leadership: offered to the setting's leadership too
 
 
 @dataclass(frozen=True)
@@ -211,37 +253,37 @@ class AvailableExports:
     voices_version: int | None  # the version the all-voices document is about
     voice_count: int
     interviews: tuple[InterviewExport, ...]
+    rounds: tuple[tuple[int, str], ...] = ()  # rounds with voices: (number, label)
+    voices_round: int | None = None  # the round the all-voices document shows by default
 
 
 def available_exports(session: Session, setting: Setting) -> AvailableExports:
     version = latest_version(session, setting)
     if version is None or not version.steps:
         return AvailableExports(None, None, 0, ())
-    shown = shown_version(session, setting)
-    voices = return_interviews_of(session, shown)
+    read = setting_voices(session, setting)
     annotated = sorted(
         (i for i in setting.interviews if i.version is not None),
         key=lambda i: (i.held_on, i.id),
     )
-    labels = voice_labels(annotated)
     return AvailableExports(
         version=version.number,
-        voices_version=shown.number if voices else None,
-        voice_count=len(voices),
+        voices_version=read.version_number if read.interviews else None,
+        voice_count=len(read.voices),
         interviews=tuple(
-            InterviewExport(i.id, labels[i.id], interview_summary(i), i.version.number)
+            InterviewExport(
+                i.id,
+                label_of(i),
+                interview_summary(i),
+                i.version.number,
+                all(p.perspective == Perspective.LEADERSHIP for p in i.people),
+            )
             for i in annotated
             if i.version is not None
         ),
+        rounds=tuple((r.number, r.label) for r in read.available_rounds),
+        voices_round=read.rounds[-1].number if read.rounds else None,
     )
-
-
-def shown_version(session: Session, setting: Setting) -> FlowchartVersion:
-    """The newest version shown at a return interview, else the newest version."""
-    for version in sorted(setting.versions, key=lambda v: v.number, reverse=True):
-        if return_interviews_of(session, version):
-            return version
-    return _mapped_version(session, setting)
 
 
 def _mapped_version(session: Session, setting: Setting) -> FlowchartVersion:
@@ -264,7 +306,8 @@ def _initial(setting: Setting) -> list[Round]:
 def _study_rows(setting: Setting, options: ExportOptions) -> list[tuple[str, str]]:
     return [
         ("Study", setting.project.title),
-        ("Setting", setting_label(setting, options.identified)),
+        ("Setting", setting_label(setting, options.audience)),
+        ("Audience", options.audience.label),
     ]
 
 
@@ -276,11 +319,14 @@ def _title(
 ) -> TitleBlock:
     """The title block, and the file name parts: never a name, even in an identified export."""
     generated = ("Generated", long_date(options.today))
-    parts = (*name, *(("identified",) if options.identified else ()))
-    return TitleBlock(heading, (*rows, generated), options.today, options.identified, parts)
+    audience = () if options.audience is Audience.RESEARCH else (options.audience.value,)
+    parts = (*name, *audience)
+    return TitleBlock(heading, (*rows, generated), options.today, options.audience, parts)
 
 
-def _name(setting: Setting, rounds: Sequence[Round], voice: str, day: date, kind: str) -> list[str]:
+def _name(
+    setting: Setting, rounds: Sequence[Round | RoundShown], voice: str, day: date, kind: str
+) -> list[str]:
     numbers = "+".join(str(r.number) for r in rounds)
     return [
         setting.project.title,
@@ -319,6 +365,5 @@ __all__ = [
     "annotated_document",
     "flowchart_document",
     "sheet_document",
-    "shown_version",
     "voices_document",
 ]

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocapp.domain.errors import DomainError
+from tocapp.domain.people import Perspective
 from tocapp.domain.schedules import ScheduleQuestion, fill_question
 from tocapp.models import (
     INTERVIEW_MODES,
@@ -24,6 +25,8 @@ from tocapp.models import (
 from tocapp.models.base import utcnow
 from tocapp.services.errors import StaleEditError
 from tocapp.services.schedules import schedule_for
+from tocapp.services.versions import settle_frozen_date
+from tocapp.services.voice_read import label_of
 
 MAX_NOTES = 20_000
 MAX_ROLE_LABEL = 120
@@ -41,6 +44,8 @@ class InterviewFields:
     people: list[tuple[int, str]] = field(default_factory=list)
     notes: dict[int, str] = field(default_factory=dict)
     form_token: str | None = None
+    # The perspective a participant spoke from at this interview, where it differs from theirs.
+    perspectives: dict[int, str] = field(default_factory=dict)
 
 
 def questions_as_asked(project: Project, schedule: Schedule) -> list[ScheduleQuestion]:
@@ -115,6 +120,9 @@ def update_interview(
     # Notes live in other rows, so the interview's own onupdate would not always fire.
     interview.updated_at = utcnow()
     session.flush()
+    if interview.version is not None:
+        settle_frozen_date(session, interview.version)
+        session.flush()
 
 
 def _apply(
@@ -135,10 +143,23 @@ def _apply(
         participant = session.get(Participant, participant_id)
         if participant is None or participant.setting_id != setting.id:
             raise DomainError("Every participant must belong to this setting.")
+        current_people = {p.participant_id for p in interview.people}
+        if not participant.can_be_interviewed and participant.id not in current_people:
+            raise DomainError(_not_interviewable(participant))
         label = role_label.strip() or participant.role_label
         if len(label) > MAX_ROLE_LABEL:
             raise DomainError(f"A role label can be at most {MAX_ROLE_LABEL} characters.")
-        people.append(InterviewParticipant(participant=participant, role_label=label))
+        perspective = fields.perspectives.get(participant_id) or participant.perspective
+        if perspective not in {p.value for p in Perspective} or (
+            perspective == Perspective.NOT_INTERVIEWED
+        ):
+            raise DomainError(
+                f"{participant.reference} is marked as not interviewed: change their perspective "
+                "on their participant page to leadership or practice first."
+            )
+        people.append(
+            InterviewParticipant(participant=participant, role_label=label, perspective=perspective)
+        )
     if len(fields.interviewer.strip()) > MAX_INTERVIEWER:
         raise DomainError(f"The interviewer's name can be at most {MAX_INTERVIEWER} characters.")
     interview.round = round_
@@ -150,10 +171,20 @@ def _apply(
     for person in people:
         if person.participant.id in current:
             current[person.participant.id].role_label = person.role_label
+            current[person.participant.id].perspective = person.perspective
             kept.append(current[person.participant.id])
         else:
             kept.append(person)
     interview.people = kept
+
+
+def _not_interviewable(participant: Participant) -> str:
+    if participant.withdrawn_on is not None:
+        return f"{participant.reference} has withdrawn from the study and cannot be interviewed."
+    return (
+        f"{participant.reference} has not consented to take part, so they cannot be interviewed. "
+        "Record their consent on their participant page first."
+    )
 
 
 def _check_notes(notes: dict[int, str]) -> None:
@@ -168,10 +199,10 @@ def _clean_notes(text: str) -> str:
 
 
 def interview_title(interview: Interview) -> str:
-    """A pseudonymised heading: round, setting code, role labels and date."""
-    roles = " & ".join(p.role_label for p in interview.people) or "No participant"
+    """A pseudonymised heading: round, setting code, the voice's label and date."""
+    who = label_of(interview) if interview.people else "No participant"
     return (
-        f"Round {interview.round.number} · {interview.setting.code} · {roles} · "
+        f"Round {interview.round.number} · {interview.setting.code} · {who} · "
         f"{interview.held_on:%-d %b %Y}"
     )
 

@@ -23,6 +23,7 @@ from tocapp.domain.filenames import download_name
 from tocapp.models import Project, ReportJob, User
 from tocapp.models.base import utcnow
 from tocapp.models.sqlite import read_only_sqlite
+from tocapp.services.after_commit import delete_after_commit
 from tocapp.services.comparison import Choice, build_report
 
 log = logging.getLogger(__name__)
@@ -109,13 +110,24 @@ def could_not_queue(job: ReportJob) -> None:
         setattr(job, column, value)
 
 
-def withdraw_built_reports(session: Session, project: Project) -> None:
-    """Stop serving the study's built reports (their files go at the next clean-up)."""
-    session.execute(
-        update(ReportJob)
-        .where(ReportJob.project_id == project.id, ReportJob.state == "done")
-        .values(**_failed(WITHDRAWN_PROBLEM, stage="Withdrawn"))
+def withdraw_built_reports(
+    session: Session, project: Project, reports_dir: str | Path | None = None
+) -> int:
+    """Stop serving the study's built reports; with ``reports_dir``, their files are deleted as
+    soon as this transaction commits (else at the next clean-up). Returns how many."""
+    done = list(
+        session.scalars(
+            select(ReportJob).where(ReportJob.project_id == project.id, ReportJob.state == "done")
+        )
     )
+    for job in done:
+        for name, value in _failed(WITHDRAWN_PROBLEM, stage="Withdrawn").items():
+            setattr(job, name, value)
+        if reports_dir is not None and job.file_name:
+            delete_after_commit(session, [Path(reports_dir) / job.file_name])
+            job.file_name = ""
+    session.flush()
+    return len(done)
 
 
 def recent_jobs(session: Session, project: Project, limit: int = 10) -> list[ReportJob]:
@@ -156,16 +168,16 @@ def prune_old_jobs(
     if project is not None:
         query = query.where(ReportJob.project_id == project.id)
     old = session.scalars(query).all()
+    # The files go once the rows are gone for good: a failed commit leaves both in place.
+    delete_after_commit(session, [Path(reports_dir) / j.file_name for j in old if j.file_name])
     for job in old:
-        if job.file_name:
-            (Path(reports_dir) / job.file_name).unlink(missing_ok=True)
         session.delete(job)
     # Files of reports that failed after being built (withdrawn) are never served: delete them.
     stale = select(ReportJob).where(ReportJob.state == "failed", ReportJob.file_name != "")
     if project is not None:
         stale = stale.where(ReportJob.project_id == project.id)
     for job in session.scalars(stale):
-        (Path(reports_dir) / job.file_name).unlink(missing_ok=True)
+        delete_after_commit(session, [Path(reports_dir) / job.file_name])
         job.file_name = ""
     return len(old)
 

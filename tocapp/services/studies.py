@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tocapp.domain.errors import DomainError
+from tocapp.domain.people import DEFAULT_MIN_GROUP, Perspective, participant_reference
 from tocapp.domain.theory import DEFAULT_GROUPS
 from tocapp.models import Membership, Participant, Project, ProjectGroup, Round, Setting, User
 from tocapp.models.users import Role
@@ -35,6 +36,7 @@ class ProjectFields:
     focus: str = ""
     partner: str = ""
     intervention: str = ""
+    min_group_size: int = DEFAULT_MIN_GROUP
 
 
 def studies_for(session: Session, user: User) -> list[tuple[Project, Role]]:
@@ -62,6 +64,7 @@ def create_project(
         focus=fields.focus.strip(),
         partner=fields.partner.strip(),
         intervention=fields.intervention.strip(),
+        min_group_size=_min_group(fields.min_group_size),
     )
     session.add(project)
     session.add(Membership(project=project, user_id=user.id, role=Role.OWNER.value))
@@ -95,7 +98,15 @@ def update_project(session: Session, project: Project, fields: ProjectFields) ->
     project.focus = fields.focus.strip()
     project.partner = fields.partner.strip()
     project.intervention = fields.intervention.strip()
+    project.min_group_size = _min_group(fields.min_group_size)
     session.flush()
+
+
+def _min_group(size: int) -> int:
+    """Fewer than two would show one person's marks to their leaders as a "group"."""
+    if not 2 <= size <= 50:
+        raise FieldError("min_group_size", "Use a number from 2 to 50.")
+    return size
 
 
 def update_study(
@@ -272,6 +283,7 @@ def _check_code_free(session: Session, project: Project, code: str, own_id: int 
 @dataclass
 class ParticipantFields:
     role_label: str
+    perspective: str = ""  # domain.people.Perspective's value; required
     pseudonym: str = ""
     real_name: str = ""
     email: str = ""
@@ -282,9 +294,29 @@ class ParticipantFields:
 
 
 def add_participant(session: Session, setting: Setting, fields: ParticipantFields) -> Participant:
-    """Add someone who may be interviewed in a setting, with their consent."""
-    participant = Participant(setting=setting)
+    """Add someone who may be interviewed in a setting, with their consent and a reference that
+    stays theirs in every round ("NUR-P02")."""
+    participant = Participant()
     _apply_participant(participant, fields)
+    number = (
+        session.scalar(
+            select(func.max(Participant.number)).where(Participant.setting_id == setting.id)
+        )
+        or 0
+    ) + 1
+    taken = set(
+        session.scalars(
+            select(Participant.reference)
+            .join(Setting, Setting.id == Participant.setting_id)
+            .where(Setting.project_id == setting.project_id)
+        )
+    )
+    # A setting whose code was changed may have left references that the new code would repeat.
+    while participant_reference(setting.code, number) in taken:
+        number += 1
+    participant.number = number
+    participant.reference = participant_reference(setting.code, number)
+    participant.setting = setting
     session.add(participant)
     session.flush()
     return participant
@@ -313,6 +345,20 @@ def _apply_participant(participant: Participant, fields: ParticipantFields) -> N
         raise FieldError(
             "role_label", "Give the participant's role, for example Headteacher or Teacher."
         )
+    try:
+        perspective = Perspective(fields.perspective)
+    except ValueError:
+        raise FieldError(
+            "perspective",
+            "Say whether this person speaks for leadership or from practice, or is not "
+            "interviewed.",
+        ) from None
+    if participant.withdrawn_on is not None and fields.consent_participate:
+        raise FieldError(
+            "consent_participate",
+            "This participant has withdrawn; their consent to take part cannot be given again.",
+        )
+    participant.perspective = perspective.value
     participant.role_label = fields.role_label.strip()
     participant.pseudonym = fields.pseudonym.strip()
     participant.real_name = fields.real_name.strip()

@@ -24,10 +24,21 @@ def freeze_flowchart_version(version: FlowchartVersion, shown_on: date | None = 
     ``shown_on`` is the day of the interview that first showed it, so an interview typed up
     afterwards says "frozen on" the day it was held; a future date never counts.
     """
-    if version.frozen_at is None:
-        now = utcnow()
-        when = datetime.combine(shown_on, time()) if shown_on else now
-        version.frozen_at = min(when, now)
+    now = utcnow()
+    when = min(datetime.combine(shown_on, time()) if shown_on else now, now)
+    # An interview typed up later may have been held earlier: the earliest one counts.
+    if version.frozen_at is None or when < version.frozen_at:
+        version.frozen_at = when
+
+
+def settle_frozen_date(session: Session, version: FlowchartVersion) -> None:
+    """A shown version is frozen on the day of the earliest interview still on record that showed
+    it, whatever order interviews were typed up, moved or removed in."""
+    earliest = session.scalar(
+        select(func.min(Interview.held_on)).where(Interview.version_id == version.id)
+    )
+    if earliest is not None:
+        version.frozen_at = min(datetime.combine(earliest, time()), utcnow())
 
 
 def start_next_version(session: Session, setting: Setting) -> FlowchartVersion:

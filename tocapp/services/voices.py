@@ -31,7 +31,7 @@ from tocapp.models import (
 from tocapp.services import interviews
 from tocapp.services.errors import StaleEditError
 from tocapp.services.flowcharts import latest_version
-from tocapp.services.versions import freeze_flowchart_version
+from tocapp.services.versions import freeze_flowchart_version, settle_frozen_date
 
 
 def start_return_interview(
@@ -45,6 +45,8 @@ def start_return_interview(
     if interview.version_id is None:
         freeze_flowchart_version(version, fields.held_on)
         interview.version = version
+        session.flush()
+        settle_frozen_date(session, version)  # an earlier-held interview typed up later counts
         session.flush()
     return interview
 

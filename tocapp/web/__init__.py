@@ -31,10 +31,12 @@ def register_web(app: Flask) -> None:
         settings,
         studies,
         voices,
+        withdrawals,
     )
 
     for module in (auth, studies, settings, participants, rounds, interviews, flowcharts, voices):
         app.register_blueprint(module.bp)
+    app.register_blueprint(withdrawals.bp)
     app.register_blueprint(every_voice.bp)
     app.register_blueprint(coverage.bp)
     app.register_blueprint(comparisons.bp)

@@ -6,14 +6,15 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from tocapp.domain.comparison import CSV_COLUMNS, MARK_COLUMNS
 from tocapp.domain.filenames import download_name
+from tocapp.domain.people import Audience
 from tocapp.extensions import db
-from tocapp.models import Project
+from tocapp.models import Project, Role
 from tocapp.services.access import load
 from tocapp.services.comparison import Choice, available_roles, build_report
 from tocapp.services.report_jobs import FORMATS, MEDIA_TYPES, recent_jobs
@@ -32,18 +33,26 @@ def choice_from(values: MultiDict[str, str]) -> Choice:
             "round": [int(v) for v in values.getlist("round") if v.isascii() and v.isdigit()],
             "role": [v for v in values.getlist("role") if v],
             **({"detail": values.getlist("detail")} if "detail" in values else {}),
+            **({"audience": values.getlist("audience")[-1:]} if "audience" in values else {}),
         }
     )
 
 
-def _choice() -> Choice:
-    return choice_from(request.args)
+def allowed_choice(choice: Choice, role: Role) -> Choice:
+    """The choice, if this member may have its audience: an identified report is owners' only."""
+    if choice.audience is Audience.IDENTIFIED and role is not Role.OWNER:
+        abort(403)
+    return choice
+
+
+def _choice(role: Role) -> Choice:
+    return allowed_choice(choice_from(request.args), role)
 
 
 @bp.get(URL)
 def show(project_id: int) -> str:
-    project, _ = load(db.session, current_user, Project, project_id)
-    choice = _choice()
+    project, role = load(db.session, current_user, Project, project_id)
+    choice = _choice(role)
     report = build_report(db.session, project, choice)
     return render_template(
         "comparisons/show.html",
@@ -54,6 +63,7 @@ def show(project_id: int) -> str:
         marks=MARK_COLUMNS,
         query=request.query_string.decode(),
         jobs=recent_jobs(db.session, project),
+        can_identify=role is Role.OWNER,
         formats=FORMATS,
         trail=study_trail(project),
     )
@@ -61,14 +71,15 @@ def show(project_id: int) -> str:
 
 @bp.get(URL + ".csv")
 def csv_download(project_id: int) -> Response:
-    project, _ = load(db.session, current_user, Project, project_id)
-    report = build_report(db.session, project, _choice())
+    project, role = load(db.session, current_user, Project, project_id)
+    report = build_report(db.session, project, _choice(role))
     out = io.StringIO()
     out.write("\ufeff")  # a byte-order mark, so Excel reads the file as UTF-8
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(report.rows)
-    name = download_name([project.title, "comparison", report.generated_on.isoformat()], "csv")
+    parts = [project.title, "comparison", report.generated_on.isoformat()]
+    name = download_name([*parts, *_audience_part(report.audience)], "csv")
     return Response(
         out.getvalue().encode("utf-8"),
         mimetype="text/csv",
@@ -86,12 +97,17 @@ def document(project_id: int, fmt: str) -> Response:
     """
     from tocapp.exports.comparison_document import comparison_document
 
-    project, _ = load(db.session, current_user, Project, project_id)
-    report = build_report(db.session, project, _choice())
+    project, role = load(db.session, current_user, Project, project_id)
+    report = build_report(db.session, project, _choice(role))
     data = comparison_document(report, fmt)
-    name = download_name([project.title, "comparison", report.generated_on.isoformat()], fmt)
+    parts = [project.title, "comparison", report.generated_on.isoformat()]
+    name = download_name([*parts, *_audience_part(report.audience)], fmt)
     return Response(
         data,
         mimetype=MEDIA_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def _audience_part(audience: Audience) -> list[str]:
+    return [] if audience is Audience.RESEARCH else [audience.value]

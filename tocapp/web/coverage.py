@@ -12,7 +12,7 @@ from flask_login import current_user
 from tocapp.extensions import db
 from tocapp.models import Project
 from tocapp.services.access import load_in
-from tocapp.services.voice_layers import study_coverage
+from tocapp.services.coverage import study_coverage
 
 bp = Blueprint("coverage", __name__)
 

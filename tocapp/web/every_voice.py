@@ -1,5 +1,7 @@
-"""Every voice of a setting on one frozen flowchart version: tallies on each step, where voices
-diverge, a steps × voices table, filtered by role or by one voice (?role=, ?voice=, ?version=)."""
+"""Every voice of a setting in one round (the latest by default) or across rounds: tallies on each
+step, where voices diverge, a steps × voices table, filtered by role or by one voice
+(?round=N|all, ?role=, ?voice=, ?version=, ?audience=leadership to preview what the setting's
+leadership would see). Voices come from the one read model, ``services.voice_read``."""
 
 from __future__ import annotations
 
@@ -7,13 +9,19 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from tocapp.domain.outline import step_numbers
+from tocapp.domain.people import Audience
 from tocapp.domain.theory import ordered_steps
-from tocapp.domain.voices import divergent_steps, filter_voices, tally_steps
+from tocapp.domain.voices import chart_with_voices, divergent_steps, filter_voices, tally_steps
 from tocapp.extensions import db
-from tocapp.models import FlowchartVersion, Setting
-from tocapp.services import voice_layers
+from tocapp.models import Setting
 from tocapp.services.access import load_in
 from tocapp.services.voice_overlays import all_voices_annotations
+from tocapp.services.voice_read import (
+    RoundChoice,
+    leader_chart,
+    parse_round_choice,
+    setting_voices,
+)
 from tocapp.web import chart_images
 from tocapp.web.interviews import study_trail
 
@@ -25,35 +33,41 @@ SETTING_URL = "/studies/<int:project_id>/settings/<int:setting_id>"
 @bp.get(SETTING_URL + "/voices")
 def show(project_id: int, setting_id: int) -> str:
     setting, role = load_in(db.session, current_user, Setting, setting_id, project_id)
-    version = _shown_version(setting)
-    interviews = voice_layers.return_interviews_of(db.session, version) if version else []
-    everyone = [voice_layers.voice_layer(i) for i in interviews]
+    audience = Audience.LEADERSHIP if request.args.get("audience") == "leadership" else None
+    read = setting_voices(
+        db.session,
+        setting,
+        audience or Audience.RESEARCH,
+        _round_choice(),
+        request.args.get("version", type=int),
+    )
+    if request.args.get("version") and read.version is None:
+        abort(404)
     chosen_role = request.args.get("role") or None
     chosen_voice = request.args.get("voice") or None
-    shown = filter_voices(everyone, role=chosen_role, voice_id=chosen_voice)
-    shown_interviews = [i for i in interviews if str(i.id) in {v.voice_id for v in shown}]
-    chart = voice_layers.chart_with_voices(version, shown_interviews) if version else None
-    numbers = step_numbers(chart) if chart else {}
-    tallies = tally_steps([s.key for s in chart.steps], shown) if chart else {}
+    shown = filter_voices(read.voices, role=chosen_role, voice_id=chosen_voice)
+    version = read.version
+    chart = chart_with_voices(leader_chart(version), shown) if version else None
+    keys = [s.key for s in chart.steps] if chart else []
     drawing = None
     if chart is not None and chart.steps:
         drawing = chart_images.inline_chart(
-            chart,
-            f"{chart.title}, every voice",
-            all_voices_annotations([s.key for s in chart.steps], shown),
+            chart, f"{chart.title}, every voice", all_voices_annotations(keys, shown)
         )
+    tallies = tally_steps(keys, shown)
     return render_template(
         "voices/every_voice.html",
         setting=setting,
         role=role,
+        read=read,
+        audience=audience,
         version=version,
         chart=chart,
         steps=ordered_steps(chart.steps, chart.lane_groups()) if chart else [],
-        numbers=numbers,
-        everyone=everyone,
+        numbers=step_numbers(chart) if chart else {},
+        everyone=read.voices,
         shown=shown,
-        interviews={str(i.id): i for i in interviews},
-        roles=sorted({v.label for v in everyone}),
+        roles=sorted({v.role for v in read.voices}),
         chosen_role=chosen_role,
         chosen_voice=chosen_voice,
         tallies=tallies,
@@ -63,14 +77,5 @@ def show(project_id: int, setting_id: int) -> str:
     )
 
 
-def _shown_version(setting: Setting) -> FlowchartVersion | None:
-    """The version asked for (?version=N), else the newest one that was shown at interviews."""
-    wanted = request.args.get("version", type=int)
-    versions = sorted(setting.versions, key=lambda v: v.number)
-    if wanted is not None:
-        for version in versions:
-            if version.number == wanted:
-                return version
-        abort(404)
-    frozen = [v for v in versions if v.is_frozen]
-    return frozen[-1] if frozen else (versions[-1] if versions else None)
+def _round_choice() -> RoundChoice:
+    return parse_round_choice(request.args.get("round", ""))

@@ -1,19 +1,33 @@
 """Exports of a setting: the documents page, and each document as PDF, Word, SVG or PNG.
 
-Every export is a plain GET link that changes nothing. Exports are pseudonymised; an owner may
-add ``?identified=1`` for one with real names (anyone else gets 403). ``?paper=a4`` keeps every
-chart page on A4, splitting a chart rather than moving it to A3.
+Every export is a plain GET link that changes nothing. Each is made for an audience
+(``?audience=``): the research team (the default: per voice, pseudonymised), ``leadership`` (the
+setting's leadership: staff voices combined), or ``identified`` (real names: owners only, anyone
+else gets 403; ``?identified=1`` is the same). ``?round=N`` or ``?round=all`` chooses the rounds of
+the all-voices document (the latest by default). ``?paper=a4`` keeps every chart page on A4,
+splitting a chart rather than moving it to A3.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from tocapp.domain.filenames import download_name
+from tocapp.domain.people import Audience
 from tocapp.exports.chart_pages import DEFAULT_PAPERS
 from tocapp.exports.model import ChartFigure, ExportDocument, figures_of
 from tocapp.extensions import db
@@ -21,6 +35,7 @@ from tocapp.models import Interview, Role, Setting
 from tocapp.services import export_data
 from tocapp.services.access import load_in
 from tocapp.services.export_data import ExportOptions, NothingToExport
+from tocapp.services.voice_read import RoundChoice, parse_round_choice
 from tocapp.web import chart_images
 from tocapp.web.interviews import study_trail
 
@@ -40,6 +55,8 @@ def index(project_id: int, setting_id: int) -> str:
         "exports/index.html",
         setting=setting,
         role=role,
+        audience=audience_asked(role),
+        chosen_round=_round_choice(),
         available=export_data.available_exports(db.session, setting),
         trail=study_trail(setting.project, setting) + [("Exports", None)],
     )
@@ -98,11 +115,29 @@ def _setting_export(
 
 
 def _options(role: Role) -> ExportOptions:
-    """Pseudonymised unless an owner asks for an identified export."""
-    identified = request.args.get("identified", "") in ("1", "true", "yes")
-    if identified and role is not Role.OWNER:
+    """For the research team unless another audience is asked for; identified for owners only."""
+    return ExportOptions(audience=audience_asked(role), rounds=_round_choice())
+
+
+def audience_asked(role: Role) -> Audience:
+    """The audience named in the query string; an identified one only for an owner (else 403)."""
+    wanted = request.args.get("audience", "")
+    if request.args.get("identified", "") in ("1", "true", "yes"):
+        wanted = Audience.IDENTIFIED.value
+    try:
+        audience = Audience(wanted) if wanted else Audience.RESEARCH
+    except ValueError:
+        abort(400)
+    if audience is Audience.IDENTIFIED and role is not Role.OWNER:
         abort(403)
-    return ExportOptions(identified=identified)
+    if audience is Audience.IDENTIFIED:
+        # Until the audit trail records it, the server log does: who asked for real names, where.
+        current_app.logger.info("identified export %s by user %s", request.path, current_user.id)
+    return audience
+
+
+def _round_choice() -> RoundChoice:
+    return parse_round_choice(request.args.get("round", ""))
 
 
 def _papers() -> tuple[str, ...]:

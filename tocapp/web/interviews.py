@@ -171,6 +171,7 @@ def _edit_defaults(interview: Interview) -> dict[str, Any]:
     for person in interview.people:
         data[f"person_{person.participant_id}"] = True
         data[f"role_{person.participant_id}"] = person.role_label
+        data[f"perspective_{person.participant_id}"] = person.perspective
     for answer in interview.answers:
         data[f"notes_{answer.number}"] = answer.notes
     return data

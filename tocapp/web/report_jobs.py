@@ -39,7 +39,7 @@ from tocapp.services.report_jobs import (
     stalled,
     start_report_job,
 )
-from tocapp.web.comparisons import choice_from
+from tocapp.web.comparisons import allowed_choice, choice_from
 from tocapp.web.interviews import study_trail
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ WORKER_HINT_AFTER_SECONDS = 30
 
 @bp.post(URL)
 def start(project_id: int) -> Any:
-    project, _ = load(db.session, current_user, Project, project_id)
+    project, role = load(db.session, current_user, Project, project_id)
     fmt = request.form.get("fmt", "")
     if fmt not in FORMATS:
         abort(400, description=f"Choose a PDF or Word report, not {fmt!r}.")
@@ -62,7 +62,7 @@ def start(project_id: int) -> Any:
         db.session,
         current_user,
         project,
-        choice_from(request.form),
+        allowed_choice(choice_from(request.form), role),
         fmt,
         reports_dir=config["REPORTS_DIR"],
         keep_days=config["REPORT_JOBS_KEEP_DAYS"],
@@ -80,9 +80,9 @@ def start(project_id: int) -> Any:
 
 @bp.get(URL + "/<int:job_id>")
 def show(project_id: int, job_id: int) -> str:
-    job, _ = load_in(db.session, current_user, ReportJob, job_id, project_id)
+    job, role = load_in(db.session, current_user, ReportJob, job_id, project_id)
     project = job.project
-    choice = Choice.from_lists(job.choice)
+    choice = allowed_choice(Choice.from_lists(job.choice), role)
     return render_template(
         "comparisons/job.html",
         project=project,
@@ -99,13 +99,15 @@ def show(project_id: int, job_id: int) -> str:
 
 @bp.get(URL + "/<int:job_id>.json")
 def status(project_id: int, job_id: int) -> Response:
-    job, _ = load_in(db.session, current_user, ReportJob, job_id, project_id)
+    job, role = load_in(db.session, current_user, ReportJob, job_id, project_id)
+    allowed_choice(Choice.from_lists(job.choice), role)
     return jsonify(status_of(job))
 
 
 @bp.get(URL + "/<int:job_id>/download")
 def download(project_id: int, job_id: int) -> Response:
-    job, _ = load_in(db.session, current_user, ReportJob, job_id, project_id)
+    job, role = load_in(db.session, current_user, ReportJob, job_id, project_id)
+    allowed_choice(Choice.from_lists(job.choice), role)
     config = current_app.config
     path = report_file(job, config["REPORTS_DIR"], config["REPORT_JOBS_KEEP_DAYS"])
     if path is None:
@@ -154,4 +156,5 @@ def describe(project: Project, choice: Choice) -> dict[str, str]:
         "rounds": ", ".join(rounds) or "none",
         "roles": ", ".join(sorted(choice.roles)) if choice.roles else "every role",
         "sections": "everything" if choice.detail else "a summary, without the step-by-step detail",
+        "audience": choice.audience.label,
     }

@@ -20,11 +20,11 @@ from tocapp.domain.errors import DomainError
 from tocapp.domain.filenames import download_name
 from tocapp.domain.outline import step_numbers
 from tocapp.domain.theory import Flowchart, ordered_steps
-from tocapp.domain.voices import VoiceLayer
+from tocapp.domain.voices import VoiceLayer, chart_with_voices
 from tocapp.extensions import db
 from tocapp.models import Interview, Setting
 from tocapp.models.users import Role
-from tocapp.services import voice_layers, voices
+from tocapp.services import voice_read, voices
 from tocapp.services.access import load_in
 from tocapp.services.errors import StaleEditError
 from tocapp.services.flowcharts import latest_version
@@ -135,7 +135,7 @@ def download(project_id: int, interview_id: int, fmt: str) -> Response:
             interview.setting.project.title,
             interview.setting.code,
             f"round {interview.round.number}",
-            layer.label,
+            f"{layer.role} {layer.person}",
             interview.held_on.isoformat(),
         ],
         fmt,
@@ -294,9 +294,11 @@ def _voice_url(interview: Interview, anchor: str | None = None) -> str:
 
 
 def _chart_and_layer(interview: Interview) -> tuple[Flowchart, VoiceLayer]:
+    """The interviewer's working view of this voice: every word as typed."""
     assert interview.version is not None
-    chart = voice_layers.chart_with_voices(interview.version, [interview])
-    return chart, voice_layers.voice_layer(interview)
+    layer = voice_read.voice_of(interview, editing=True)
+    chart = chart_with_voices(voice_read.leader_chart(interview.version, editing=True), [layer])
+    return chart, layer
 
 
 def _step_choices(interview: Interview) -> list[tuple[int, str, str]]:

@@ -14,6 +14,7 @@ from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from tocapp.domain.people import Perspective
 from tocapp.domain.schedules import ScheduleQuestion
 from tocapp.models import INTERVIEW_MODES, Participant, Project
 from tocapp.services.interviews import (
@@ -60,11 +61,31 @@ class InterviewForm(FlaskForm):
     def role(self, participant: Participant) -> StringField:
         return self[f"role_{participant.id}"]
 
+    def perspective(self, participant: Participant) -> SelectField:
+        return self[f"perspective_{participant.id}"]
+
+    def blocked(self, participant: Participant) -> str:
+        """Why this person cannot be ticked, said plainly; "" if they can (or already were)."""
+        if self.person(participant).data:
+            return ""
+        if participant.withdrawn_on is not None:
+            return "Withdrew from the study: cannot be interviewed."
+        if not participant.consent_participate:
+            return "Has not consented to take part, so cannot be interviewed."
+        if participant.perspective == Perspective.NOT_INTERVIEWED:
+            return "Marked as not interviewed (change this on their participant page)."
+        return ""
+
     def notes_box(self, question: ScheduleQuestion) -> TextAreaField:
         return self[f"notes_{question.number}"]
 
     def chosen_people(self) -> list[tuple[int, str]]:
         return [(p.id, self.role(p).data or "") for p in self.participants if self.person(p).data]
+
+    def perspectives(self) -> dict[int, str]:
+        return {
+            p.id: self.perspective(p).data or "" for p in self.participants if self.person(p).data
+        }
 
     def notes(self) -> dict[int, str]:
         return {q.number: self.notes_box(q).data or "" for q in self.questions}
@@ -79,6 +100,7 @@ class InterviewForm(FlaskForm):
             people=self.chosen_people(),
             notes=self.notes(),
             form_token=self.form_token.data or None,
+            perspectives=self.perspectives(),
         )
 
 
@@ -102,6 +124,20 @@ def interview_form(
                 "Role label at the time",
                 default=participant.role_label,
                 validators=[Length(max=MAX_ROLE_LABEL)],
+            ),
+        )
+        setattr(
+            _Form,
+            f"perspective_{participant.id}",
+            SelectField(
+                "Spoke from",
+                choices=[
+                    SelectChoice(p.value, p.label)
+                    for p in (Perspective.LEADERSHIP, Perspective.PRACTICE)
+                ],
+                default=participant.perspective
+                if participant.perspective != Perspective.NOT_INTERVIEWED
+                else Perspective.PRACTICE.value,
             ),
         )
     for question in questions:

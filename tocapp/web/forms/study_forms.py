@@ -11,13 +11,23 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
+from tocapp.domain.people import DEFAULT_MIN_GROUP, Perspective
 from tocapp.domain.theory import DEFAULT_GROUPS
 from tocapp.models import Project
 from tocapp.models.users import Role
@@ -50,6 +60,11 @@ class StudyForm(FlaskForm):
     intervention = TextAreaField(
         "Intervention", validators=[_at_most(LONG_TEXT)], render_kw={"rows": 4}
     )
+    min_group_size = IntegerField(
+        "Smallest group of staff shown to a setting's leadership",
+        default=DEFAULT_MIN_GROUP,
+        validators=[Optional(), NumberRange(min=2, max=50, message="Use a number from 2 to 50.")],
+    )
     groups = TextAreaField(
         "Groups",
         default="\n".join(DEFAULT_GROUPS),
@@ -73,6 +88,7 @@ class StudyForm(FlaskForm):
                 "focus": project.focus,
                 "partner": project.partner,
                 "intervention": project.intervention,
+                "min_group_size": project.min_group_size,
                 "groups": "\n".join(project.group_names),
             }
         )
@@ -83,6 +99,7 @@ class StudyForm(FlaskForm):
             focus=self.focus.data or "",
             partner=self.partner.data or "",
             intervention=self.intervention.data or "",
+            min_group_size=self.min_group_size.data or DEFAULT_MIN_GROUP,
         )
 
     def group_names(self) -> list[str]:
@@ -148,6 +165,17 @@ class ParticipantForm(FlaskForm):
     role_label = StringField(
         "Role label", validators=[_required("their role, for example Headteacher"), _at_most(120)]
     )
+    # Said by the evaluator, never guessed: no default, so a new participant cannot slip through.
+    perspective = RadioField(
+        "Speaks from",
+        choices=[SelectChoice(p.value, f"{p.label}: {p.explanation}") for p in Perspective],
+        validators=[
+            DataRequired(
+                message="Say whether this person speaks for leadership or from practice, or is "
+                "not interviewed."
+            )
+        ],
+    )
     pseudonym = StringField("Pseudonym", validators=[_at_most(120)])
     real_name = StringField("Real name", validators=[_at_most(120)])
     email = EmailField("E-mail address", validators=[_at_most(254)])
@@ -174,6 +202,7 @@ class ParticipantForm(FlaskForm):
     def participant_fields(self) -> ParticipantFields:
         return ParticipantFields(
             role_label=self.role_label.data or "",
+            perspective=self.perspective.data or "",
             pseudonym=self.pseudonym.data or "",
             real_name=self.real_name.data or "",
             email=self.email.data or "",

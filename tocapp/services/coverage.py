@@ -1,0 +1,94 @@
+"""Coverage: per round and setting, who has been heard, and which roles have not yet been.
+
+People marked as not interviewed (an evaluator, a consultant) are listed but never counted as
+"not yet heard"; a person is matched by their reference, never by their label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tocapp.domain.people import Perspective
+from tocapp.domain.voices import Coverage, PersonInRound, coverage_of_people
+from tocapp.models import Interview, InterviewParticipant, Participant, Project, Round, Setting
+
+
+@dataclass(frozen=True)
+class SettingCoverage:
+    """One setting in one round: each participant, whether heard, and the roles not yet heard."""
+
+    setting: Setting
+    people: tuple[PersonInRound, ...]
+    coverage: Coverage
+
+
+@dataclass(frozen=True)
+class RoundCoverage:
+    """Every setting of a study in one round."""
+
+    round: Round
+    settings: tuple[SettingCoverage, ...]
+
+    @property
+    def participant_count(self) -> int:
+        """Everyone expected to be interviewed (or heard anyway)."""
+        return sum(s.coverage.expected_count for s in self.settings)
+
+    @property
+    def interviewed_count(self) -> int:
+        return sum(s.coverage.interviewed_count for s in self.settings)
+
+
+def study_coverage(session: Session, project: Project) -> list[RoundCoverage]:
+    """Per round and setting, which participants (and so which roles) have been interviewed.
+
+    Matched by participant id, not label; a heard participant counts in the role they held at
+    that interview.
+    """
+    heard: dict[tuple[int, int], list[tuple[str, date]]] = {}
+    rows = session.execute(
+        select(
+            Interview.round_id,
+            InterviewParticipant.participant_id,
+            InterviewParticipant.role_label,
+            Interview.held_on,
+        )
+        .join(InterviewParticipant, InterviewParticipant.interview_id == Interview.id)
+        .join(Setting, Setting.id == Interview.setting_id)
+        .where(Setting.project_id == project.id)
+        .order_by(Interview.held_on, Interview.id)
+    ).all()
+    for round_id, participant_id, role_label, held_on in rows:
+        heard.setdefault((round_id, participant_id), []).append((role_label, held_on))
+    return [
+        RoundCoverage(
+            round_,
+            tuple(
+                _setting_coverage(
+                    setting, [(p, heard.get((round_.id, p.id), [])) for p in setting.participants]
+                )
+                for setting in project.settings
+            ),
+        )
+        for round_ in project.rounds
+    ]
+
+
+def _setting_coverage(
+    setting: Setting, people: list[tuple[Participant, list[tuple[str, date]]]]
+) -> SettingCoverage:
+    found = tuple(
+        PersonInRound(
+            key=person.reference,
+            label=person.label,
+            role_label=interviews[0][0] if interviews else person.role_label,
+            heard_on=tuple(held_on for _, held_on in interviews),
+            perspective=Perspective(person.perspective),
+        )
+        for person, interviews in people
+    )
+    return SettingCoverage(setting, found, coverage_of_people(found))

@@ -1,0 +1,310 @@
+"""The one voice read model: every page, chart image, export, comparison and CSV reads voices here.
+
+Nothing else decides how a voice is labelled, which perspective it speaks from, which of its
+words may be quoted, which flowchart version is shown, or which rounds are put side by side.
+Withdrawn participants need no rule here: their contributions are deleted from the database
+(:mod:`tocapp.services.withdrawals`), so there is nothing of theirs left to read.
+
+- A voice is one interview: one participant, or a pair, with the role label and perspective they
+  had *at the time*, labelled "Teaching assistant (NUR-P02)" on every page and in every document.
+- Verbatim words of anyone without consent to anonymous quotation become ``WITHHELD_QUOTE``,
+  except on the voice's own editing page, where the interviewer must see what they typed.
+- Rounds are kept apart: by default the latest round with return interviews; "all" puts every
+  round side by side, each voice carrying its round.
+- For the setting's leadership, practice voices are combined (``domain.voices.combine_practice``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tocapp.domain.comparison import SettingRound
+from tocapp.domain.people import (
+    WITHHELD_QUOTE,
+    Audience,
+    Person,
+    Perspective,
+    may_quote,
+    person_label,
+    quoted,
+    voice_key,
+    voice_label,
+    voice_perspective,
+)
+from tocapp.domain.theory import Flowchart, Theme
+from tocapp.domain.voices import (
+    Mark,
+    VoiceLayer,
+    VoiceLink,
+    VoiceNote,
+    VoiceStep,
+    chart_with_voices,
+    combine_practice,
+)
+from tocapp.models import FlowchartVersion, Interview, InterviewParticipant, Setting
+from tocapp.services.flowcharts import to_domain
+
+ALL_ROUNDS = "all"
+RoundChoice = int | str | None  # a round number, ALL_ROUNDS, or None for the latest
+
+
+def parse_round_choice(text: str) -> RoundChoice:
+    """What ``?round=`` asks for: "all" for every round side by side, a number for one, and
+    anything else for the latest."""
+    if text == ALL_ROUNDS:
+        return ALL_ROUNDS
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 6 else None
+
+
+def person_in(person: InterviewParticipant, audience: Audience) -> Person:
+    """One participant as they spoke in one interview; the real name only when identified."""
+    participant = person.participant
+    return Person(
+        reference=participant.reference,
+        role=person.role_label,
+        perspective=Perspective(person.perspective),
+        pseudonym=participant.pseudonym,
+        real_name=participant.real_name if audience is Audience.IDENTIFIED else "",
+        may_quote=participant.consent_quote,
+    )
+
+
+def people_of(interview: Interview, audience: Audience = Audience.RESEARCH) -> list[Person]:
+    return [person_in(p, audience) for p in interview.people]
+
+
+def label_of(interview: Interview, audience: Audience = Audience.RESEARCH) -> str:
+    """The voice's label, as on every page and in every document for this audience."""
+    return voice_label(people_of(interview, audience))
+
+
+def voice_of(
+    interview: Interview, audience: Audience = Audience.RESEARCH, *, editing: bool = False
+) -> VoiceLayer:
+    """One return interview as a voice: its people, marks, numbered notes, arrows and steps.
+
+    ``editing``: the interviewer's own page for this voice shows every word as typed.
+    """
+    people = people_of(interview, audience)
+    allowed = editing or may_quote(people)
+    return VoiceLayer(
+        voice_id=str(interview.id),
+        label=voice_label(people),
+        perspective=voice_perspective(p.perspective for p in people),
+        marks={str(m.step_id): Mark(m.mark) for m in interview.marks},
+        notes=tuple(
+            VoiceNote(
+                number=n.number,
+                text=quoted(n.text, n.verbatim, allowed),
+                verbatim=n.verbatim,
+                step_key=str(n.step_id) if n.step_id else None,
+                link=(str(n.link.source_step_id), str(n.link.target_step_id)) if n.link else None,
+            )
+            for n in interview.notes
+        ),
+        links=tuple(
+            VoiceLink(
+                i,
+                str(ln.source_step_id),
+                str(ln.target_step_id),
+                quoted(ln.note, ln.verbatim, allowed),
+                ln.verbatim,
+            )
+            for i, ln in enumerate(interview.added_links, start=1)
+        ),
+        steps=tuple(
+            VoiceStep(str(s.id), Theme(s.theme), s.group.name, s.text)
+            for s in interview.added_steps
+        ),
+        person=voice_key(people),
+        people=tuple(p.reference for p in people),
+        person_labels=tuple(person_label(p) for p in people),
+        role=" & ".join(p.role for p in people),
+        round_number=interview.round.number,
+        held_on=interview.held_on,
+    )
+
+
+def leader_chart(version: FlowchartVersion, *, editing: bool = False) -> Flowchart:
+    """The version as the leader's map; quoted source words of anyone who did not consent to
+    quotation are withheld (the mapping page, ``editing``, shows them)."""
+    chart = to_domain(version)
+    if editing:
+        return chart
+    records = {str(record.id): record for record in version.steps}
+    steps = []
+    for step in chart.steps:
+        if step.source is not None and step.source.quote:
+            answer = records[step.key].source_answer
+            if answer is None or not may_quote(people_of(answer.interview)):
+                step = replace(step, source=replace(step.source, quote=WITHHELD_QUOTE))
+        steps.append(step)
+    return replace(chart, steps=tuple(steps))
+
+
+def chart_of_voice(interview: Interview, voice: VoiceLayer) -> Flowchart:
+    """The frozen chart this voice saw, with the steps and arrows it added."""
+    assert interview.version is not None
+    return chart_with_voices(leader_chart(interview.version), [voice])
+
+
+@dataclass(frozen=True)
+class RoundShown:
+    number: int
+    title: str
+
+    @property
+    def label(self) -> str:
+        return f"Round {self.number}: {self.title}"
+
+
+@dataclass(frozen=True)
+class SettingVoices:
+    """One setting's voices for one audience: the version shown, the rounds, the voices (each
+    with its round), the chart with what they added, and how many staff voices were left out."""
+
+    setting_code: str
+    audience: Audience
+    version: FlowchartVersion | None
+    rounds: tuple[RoundShown, ...]  # the rounds shown
+    available_rounds: tuple[RoundShown, ...]  # every round with voices on this setting
+    across_rounds: bool
+    chart: Flowchart | None
+    voices: tuple[VoiceLayer, ...]
+    interviews: tuple[Interview, ...]  # the interviews behind the voices, held order
+    left_out: int = 0  # practice voices not shown to the setting's leadership (too few)
+    min_group: int = 3
+
+    @property
+    def version_number(self) -> int | None:
+        return self.version.number if self.version else None
+
+    @property
+    def step_keys(self) -> list[str]:
+        return [s.key for s in self.chart.steps] if self.chart else []
+
+
+def setting_voices(
+    session: Session,
+    setting: Setting,
+    audience: Audience = Audience.RESEARCH,
+    round_choice: RoundChoice = None,
+    version_number: int | None = None,
+) -> SettingVoices:
+    """A setting's voices in one round (the latest by default) or across rounds.
+
+    The version shown is the one asked for, else the newest version seen in the chosen rounds
+    (else the newest frozen version, else the newest).
+    """
+    annotated = _return_interviews(session, setting)
+    available = _rounds_of(annotated)
+    across = round_choice == ALL_ROUNDS
+    if across:
+        chosen = available
+    elif isinstance(round_choice, int):
+        chosen = tuple(r for r in available if r.number == round_choice)
+    else:
+        chosen = available[-1:]
+    numbers = {r.number for r in chosen}
+    in_rounds = [i for i in annotated if i.round.number in numbers]
+    version = _version_shown(setting, in_rounds, version_number)
+    interviews = tuple(i for i in in_rounds if version is not None and i.version_id == version.id)
+    voices, left_out = for_audience(
+        [voice_of(i, audience) for i in interviews], audience, setting.project.min_group_size
+    )
+    chart = chart_with_voices(leader_chart(version), voices) if version is not None else None
+    return SettingVoices(
+        setting_code=setting.code,
+        audience=audience,
+        version=version,
+        rounds=chosen,
+        available_rounds=available,
+        across_rounds=across,
+        chart=chart,
+        voices=tuple(voices),
+        interviews=interviews,
+        left_out=left_out,
+        min_group=setting.project.min_group_size,
+    )
+
+
+def for_audience(
+    voices: list[VoiceLayer], audience: Audience, minimum: int
+) -> tuple[list[VoiceLayer], int]:
+    """The voices as this audience may see them, round by round, and how many were left out."""
+    if audience.per_person:
+        return voices, 0
+    shown: list[VoiceLayer] = []
+    left_out = 0
+    for number in sorted({v.round_number for v in voices}):
+        kept, dropped = combine_practice([v for v in voices if v.round_number == number], minimum)
+        shown += kept
+        left_out += dropped
+    return shown, left_out
+
+
+def setting_rounds(
+    setting: Setting, round_numbers: set[int] | None, audience: Audience
+) -> list[SettingRound]:
+    """For the comparison: the setting's chart and voices in each chosen round (and each version
+    shown in it), rounds kept apart, in round then version order."""
+    groups: dict[tuple[int, int], list[Interview]] = {}
+    for interview in sorted(setting.interviews, key=lambda i: (i.held_on, i.id)):
+        version = interview.version
+        if version is None or (
+            round_numbers is not None and interview.round.number not in round_numbers
+        ):
+            continue
+        groups.setdefault((interview.round.number, version.number), []).append(interview)
+    sources = []
+    for (_, _), interviews in sorted(groups.items()):
+        first = interviews[0]
+        assert first.version is not None
+        voices, left_out = for_audience(
+            [voice_of(i, audience) for i in interviews], audience, setting.project.min_group_size
+        )
+        sources.append(
+            SettingRound(
+                setting.code,
+                first.round.number,
+                first.round.title,
+                first.version.number,
+                chart_with_voices(leader_chart(first.version), voices),
+                tuple(voices),
+                left_out=left_out,
+            )
+        )
+    return sources
+
+
+def _return_interviews(session: Session, setting: Setting) -> list[Interview]:
+    """The setting's interviews that were shown a flowchart, in the order they were held."""
+    return list(
+        session.scalars(
+            select(Interview)
+            .where(Interview.setting_id == setting.id, Interview.version_id.is_not(None))
+            .order_by(Interview.held_on, Interview.id)
+        )
+    )
+
+
+def _rounds_of(interviews: Iterable[Interview]) -> tuple[RoundShown, ...]:
+    rounds = {i.round.number: RoundShown(i.round.number, i.round.title) for i in interviews}
+    return tuple(rounds[n] for n in sorted(rounds))
+
+
+def _version_shown(
+    setting: Setting, interviews: Sequence[Interview], wanted: int | None
+) -> FlowchartVersion | None:
+    versions = sorted(setting.versions, key=lambda v: v.number)
+    if wanted is not None:
+        return next((v for v in versions if v.number == wanted), None)
+    seen = [i.version for i in interviews if i.version is not None]
+    if seen:
+        return max(seen, key=lambda v: v.number)
+    frozen = [v for v in versions if v.is_frozen]
+    return frozen[-1] if frozen else (versions[-1] if versions else None)
