@@ -139,8 +139,6 @@ class _WordWriter:
             "Every voice heard at the return interviews on this flowchart. Under each step of "
             "the chart: each interviewee's role and mark. Then each voice in turn."
         )
-        if document.left_out:
-            self.para(document.left_out, italic=True)
         self.legend(numbered=False)
         self.chart(drawn[0])
         self.heading("Where voices differ", 2)
