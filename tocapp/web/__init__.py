@@ -86,9 +86,14 @@ def _require_login() -> Any:
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def _commit_request(response: Response) -> Response:
-    """One commit per request: services only flush; failed requests are rolled back."""
-    if response.status_code < 400:
+    """One commit per request: services only flush; failed requests are rolled back, and so is
+    every GET, HEAD and OPTIONS, whatever a view did — on every database, safe requests change
+    nothing."""
+    if response.status_code < 400 and request.method not in SAFE_METHODS:
         db.session.commit()
     else:
         db.session.rollback()

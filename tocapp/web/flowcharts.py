@@ -169,7 +169,7 @@ def delete_step(project_id: int, step_id: int) -> Any:
     """GET asks for confirmation (no JavaScript needed); POST removes the step and its arrows."""
     step = _load_leader_step(project_id, step_id)
     setting, anchor = step.version.setting, cell_anchor(step)
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and the HEAD Flask answers with the same view
         return render_template(
             "flowcharts/delete_step.html",
             step=step,
