@@ -4,7 +4,8 @@
 #
 # Usage: scripts/setup.sh [--with-test-tools]
 #   --with-test-tools  also install what the tests need (Debian's Chromium for the browser
-#                      tests, a Redis server for the Redis job queue's test);
+#                      tests, a Redis server for the Redis job queue's test, PostgreSQL for
+#                      the second run of the suite);
 #                      TOCAPP_TEST_TOOLS=1 does the same.
 # TOCAPP_PYTHON names the Python (3.11 or newer) that builds .venv; the default is python3.
 set -euo pipefail
@@ -42,7 +43,7 @@ quietly() {
 packages=(graphviz libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
   poppler-utils)
 if [[ $with_test_tools == 1 ]]; then
-  packages+=(chromium redis-server)
+  packages+=(chromium redis-server postgresql)
 fi
 
 python=${TOCAPP_PYTHON:-python3}
@@ -63,7 +64,7 @@ if command -v dpkg-query >/dev/null; then
   done
 else
   # Not a Debian system: check the commands we call, and trust the rest to the reader.
-  for command in dot pdftoppm $([[ $with_test_tools == 1 ]] && echo chromium redis-server); do
+  for command in dot pdftoppm $([[ $with_test_tools == 1 ]] && echo chromium redis-server initdb); do
     command -v "$command" >/dev/null || fail "'$command' is missing. Install the equivalents of: ${packages[*]}"
   done
 fi

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run every check: ruff (lint and format), mypy, then pytest. Arguments are passed to pytest.
+# Run every check: ruff (lint and format), mypy, then pytest twice: on SQLite, then on PostgreSQL
+# (a throwaway cluster the tests start and stop themselves). Arguments are passed to pytest.
 # Exits non-zero if any check fails, and if pytest ran no tests at all.
 set -uo pipefail
 
@@ -22,15 +23,17 @@ ruff format --check . || failed+=("ruff format")
 echo "--- mypy"
 mypy || failed+=("mypy")
 
-echo "--- pytest"
-python -m pytest "$@"
-status=$?
-if [[ $status == 5 ]]; then
-  echo "pytest ran no tests; that counts as a failure."
-fi
-if [[ $status != 0 ]]; then
-  failed+=("pytest")
-fi
+for database in sqlite postgresql; do
+  echo "--- pytest on $database"
+  TOCAPP_TEST_DATABASE=$database python -m pytest "$@"
+  status=$?
+  if [[ $status == 5 ]]; then
+    echo "pytest ran no tests on $database; that counts as a failure."
+  fi
+  if [[ $status != 0 ]]; then
+    failed+=("pytest on $database")
+  fi
+done
 
 if ((${#failed[@]})); then
   echo "FAILED: ${failed[*]}"

@@ -7,10 +7,12 @@ matters to it.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -48,13 +50,65 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
+# The suite runs on SQLite, and again with TOCAPP_TEST_DATABASE=postgresql (scripts/test.sh).
+TEST_DATABASE = os.environ.get("TOCAPP_TEST_DATABASE", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str | None]:
+    """On a PostgreSQL run: a throwaway cluster and a template database with the schema."""
+    if TEST_DATABASE != "postgresql":
+        yield None
+        return
+    from tests.postgres_server import create_schema, postgres_cluster
+
+    # Not under pytest's temporary folder: as root, the server runs as the postgres user, who
+    # may not enter root's private folders.
+    folder = Path(tempfile.mkdtemp(prefix="tocapp-postgres-"))
+    try:
+        with postgres_cluster(folder) as template:
+            create_schema(template, db.metadata)
+            yield template
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture
-def app_config(tmp_path: Any) -> dict[str, Any]:
+def make_database(tmp_path: Path, postgres_template: str | None) -> Iterator[Callable[[str], str]]:
+    """A fresh, empty database of the engine under test: a SQLite file, or a PostgreSQL database
+    copied from the template (dropped after the test). ``schema`` False: no tables at all."""
+    from tests import postgres_server
+
+    made: list[str] = []
+
+    def make(name: str = "test", schema: bool = True) -> str:
+        if postgres_template is None:
+            return f"sqlite:///{tmp_path / f'{name}.sqlite'}"
+        database = f"t{os.getpid()}_{len(made)}_{tmp_path.name}"[:60].lower()
+        made.append(
+            postgres_server.new_database(postgres_template, database)
+            if schema
+            else postgres_server.empty_database(postgres_template, database)
+        )
+        return made[-1]
+
+    yield make
+    for url in made:
+        postgres_server.drop_database(url)
+
+
+@pytest.fixture
+def database_uri(make_database: Callable[..., str]) -> str:
+    return make_database()
+
+
+@pytest.fixture
+def app_config(tmp_path: Any, database_uri: str) -> dict[str, Any]:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
         "RENDER_CACHE_DIR": str(tmp_path / "render-cache"),
         "JOBS_QUEUE": "immediate",
         "REPORTS_DIR": str(tmp_path / "reports"),

@@ -78,7 +78,9 @@ def live_config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def live_server(tmp_path: Path, live_config: dict[str, Any]) -> Iterator[LiveServer]:
+def live_server(
+    tmp_path: Path, live_config: dict[str, Any], database_uri: str
+) -> Iterator[LiveServer]:
     """Serve a fresh app, with the demo study loaded, on a free port for the length of a test."""
     from tocapp.services.demo import load_demo_study
 
@@ -86,7 +88,7 @@ def live_server(tmp_path: Path, live_config: dict[str, Any]) -> Iterator[LiveSer
         {
             "TESTING": True,
             "SECRET_KEY": "browser-test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.sqlite'}",
+            "SQLALCHEMY_DATABASE_URI": database_uri,
             "RENDER_CACHE_DIR": str(tmp_path / "render-cache"),
             "JOBS_QUEUE": "immediate",
             "REPORTS_DIR": str(tmp_path / "reports"),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
@@ -14,18 +15,20 @@ from tocapp import create_app
 from tocapp.extensions import db
 
 
-def _migrated_app(tmp_path: Any) -> Flask:
+@pytest.fixture
+def migrated_app(make_database: Callable[..., str]) -> Flask:
+    """An app on an empty database (no tables) of the engine under test."""
     return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.sqlite'}",
+            "SQLALCHEMY_DATABASE_URI": make_database("migrated", schema=False),
         }
     )
 
 
-def test_upgrade_head_matches_models(tmp_path: Any) -> None:
-    app = _migrated_app(tmp_path)
+def test_upgrade_head_matches_models(migrated_app: Flask) -> None:
+    app = migrated_app
     with app.app_context():
         upgrade()
         engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
@@ -37,8 +40,8 @@ def test_upgrade_head_matches_models(tmp_path: Any) -> None:
     assert differences == []
 
 
-def test_downgrade_to_base_and_upgrade_again(tmp_path: Any) -> None:
-    app = _migrated_app(tmp_path)
+def test_downgrade_to_base_and_upgrade_again(migrated_app: Flask) -> None:
+    app = migrated_app
     with app.app_context():
         upgrade()
         downgrade(revision="base")
@@ -61,7 +64,7 @@ OLD_ROWS = [
     *(
         "INSERT INTO participants (id, setting_id, real_name, email, pseudonym, role_label, "
         "consent_participate, consent_record, consent_quote, created_at) "
-        f"VALUES ({pid}, {sid}, '', '', '', '{role}', 1, 0, 0, '2026-01-01')"
+        f"VALUES ({pid}, {sid}, '', '', '', '{role}', true, false, false, '2026-01-01')"
         for pid, sid, role in ((1, 1, "Mentee"), (2, 1, "Vice principal"), (3, 2, "Teacher"))
     ),
     "INSERT INTO interviews (id, setting_id, round_id, held_on, mode, interviewer, created_at, "
@@ -72,10 +75,10 @@ OLD_ROWS = [
 ]
 
 
-def test_existing_studies_get_references_and_a_perspective_once(tmp_path: Any) -> None:
+def test_existing_studies_get_references_and_a_perspective_once(migrated_app: Flask) -> None:
     """People already interviewed in an initial round become leadership, everyone else practice;
     each gets a reference from the setting's code; the downgrade gives the old schema back."""
-    app = _migrated_app(tmp_path)
+    app = migrated_app
     with app.app_context():
         upgrade(revision="14b1d8cac7d6")
         with db.engine.begin() as c:

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tests.conftest import PASSWORD
 from tocapp.extensions import db
@@ -181,14 +181,24 @@ def _someone_else_saves(database: str) -> str:
 
 @pytest.mark.parametrize(("method", "expected"), [("GET", "saved"), ("POST", "database is locked")])
 def test_a_page_being_read_never_keeps_a_save_waiting(app, make_user, method, expected):
-    """GETs read in a deferred transaction; a POST's transaction takes the write lock at once."""
+    """GETs read in a read-only transaction. On SQLite it is deferred, so it takes no lock and
+    another connection can save meanwhile, while a POST's takes the write lock at once. On
+    PostgreSQL it is READ ONLY: a write inside a GET fails, one inside a POST goes through."""
+    from sqlalchemy.exc import InternalError
+
     from tocapp.models import User
 
     make_user()
     db.session.remove()
-    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
     with app.test_request_context("/", method=method):
         app.preprocess_request()
         db.session.scalars(select(User)).all()  # the request has read, and is still open
-        assert _someone_else_saves(database) == expected
+        if uri.startswith("sqlite"):
+            assert _someone_else_saves(uri.removeprefix("sqlite:///")) == expected
+        elif method == "GET":
+            with pytest.raises(InternalError, match="read-only transaction"):
+                db.session.execute(text("UPDATE users SET name = name"))
+        else:
+            assert db.session.execute(text("UPDATE users SET name = name")).rowcount == 1
         db.session.rollback()

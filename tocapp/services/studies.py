@@ -298,6 +298,8 @@ def add_participant(session: Session, setting: Setting, fields: ParticipantField
     stays theirs in every round ("NUR-P02")."""
     participant = Participant()
     _apply_participant(participant, fields)
+    # Numbers are "max + 1": lock the setting so two people added at once take turns.
+    session.execute(select(Setting.id).where(Setting.id == setting.id).with_for_update())
     number = (
         session.scalar(
             select(func.max(Participant.number)).where(Participant.setting_id == setting.id)
@@ -378,6 +380,7 @@ class RoundFields:
 
 def add_round(session: Session, project: Project, fields: RoundFields) -> Round:
     """Add the next round; rounds are numbered in order and any number may be added."""
+    session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
     number = (
         session.scalar(select(func.max(Round.number)).where(Round.project_id == project.id)) or 0
     ) + 1

@@ -155,6 +155,10 @@ def _clean_note(text: str) -> str:
 
 
 def _next_note_number(session: Session, interview: Interview) -> int:
+    """The next free number, with the interview's row locked until the transaction ends, so two
+    notes saved at the same moment on PostgreSQL take turns instead of taking the same number
+    (SQLite's BEGIN IMMEDIATE already serialises them; it ignores FOR UPDATE)."""
+    session.execute(select(Interview.id).where(Interview.id == interview.id).with_for_update())
     last = session.scalar(
         select(func.max(VoiceNote.number)).where(VoiceNote.interview_id == interview.id)
     )

@@ -4,19 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, redirect, render_template, request, url_for
+from flask import Flask, Response, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import text
+from werkzeug.routing import IntegerConverter, Map
 
 from tocapp.extensions import db, login_manager
 from tocapp.models import User
 from tocapp.models.sqlite import READ_ONLY
 from tocapp.services.errors import ForbiddenError, NotFoundError
 
+# Requests that only read: never committed, and read-only on the database.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 # Deny by default: every endpoint needs a logged-in user except these.
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
 
 
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in every URL: a number too big for an id column (32-bit on PostgreSQL) is a
+    404 like any other unknown id, not a database error."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_web(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseId
     from tocapp.web import (
         auth,
         comparisons,
@@ -56,6 +71,8 @@ def register_web(app: Flask) -> None:
     app.register_error_handler(ForbiddenError, _forbidden)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(403, _forbidden)
+    app.register_error_handler(413, _too_large)
+    app.register_error_handler(500, _server_error)
 
     from tocapp.web.filters import register_filters
 
@@ -67,14 +84,19 @@ def _load_user(user_id: str) -> User | None:
 
 
 def _read_only_when_safe() -> None:
-    """GET and HEAD only read, so on SQLite they take no write lock (models/sqlite.py).
+    """GET and HEAD only read: their transaction says so to the database.
 
-    A slow page (a comparison across fifty settings, a PDF built in the request) then never keeps
-    anyone else's save waiting. Writing in a GET would fail loudly under contention, which is
-    the point: GETs must not write.
+    On SQLite that is a deferred ``BEGIN`` (models/sqlite.py), so a slow page (a comparison
+    across fifty settings, a PDF built in the request) takes no write lock and never keeps anyone
+    else's save waiting. On PostgreSQL it is ``SET TRANSACTION READ ONLY``. Either way a write in
+    a GET fails loudly, which is the point; and the request wrapper never commits one anyway.
     """
     # (A session already in a transaction — only in tests, which share theirs — is left as it is.)
-    if request.method in ("GET", "HEAD") and not db.session().in_transaction():
+    if request.method not in SAFE_METHODS or db.session().in_transaction():
+        return
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET TRANSACTION READ ONLY"))
+    else:
         db.session.connection(execution_options={READ_ONLY: True})
 
 
@@ -84,9 +106,6 @@ def _require_login() -> Any:
     if request.endpoint is None:
         return None  # let Flask answer 404 for unknown URLs (after login, same as elsewhere)
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _commit_request(response: Response) -> Response:
@@ -103,6 +122,20 @@ def _commit_request(response: Response) -> Response:
 def _rollback_on_error(exc: BaseException | None) -> None:
     if exc is not None:
         db.session.rollback()
+
+
+def _too_large(_error: Exception) -> tuple[str, int]:
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    return render_template("errors/413.html", limit=f"{limit / 1024 / 1024:.0f} MB"), 413
+
+
+def _server_error(_error: Exception) -> tuple[str, int]:
+    """Our own page, not Werkzeug's; the request was rolled back (teardown) and logged."""
+    db.session.rollback()
+    try:
+        return render_template("errors/500.html"), 500
+    except Exception:  # noqa: BLE001  (a broken template must not hide the first error)
+        return "Something went wrong, and nothing was saved. Please try again.", 500
 
 
 def _not_found(_error: Exception) -> tuple[str, int]:

@@ -15,6 +15,7 @@ from tocapp.domain.filenames import download_name
 from tocapp.domain.people import Audience
 from tocapp.extensions import db
 from tocapp.models import Project, Role
+from tocapp.render.csv_cells import safe_rows
 from tocapp.services.access import load
 from tocapp.services.comparison import Choice, available_roles, build_report
 from tocapp.services.report_jobs import FORMATS, MEDIA_TYPES, recent_jobs
@@ -77,7 +78,7 @@ def csv_download(project_id: int) -> Response:
     out.write("\ufeff")  # a byte-order mark, so Excel reads the file as UTF-8
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(report.rows)
+    writer.writerows(safe_rows(report.rows))
     parts = [project.title, "comparison", report.generated_on.isoformat()]
     name = download_name([*parts, *_audience_part(report.audience)], "csv")
     return Response(

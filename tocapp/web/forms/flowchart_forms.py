@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
@@ -13,6 +12,7 @@ from tocapp.domain.theory import MAX_LINK_LABEL, Theme
 from tocapp.models import Interview, ProjectGroup, Step
 from tocapp.services.flowcharts import StepFields
 from tocapp.services.interviews import interview_title
+from tocapp.web.forms.base import Form
 
 NO_SOURCE = ""
 EXCERPT = 60
@@ -31,7 +31,7 @@ def excerpt(text: str, width: int = EXCERPT) -> str:
     return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
 
 
-class StepPlaceForm(FlaskForm):
+class StepPlaceForm(Form):
     """Where a step goes and what it says: the part a voice's new step shares with the map's."""
 
     theme = SelectField(
@@ -106,7 +106,7 @@ def source_choices(interviews: Sequence[Interview], step: Step | None) -> list[S
     return choices
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     source_id = SelectField(
         "From step", coerce=int, invalid_choice_message="Choose a step of this flowchart."
     )

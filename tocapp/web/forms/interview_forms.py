@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import uuid4
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
@@ -23,11 +22,12 @@ from tocapp.services.interviews import (
     MAX_ROLE_LABEL,
     InterviewFields,
 )
+from tocapp.web.forms.base import Form
 
 MODE_CHOICES = [SelectChoice(mode, mode.capitalize()) for mode in INTERVIEW_MODES]
 
 
-class InterviewForm(FlaskForm):
+class InterviewForm(Form):
     round_id = SelectField("Round", coerce=int)
     held_on = DateField(
         "Date of the interview",

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -40,6 +39,7 @@ from tocapp.services.studies import (
     SettingFields,
     parse_groups,
 )
+from tocapp.web.forms.base import Form
 
 LONG_TEXT = 5000
 BAD_DATE = "Enter a real date, with day, month and year."
@@ -53,7 +53,7 @@ def _at_most(limit: int) -> Length:
     return Length(max=limit, message=f"Use at most {limit} characters.")
 
 
-class StudyForm(FlaskForm):
+class StudyForm(Form):
     title = StringField("Title", validators=[_required("a title for the study"), _at_most(200)])
     focus = StringField("Focus", validators=[_at_most(200)])
     partner = StringField("Partner", validators=[_at_most(120)])
@@ -122,7 +122,7 @@ ROLE_CHOICES = [
 ]
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     email = EmailField(
         "E-mail address of their account",
         validators=[_required("an e-mail address"), _at_most(254)],
@@ -130,7 +130,7 @@ class MemberForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.INTERVIEWER.value)
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(Form):
     name = StringField("Name", validators=[_required("a name for the schedule"), _at_most(200)])
     description = TextAreaField("Description", validators=[_at_most(2000)])
     questions = TextAreaField(
@@ -140,7 +140,7 @@ class ScheduleForm(FlaskForm):
     )
 
 
-class SettingForm(FlaskForm):
+class SettingForm(Form):
     name = StringField("Name", validators=[_required("the setting's name"), _at_most(200)])
     code = StringField(
         "Code",
@@ -161,7 +161,7 @@ class SettingForm(FlaskForm):
         )
 
 
-class ParticipantForm(FlaskForm):
+class ParticipantForm(Form):
     role_label = StringField(
         "Role label", validators=[_required("their role, for example Headteacher"), _at_most(120)]
     )
@@ -213,7 +213,7 @@ class ParticipantForm(FlaskForm):
         )
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     title = StringField("Title", validators=[_required("a title for the round"), _at_most(200)])
     kind = SelectField(
         "Kind",

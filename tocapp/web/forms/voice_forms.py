@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
 from tocapp.domain.voices import Mark
 from tocapp.models import ProjectGroup
+from tocapp.web.forms.base import Form
 from tocapp.web.forms.flowchart_forms import StepPlaceForm, excerpt, optional_int
 
 MARK_CHOICES = [SelectChoice(m.value, m.label) for m in Mark] + [SelectChoice("", "Not discussed")]
 
 
-class MarkForm(FlaskForm):
+class MarkForm(Form):
     step_id = IntegerField(validators=[InputRequired(message="Choose a step to mark.")])
     mark = SelectField(
         choices=MARK_CHOICES,
@@ -30,7 +30,7 @@ class MarkForm(FlaskForm):
     revision = IntegerField(validators=[Optional()])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     """A note on a step (step_id), on an arrow (link_id) or, with neither, on a new thread."""
 
     text = TextAreaField("Note", validators=[InputRequired(message="A note needs some text.")])
@@ -39,7 +39,7 @@ class NoteForm(FlaskForm):
     link_id = HiddenField(filters=[optional_int])
 
 
-class NoteEditForm(FlaskForm):
+class NoteEditForm(Form):
     text = TextAreaField(
         "Note",
         validators=[InputRequired(message="A note needs some text.")],
@@ -49,7 +49,7 @@ class NoteEditForm(FlaskForm):
     revision = HiddenField(filters=[optional_int])
 
 
-class ArrowForm(FlaskForm):
+class ArrowForm(Form):
     source_id = SelectField(
         "From the step", coerce=int, invalid_choice_message="Choose a step on this flowchart."
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
@@ -17,11 +16,12 @@ from tocapp.services.withdrawals import (
     REMOVE_STEPS,
     WithdrawalRequest,
 )
+from tocapp.web.forms.base import Form
 
 BAD_DATE = "Enter a date, for example 2026-03-14."
 
 
-class WithdrawalForm(FlaskForm):
+class WithdrawalForm(Form):
     withdrawn_on = DateField(
         "Date they withdrew",
         validators=[InputRequired(message="Give the date they withdrew.")],
