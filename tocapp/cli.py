@@ -1,4 +1,5 @@
-"""Command-line tools (``flask --app tocapp …``): user create, demo load, render, jobs worker."""
+"""Command-line tools (``flask --app tocapp …``): user create and password, demo load, render, jobs
+worker."""
 
 from __future__ import annotations
 
@@ -34,6 +35,25 @@ def create_user_command(email: str, name: str, password: str) -> None:
     user = create_user(db.session, email, name, password)
     db.session.commit()
     click.echo(f"Created {user.email}.")
+
+
+@user_cli.command("password")
+@click.option("--email", required=True)
+@click.password_option(prompt="New password")
+def reset_password_command(email: str, password: str) -> None:
+    """Set an account's password (when its owner has forgotten it); ends all its sessions."""
+    from tocapp.domain.errors import DomainError
+    from tocapp.services.users import find_user_by_email, set_password
+
+    user = find_user_by_email(db.session, email)
+    if user is None:
+        raise click.ClickException(f"There is no account for {email}.")
+    try:
+        set_password(db.session, user, password)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"The password of {user.email} is changed; it is logged out everywhere.")
 
 
 @click.group("demo", help="The demo study.")

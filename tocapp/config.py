@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": False,  # set TOCAPP_SESSION_COOKIE_SECURE=true behind HTTPS
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # "Keep me logged in" is opt-in on the login form, and lasts at most 30 days.
+    "REMEMBER_COOKIE_DURATION": timedelta(days=30),
     "WTF_CSRF_TIME_LIMIT": None,  # a long interview must not expire its form
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "DOT_TIMEOUT_SECONDS": 20,
@@ -44,6 +47,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
+    # The remember-me cookie is as secure as the session's unless set otherwise.
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
 
 
 def _instance_secret_key(instance: Path) -> str:

@@ -41,7 +41,7 @@ def load_demo_study(session: Session) -> DemoLogin:
     data = demo_data()
     user = find_user_by_email(session, DEMO_EMAIL)
     if user is None:
-        user = create_user(session, DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD)
+        user = create_user(session, DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD, public_demo=True)
     existing = session.scalar(
         select(Project)
         .join(Membership, Membership.project_id == Project.id)

@@ -1,9 +1,14 @@
-"""Accounts: creating users and checking passwords."""
+"""Accounts: creating users, checking passwords, changing them."""
 
 from __future__ import annotations
 
+import re
+import secrets
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from tocapp.domain.errors import DomainError
 from tocapp.models import User
@@ -13,19 +18,70 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
+# A hash of a password nobody has: checked when the e-mail matches no account, so an unknown
+# address takes as long to refuse as a wrong password (no way to tell which accounts exist).
+_NOBODY = generate_password_hash(secrets.token_hex(16))
+MIN_PASSWORD = 10
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
     user = find_user_by_email(session, email)
-    if user is None or not user.check_password(password):
+    if user is None:
+        check_password_hash(_NOBODY, password)
         return None
-    return user
+    return user if user.check_password(password) else None
 
 
-def create_user(session: Session, email: str, name: str, password: str) -> User:
-    """Create an account; the e-mail address must be new."""
+def check_new_password(password: str, *about: str) -> None:
+    """Refuse a short or guessable password: one built on the person's own name or address, or
+    one zxcvbn (common passwords, words, keyboard patterns, dates) finds easy to guess."""
+    if len(password) < MIN_PASSWORD:
+        raise DomainError(f"A password needs at least {MIN_PASSWORD} characters.")
+    # zxcvbn's own "user inputs" live in a module-wide dictionary shared between threads, so the
+    # person's words are checked here instead.
+    own = [text.split("@")[0] for text in about]  # a name, and an address before its @
+    words = {w for text in own for w in re.split(r"[\W_]+", text.lower()) if len(w) > 3}
+    if any(word in password.lower() for word in words):
+        raise DomainError(
+            "That password would be easy to guess: it contains your name or e-mail address. "
+            "A few unrelated words together work well."
+        )
+    verdict = zxcvbn(password[:100])
+    if verdict["score"] < 3:
+        feedback = verdict["feedback"]
+        hint = feedback.get("warning") or " ".join(feedback.get("suggestions", []))
+        raise DomainError(
+            "That password would be easy to guess. "
+            + (f"{hint} " if hint else "")
+            + "A few unrelated words together work well."
+        )
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """Change a password knowing the current one; every other session of the account ends."""
+    if not user.check_password(current):
+        raise DomainError("The current password is not right.")
+    check_new_password(new, user.email, user.name)
+    set_password(session, user, new)
+
+
+def set_password(session: Session, user: User, new: str) -> None:
+    """Set a password (an administrator's reset, or after the check above): ends all sessions."""
+    check_new_password(new, user.email, user.name)
+    user.set_password(new)
+    user.end_sessions()
+    session.flush()
+
+
+def create_user(
+    session: Session, email: str, name: str, password: str, *, public_demo: bool = False
+) -> User:
+    """Create an account; the e-mail address must be new and the password hard to guess (except
+    the demo's, which is printed for everyone on purpose)."""
     if find_user_by_email(session, email) is not None:
         raise DomainError(f"An account for {email} already exists.")
-    if len(password) < 8:
-        raise DomainError("A password needs at least 8 characters.")
+    if not public_demo:
+        check_new_password(password, email, name)
     user = User(email=email.strip().lower(), name=name.strip() or email)
     user.set_password(password)
     session.add(user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from flask import Flask, Response, current_app, redirect, render_template, request, url_for
@@ -80,7 +81,14 @@ def register_web(app: Flask) -> None:
 
 
 def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    """The account a cookie names, only if the cookie's session token is still the account's."""
+    number, _, token = user_id.partition(":")
+    if not number.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(number))
+    if user is None or not hmac.compare_digest(user.session_token, token):
+        return None
+    return user
 
 
 def _read_only_when_safe() -> None:

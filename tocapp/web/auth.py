@@ -1,17 +1,22 @@
-"""Logging in and out."""
+"""Logging in and out, and changing one's password.
+
+Logging out ends the session on the server too: the account's session token changes, so a copy of
+the cookie taken before stops working, and so does every remember-me cookie.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
+from tocapp.domain.errors import DomainError
 from tocapp.extensions import db
-from tocapp.services.users import authenticate
+from tocapp.services.users import authenticate, change_password
 from tocapp.web.forms.base import Form
 
 bp = Blueprint("auth", __name__)
@@ -37,9 +42,38 @@ def login() -> str | Response:
 
 @bp.post("/logout")
 def logout() -> Response:
+    if current_user.is_authenticated:
+        current_user.end_sessions()
     logout_user()
     flash("You have logged out.", "info")
     return redirect(url_for("auth.login"))
+
+
+class PasswordForm(Form):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
+    new = PasswordField(
+        "New password", validators=[DataRequired(), Length(max=200, message="At most 200.")]
+    )
+    again = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("new", message="The two new passwords differ.")],
+    )
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def password() -> tuple[str, int] | Response:
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = current_user._get_current_object()  # the account, not the request's proxy
+            change_password(db.session, user, form.current.data or "", form.new.data or "")
+        except DomainError as error:
+            form.new.errors = [*form.new.errors, str(error)]
+        else:
+            login_user(user)  # this session goes on, under the new token; the others end
+            flash("Your password is changed. You are logged out everywhere else.", "success")
+            return redirect(url_for("studies.index"))
+    return render_template("auth/password.html", form=form), 400 if form.is_submitted() else 200
 
 
 def _safe_next(target: str | None) -> str:
