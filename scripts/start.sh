@@ -51,4 +51,4 @@ stop_worker() {
   fi
 }
 trap stop_worker EXIT
-.venv/bin/python -m gunicorn --workers 2 --bind "$host:$port" wsgi:app
+TOCAPP_WORKERS=${TOCAPP_WORKERS:-2} TOCAPP_BIND="$host:$port" .venv/bin/python -m gunicorn -c deploy/gunicorn.conf.py wsgi:app

@@ -16,13 +16,32 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     load_config(app, test_config)
 
     from tocapp import models  # noqa: F401  (registers the tables with SQLAlchemy)
-    from tocapp.extensions import csrf, db, login_manager, migrate
+    from tocapp.extensions import (
+        CONTENT_SECURITY_POLICY,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+        talisman,
+    )
     from tocapp.models.sqlite import configure_sqlite
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, directory=_migrations_dir())
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
+    secure = bool(app.config["SESSION_COOKIE_SECURE"])
+    talisman.init_app(
+        app,
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        force_https=False,  # HTTPS is the web server's in front (README); it redirects
+        strict_transport_security=secure,  # only when served over HTTPS
+        session_cookie_secure=secure,
+        frame_options="DENY",
+        referrer_policy="same-origin",
+    )
     with app.app_context():
         configure_sqlite(db.engine)
 

@@ -132,6 +132,12 @@ def worker_command(workers: int) -> None:
         consumer = job_queue().consumer(workers=workers)
     except JobQueueConfigError as error:
         raise click.ClickException(str(error)) from error
+    from tocapp.services.report_jobs import fail_jobs_of_dead_workers
+
+    lost = fail_jobs_of_dead_workers(db.session)
+    db.session.commit()
+    if lost:
+        click.echo(f"{lost} report(s) left half-built by a stopped worker are marked failed.")
     click.echo(
         f"tocapp job worker: {workers} worker(s) on the {current_app.config['JOBS_QUEUE']} queue."
     )

@@ -18,12 +18,20 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     # "Keep me logged in" is opt-in on the login form, and lasts at most 30 days.
     "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+    # Failed logins allowed before the login waits (Flask-Limiter's notation); counts live in
+    # RATELIMIT_STORAGE_URI: memory for one server, a Redis URL for several sharing the counts.
+    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 5 minutes",
+    "LOGIN_LIMIT_PER_ADDRESS": "30 per 10 minutes",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
     "WTF_CSRF_TIME_LIMIT": None,  # a long interview must not expire its form
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "DOT_TIMEOUT_SECONDS": 20,
     "DOT_MAX_SOURCE_BYTES": 2 * 1024 * 1024,
     "DOT_MAX_OUTPUT_BYTES": 20 * 1024 * 1024,
     "RENDER_CACHE_DIR": None,  # filled in from the instance folder
+    "RENDER_CACHE_MAX_MB": 200,  # the render cache is pruned to this size…
+    "RENDER_CACHE_MAX_DAYS": 30,  # …and of files older than this
     "JOBS_QUEUE": "sqlite",  # or "redis", or "immediate" (no worker; see tocapp/jobs.py)
     "JOBS_SQLITE_PATH": None,  # filled in from the instance folder
     "JOBS_REDIS_URL": None,

@@ -1,8 +1,11 @@
 """Flask extensions, created unbound so that models and views can import them."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
@@ -19,3 +22,19 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Only the routes that ask for it are limited (login); storage is RATELIMIT_STORAGE_URI.
+limiter = Limiter(key_func=get_remote_address)
+talisman = Talisman()
+
+# Every page: our own files only, no inline script or style, never framed. Pico's icons are
+# data: images in its CSS; charts are inline SVG with presentation attributes, not styles.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "img-src": "'self' data:",
+    "style-src": "'self'",
+    "script-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}

@@ -74,3 +74,43 @@ def test_render_flowchart_goes_through_the_cache_when_given_one(
 
 def _must_not_run(*args: Any, **kwargs: Any) -> Any:
     raise AssertionError("Graphviz should not have been run")
+
+
+def test_the_cache_is_pruned_by_age_then_by_size(tmp_path):
+    import os
+    import time
+
+    from tocapp.render import render_cache as module
+
+    cache = module.RenderCache(
+        tmp_path, renderer=lambda source, fmt, **_: source.encode() * 20, max_bytes=1000
+    )
+    module._last_pruned[tmp_path] = time.monotonic()  # no automatic pruning while filling it
+    sources = [f"digraph {{ n{i} }}" for i in range(5)]
+    for n, source in enumerate(sources):
+        cache.get_or_render(source)
+        path = cache.path_for(source, "svg")
+        os.utime(path, (time.time() - 100 + n, time.time() - 100 + n))  # older first
+    old = cache.path_for(sources[0], "svg")
+    os.utime(old, (time.time() - 40 * 86400,) * 2)
+    cache.max_age_days = 30
+    removed = cache.prune()
+    left = sorted(p for p in tmp_path.glob("*/*"))
+    assert not old.exists()  # too old
+    assert sum(p.stat().st_size for p in left) <= 1000  # then under the size, oldest first
+    assert cache.path_for(sources[-1], "svg").exists()  # the newest stays
+    assert removed == 5 - len(left)
+    assert len(left) == 3  # 280 bytes each: three fit in 1,000, the oldest went
+    assert cache.get_or_render(sources[0]) == sources[0].encode() * 20  # drawn again on demand
+
+
+def test_pruning_runs_at_most_every_so_often_per_folder(tmp_path, monkeypatch):
+    from tocapp.render import render_cache as module
+
+    calls = []
+    cache = module.RenderCache(tmp_path, renderer=lambda *a, **k: b"x", max_bytes=10)
+    monkeypatch.setattr(module.RenderCache, "prune", lambda self: calls.append(1) or 0)
+    module._last_pruned.pop(tmp_path, None)
+    for i in range(5):
+        cache.get_or_render(f"digraph {{ n{i} }}")
+    assert calls == [1]

@@ -3,11 +3,8 @@ on a Redis queue (a throwaway ``redis-server`` on a free local port)."""
 
 from __future__ import annotations
 
-import shutil
-import socket
 import subprocess
 import time
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -16,37 +13,6 @@ from tests.web.conftest import REAL_NAME
 from tocapp.extensions import db
 from tocapp.jobs import job_queue
 from tocapp.models import ReportJob
-
-
-@pytest.fixture
-def redis_url(tmp_path) -> Iterator[str]:
-    server = shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not shutil.which(server):
-        pytest.fail(
-            "redis-server was not found: ./scripts/setup.sh --with-test-tools installs it.",
-            pytrace=False,
-        )
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("redis-server did not start", pytrace=False)
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(timeout=10)
 
 
 @pytest.fixture(params=["sqlite", "redis"])

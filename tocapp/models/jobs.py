@@ -39,6 +39,9 @@ class ReportJob(db.Model):  # type: ignore[name-defined,misc]
     download_name: Mapped[str] = mapped_column(String(255), default="")
     file_name: Mapped[str] = mapped_column(String(100), default="")  # in the reports folder
     file_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    # "host:pid" of the worker process building it, so a restarted worker can tell that a job
+    # left "running" lost its process and say so at once, instead of 30 minutes later.
+    worker: Mapped[str] = mapped_column(String(120), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(nullable=True)
     # The last time anything happened to it (progress included): how a lost job is noticed.

@@ -22,7 +22,7 @@ matplotlib.use("Agg")  # no display: charts are only ever files
 from matplotlib import pyplot as plt  # noqa: E402  (the backend must be chosen first)
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from tocapp.render.svg_inline import prefix_svg_ids  # noqa: E402
+from tocapp.render.svg_inline import prefix_svg_ids, styles_as_attributes  # noqa: E402
 
 SEGMENTS: tuple[tuple[str, str, str, str], ...] = (
     # (count key, legend label, fill, hatch)
@@ -50,7 +50,7 @@ def stacked_mark_bars(
     """
     out = io.StringIO()
     _draw(title, bars, out, "svg")
-    return prefix_svg_ids(out.getvalue(), id_prefix)
+    return styles_as_attributes(prefix_svg_ids(out.getvalue(), id_prefix))
 
 
 def stacked_mark_bars_png(

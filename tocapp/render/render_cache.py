@@ -3,6 +3,10 @@
 The same DOT source always gives the same bytes, so a file named by sha256(format, dpi, source)
 never goes stale. Files are written to a temporary name and renamed into place, so a reader never
 sees half a file, even with several workers drawing the same chart at once.
+
+The cache is bounded: at most once every ``PRUNE_EVERY_SECONDS`` per folder, after a write, files
+older than ``max_age_days`` go, then the oldest until the folder is under ``max_bytes``. A chart
+pruned is simply drawn again when next asked for.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import hashlib
 import logging
 import os
 import tempfile
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,13 +26,73 @@ log = logging.getLogger(__name__)
 
 Renderer = Callable[..., bytes]
 
+PRUNE_EVERY_SECONDS = 600.0
+_last_pruned: dict[Path, float] = {}
+_prune_lock = threading.Lock()
+
 
 class RenderCache:
     """A directory of rendered charts; ``get_or_render`` draws only what is not there yet."""
 
-    def __init__(self, directory: str | os.PathLike[str], renderer: Renderer = render_dot) -> None:
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        renderer: Renderer = render_dot,
+        *,
+        max_bytes: int | None = None,
+        max_age_days: float | None = None,
+    ) -> None:
         self.directory = Path(directory)
         self._render = renderer
+        self.max_bytes = max_bytes
+        self.max_age_days = max_age_days
+
+    def prune(self) -> int:
+        """Delete files past their age, then the oldest until under the size; returns how many."""
+        files = []
+        for path in self.directory.glob("*/*"):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue  # another process pruned or renamed it meanwhile
+            files.append((stat.st_mtime, stat.st_size, path))
+        files.sort()
+        removed = 0
+        kept = []
+        cutoff = time.time() - self.max_age_days * 86400 if self.max_age_days else None
+        for mtime, size, path in files:
+            if cutoff is not None and mtime < cutoff:
+                removed += self._remove(path)
+            else:
+                kept.append((size, path))
+        total = sum(size for size, _ in kept)
+        for size, path in kept:
+            if self.max_bytes is None or total <= self.max_bytes:
+                break
+            removed += self._remove(path)
+            total -= size
+        return removed
+
+    def _remove(self, path: Path) -> int:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return 0
+        except OSError:
+            log.warning("Could not prune the rendered chart %s", path, exc_info=True)
+            return 0
+        return 1
+
+    def _prune_now_and_then(self) -> None:
+        if self.max_bytes is None and self.max_age_days is None:
+            return
+        now = time.monotonic()
+        with _prune_lock:
+            last = _last_pruned.get(self.directory)
+            if last is not None and now - last < PRUNE_EVERY_SECONDS:
+                return
+            _last_pruned[self.directory] = now
+        self.prune()
 
     def key(self, dot_source: str, fmt: str, dpi: int | None = None) -> str:
         """The cache key: sha256 of the format, the resolution and the DOT source."""
@@ -69,6 +135,7 @@ class RenderCache:
         except OSError:
             # A full or read-only disk must not stop people seeing their chart.
             log.warning("Could not store a rendered chart in %s", self.directory, exc_info=True)
+        self._prune_now_and_then()
         return data
 
     def _store(self, path: Path, data: bytes) -> None:

@@ -133,3 +133,41 @@ def _fix_font(element: ET.Element) -> None:
         family = family.removesuffix(" Bold")
         element.set("font-weight", "bold")
     element.set("font-family", f"{family}, {_FALLBACK_FONTS}")
+
+
+_RULE = re.compile(r"([^{}]+)\{([^}]*)\}")
+
+
+def _declarations(css: str) -> list[tuple[str, str]]:
+    """ "fill: #fff; stroke-width: 0.8" → [("fill", "#fff"), ("stroke-width", "0.8")]."""
+    found = []
+    for part in css.split(";"):
+        name, colon, value = part.partition(":")
+        if colon and name.strip() and value.strip():
+            found.append((name.strip(), value.strip()))
+    return found
+
+
+def styles_as_attributes(svg: str) -> str:
+    """The same drawing with every ``style`` attribute and ``<style>`` sheet turned into SVG
+    presentation attributes, so a page can forbid inline styles (CSP ``style-src 'self'``).
+
+    A sheet's rules for ``*`` or ``svg`` go on the root, where the properties matplotlib puts
+    there (line joins and caps) are inherited; an attribute already set is left as it is.
+    """
+    _register_svg_namespaces()
+    root = ET.fromstring(svg.encode("utf-8"))
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if child.tag == f"{_SVG}style":
+                for selector, body in _RULE.findall(child.text or ""):
+                    if selector.strip() in ("*", "svg"):
+                        for name, value in _declarations(body):
+                            root.attrib.setdefault(name, value)
+                parent.remove(child)
+    for element in root.iter():
+        style = element.attrib.pop("style", None)
+        if style:
+            for name, value in _declarations(style):
+                element.attrib.setdefault(name, value)
+    return ET.tostring(root, encoding="unicode")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import socket
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -108,6 +109,42 @@ def could_not_queue(job: ReportJob) -> None:
     """The queue refused the job: say so on its page rather than leave it waiting for ever."""
     for column, value in _failed(QUEUE_PROBLEM).items():
         setattr(job, column, value)
+
+
+LOST_WORKER_PROBLEM = (
+    "The report worker stopped while building this report, so it was not finished. "
+    "Try again: it will be built from the start."
+)
+
+
+def this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def fail_jobs_of_dead_workers(session: Session) -> int:
+    """At a worker's start: jobs left "running" by a process of this host that no longer runs
+    are marked failed (their page offers to try again). Other hosts' jobs are left alone."""
+    host = socket.gethostname()
+    lost = 0
+    for job in session.scalars(select(ReportJob).where(ReportJob.state == "running")):
+        job_host, _, pid = job.worker.rpartition(":")
+        if job_host != host or not pid.isdigit() or _process_alive(int(pid)):
+            continue
+        for name, value in _failed(LOST_WORKER_PROBLEM).items():
+            setattr(job, name, value)
+        lost += 1
+    session.flush()
+    return lost
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
 
 
 def withdraw_built_reports(
@@ -253,6 +290,7 @@ class _Progress:
                 return None
             taken = job.project_id, job.fmt, Choice.from_lists(job.choice)
             job.state, job.started_at, job.stage = "running", utcnow(), "Reading the study"
+            job.worker = this_worker()
             session.commit()
             return taken
 

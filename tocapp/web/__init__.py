@@ -73,6 +73,7 @@ def register_web(app: Flask) -> None:
     app.register_error_handler(404, _not_found)
     app.register_error_handler(403, _forbidden)
     app.register_error_handler(413, _too_large)
+    app.register_error_handler(429, auth.too_many_attempts)
     app.register_error_handler(500, _server_error)
 
     from tocapp.web.filters import register_filters

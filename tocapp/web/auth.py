@@ -6,16 +6,17 @@ the cookie taken before stops working, and so does every remember-me cookie.
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from tocapp.domain.errors import DomainError
-from tocapp.extensions import db
+from tocapp.extensions import db, limiter
 from tocapp.services.users import authenticate, change_password
 from tocapp.web.forms.base import Form
 
@@ -28,7 +29,29 @@ class LoginForm(Form):
     remember = BooleanField("Keep me logged in on this computer")
 
 
+def _failed(response: Response) -> bool:
+    """Only failed logins count towards the limits (a success redirects)."""
+    return response.status_code != 302
+
+
+def _account() -> str:
+    return "account:" + (request.form.get("email") or "").strip().lower()
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_failed,
+    scope="login-address",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_account,
+    methods=["POST"],
+    deduct_when=_failed,
+    scope="login-account",
+)
 def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
@@ -38,6 +61,15 @@ def login() -> str | Response:
             return redirect(_safe_next(request.args.get("next")))
         flash("That e-mail address and password do not match an account.", "error")
     return render_template("auth/login.html", form=form)
+
+
+def too_many_attempts(_error: Exception) -> tuple[str, int, dict[str, str]]:
+    """The login waits: say for how long, in words and in Retry-After."""
+    current = limiter.current_limit
+    wait = max(60, int(current.reset_at - time.time())) if current else 300
+    minutes = (wait + 59) // 60
+    page = render_template("auth/too_many.html", minutes=minutes)
+    return page, 429, {"Retry-After": str(wait)}
 
 
 @bp.post("/logout")

@@ -42,7 +42,12 @@ def render_cache() -> RenderCache:
         max_source_bytes=config["DOT_MAX_SOURCE_BYTES"],
         max_output_bytes=config["DOT_MAX_OUTPUT_BYTES"],
     )
-    return RenderCache(config["RENDER_CACHE_DIR"], renderer=renderer)
+    return RenderCache(
+        config["RENDER_CACHE_DIR"],
+        renderer=renderer,
+        max_bytes=int(config["RENDER_CACHE_MAX_MB"] * 1024 * 1024),
+        max_age_days=config["RENDER_CACHE_MAX_DAYS"],
+    )
 
 
 def draw(
