@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     "JOBS_REDIS_URL": None,
     "REPORTS_DIR": None,  # built reports wait here for download; filled in from the instance
     "REPORT_JOBS_KEEP_DAYS": 7,
+    # Setting × round matrices the comparison page shows at once (four times as many without
+    # step-by-step detail); a bigger choice is built as a PDF or Word report in the background.
+    "COMPARISON_PAGE_MAX": 40,
 }
 
 
@@ -55,6 +58,10 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
+    # With a Redis server configured for the reports, the login counts live there too, so that
+    # several app servers count together (unless a storage is named explicitly).
+    if app.config["RATELIMIT_STORAGE_URI"] == "memory://" and app.config.get("JOBS_REDIS_URL"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["JOBS_REDIS_URL"]
     # The remember-me cookie is as secure as the session's unless set otherwise.
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
 

@@ -45,3 +45,29 @@ def test_a_job_being_built_records_its_worker(app, client, auth, make_user, make
     client.post(f"/studies/{project.id}/comparison/reports", data={"fmt": "docx"})
     job = db.session.query(ReportJob).one()
     assert job.state == "done" and job.worker == f"{socket.gethostname()}:{os.getpid()}"
+
+
+def test_a_full_or_read_only_reports_folder_says_so_and_leaves_no_part_file(
+    app, client, auth, make_user, make_project, monkeypatch
+):
+    import errno
+    from pathlib import Path
+
+    owner = make_user()
+    project = make_project(owner=owner)
+    auth.login(owner)
+    real_write = Path.write_bytes
+    for code, words in ((errno.ENOSPC, "folder is full"), (errno.EROFS, "cannot be written to")):
+
+        def refuse(self, data, code=code):
+            if self.suffix == ".part":
+                real_write(self, data[:10])  # half a file on disk, then the disk gives up
+                raise OSError(code, "refused")
+            return real_write(self, data)
+
+        monkeypatch.setattr(Path, "write_bytes", refuse)
+        client.post(f"/studies/{project.id}/comparison/reports", data={"fmt": "docx"})
+        job = db.session.query(ReportJob).order_by(ReportJob.id.desc()).first()
+        assert job.state == "failed" and words in job.problem, job.problem
+        assert not list(Path(app.config["REPORTS_DIR"]).glob("*.part"))
+        monkeypatch.setattr(Path, "write_bytes", real_write)

@@ -222,3 +222,16 @@ def test_a_summary_leaves_out_each_setting_s_matrix_and_notes(client, demo):
     assert "each voice's mark on each step" in html.unescape(
         client.get(demo).get_data(as_text=True)
     )
+
+
+def test_a_choice_too_big_for_one_page_asks_to_narrow_it_or_build_the_report(app, client, demo):
+    app.config["COMPARISON_PAGE_MAX"] = 1  # the demo's two settings are then too many
+    page = html.unescape(client.get(demo).get_data(as_text=True))
+    assert "Too much to show on one page" in page and "covers 2 setting × round" in page
+    assert "Within each setting" not in page  # nothing was built
+    assert 'value="pdf"' in page  # the background report is offered
+    nur = db.session.scalar(select(Setting).where(Setting.code == "NUR"))
+    one = html.unescape(client.get(f"{demo}?setting={nur.id}").get_data(as_text=True))
+    assert "Within each setting" in one and "Too much" not in one
+    summary = html.unescape(client.get(demo + "?detail=off").get_data(as_text=True))
+    assert "Too much" not in summary  # a summary may show four times as many

@@ -35,3 +35,12 @@ def test_successful_logins_never_count(client, make_user):
     for _ in range(12):
         assert _try(client, user.email, PASSWORD).status_code == 302
         client.post("/logout")
+
+
+def test_the_counts_live_in_the_configured_redis_so_servers_count_together(app_config):
+    from tocapp import create_app
+
+    alone = create_app(app_config)
+    assert alone.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    shared = create_app({**app_config, "JOBS_REDIS_URL": "redis://127.0.0.1:6390/0"})
+    assert shared.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6390/0"

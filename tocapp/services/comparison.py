@@ -150,14 +150,24 @@ def default_rounds(project: Project) -> list[Round]:
     return latest or project.rounds[-1:]
 
 
+def chosen_rounds(project: Project, choice: Choice) -> list[Round]:
+    """The rounds the report shows: those chosen, else the latest with return interviews."""
+    if choice.round_ids:
+        return [r for r in project.rounds if r.id in choice.round_ids]
+    return default_rounds(project)
+
+
+def comparison_size(project: Project, choice: Choice) -> int:
+    """How many setting × round matrices the choice covers: what makes a page long."""
+    settings = sum(1 for s in project.settings if _chosen(s.id, choice.setting_ids))
+    return settings * max(1, len(chosen_rounds(project, choice)))
+
+
 def build_report(
     session: Session, project: Project, choice: Choice, progress: Progress | None = None
 ) -> Report:
     settings = [s for s in project.settings if _chosen(s.id, choice.setting_ids)]
-    if choice.round_ids:
-        rounds = [r for r in project.rounds if r.id in choice.round_ids]
-    else:
-        rounds = default_rounds(project)
+    rounds = chosen_rounds(project, choice)
     roles = set(choice.roles) if choice.roles else None
     report = Report(
         project.title,

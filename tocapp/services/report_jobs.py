@@ -7,6 +7,7 @@ long read blocks nobody) and records progress through short transactions of its 
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import secrets
@@ -238,6 +239,10 @@ def run_report_job(engine: Engine, job_id: int, *, reports_dir: str | Path) -> N
 
         data = comparison_document(report, fmt)
         path = _save(Path(reports_dir), job_id, fmt, data)
+    except ReportStorageError as error:
+        log.exception("report job %s could not be saved", job_id)
+        progress.fail(str(error))
+        return
     except Exception:
         log.exception("report job %s failed", job_id)
         progress.fail(
@@ -266,13 +271,40 @@ def mark_interrupted(engine: Engine, job_id: int) -> None:
         session.commit()
 
 
+class ReportStorageError(Exception):
+    """The report was built but the reports folder would not take it; says what is wrong."""
+
+
 def _save(folder: Path, job_id: int, fmt: str, data: bytes) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write the file under a temporary name and rename it into place, so a download never sees
+    half a file; if the disk refuses, nothing is left behind and the error says why."""
     name = f"report-{job_id}-{secrets.token_hex(8)}.{fmt}"
     partial = folder / (name + ".part")
-    partial.write_bytes(data)
-    os.replace(partial, folder / name)  # a download never sees half a file
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(data)
+        os.replace(partial, folder / name)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise ReportStorageError(_storage_problem(error)) from error
     return folder / name
+
+
+def _storage_problem(error: OSError) -> str:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (
+            "The report was built, but the reports folder is full, so it could not be saved. "
+            "Ask whoever runs tocapp to free some space, then try again."
+        )
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (
+            "The report was built, but the reports folder cannot be written to (it is "
+            "read-only, or its permissions are wrong). Ask whoever runs tocapp to fix it."
+        )
+    return (
+        "The report was built but could not be saved in the reports folder; the error has been "
+        "logged for whoever runs tocapp. Try again later."
+    )
 
 
 @dataclass

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -17,7 +17,13 @@ from tocapp.extensions import db
 from tocapp.models import Project, Role
 from tocapp.render.csv_cells import safe_rows
 from tocapp.services.access import load
-from tocapp.services.comparison import Choice, available_roles, build_report
+from tocapp.services.comparison import (
+    Choice,
+    available_roles,
+    build_report,
+    chosen_rounds,
+    comparison_size,
+)
 from tocapp.services.report_jobs import FORMATS, MEDIA_TYPES, recent_jobs
 from tocapp.web.interviews import study_trail
 
@@ -46,6 +52,12 @@ def allowed_choice(choice: Choice, role: Role) -> Choice:
     return choice
 
 
+def page_limit(choice: Choice) -> int:
+    """Setting × round matrices one page may show: fewer with step-by-step detail."""
+    limit = int(current_app.config["COMPARISON_PAGE_MAX"])
+    return limit if choice.detail else limit * 4
+
+
 def _choice(role: Role) -> Choice:
     return allowed_choice(choice_from(request.args), role)
 
@@ -54,12 +66,18 @@ def _choice(role: Role) -> Choice:
 def show(project_id: int) -> str:
     project, role = load(db.session, current_user, Project, project_id)
     choice = _choice(role)
-    report = build_report(db.session, project, choice)
+    size, limit = comparison_size(project, choice), page_limit(choice)
+    # Too much for one page (it would run into the server's timeout): ask to narrow the choice
+    # or build the report in the background instead.
+    report = build_report(db.session, project, choice) if size <= limit else None
     return render_template(
         "comparisons/show.html",
         project=project,
         choice=choice,
         report=report,
+        size=size,
+        limit=limit,
+        shown_rounds=[r.number for r in chosen_rounds(project, choice)],
         roles=available_roles(project),
         marks=MARK_COLUMNS,
         query=request.query_string.decode(),
