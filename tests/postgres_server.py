@@ -120,21 +120,20 @@ def create_schema(template_url: str, metadata: object) -> None:
 
 
 def new_database(template_url: str, name: str) -> str:
-    """A fresh database copied from the template; returns its URL."""
-    socket = Path(template_url.rsplit("host=", 1)[1])
-    admin = psycopg2.connect(dbname="postgres", user=SUPERUSER, host=str(socket))
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}" TEMPLATE {TEMPLATE}')
-    admin.close()
-    return url(socket, name)
+    """A fresh database copied from the template (with the schema); returns its URL."""
+    return _create(template_url, name, TEMPLATE)
 
 
 def empty_database(template_url: str, name: str) -> str:
     """A database with no tables at all (for migrations to build)."""
+    return _create(template_url, name, "template0")
+
+
+def _create(template_url: str, name: str, template: str) -> str:
     socket = Path(template_url.rsplit("host=", 1)[1])
     admin = psycopg2.connect(dbname="postgres", user=SUPERUSER, host=str(socket))
     admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    admin.cursor().execute(f'CREATE DATABASE "{name}" TEMPLATE {template}')
     admin.close()
     return url(socket, name)
 

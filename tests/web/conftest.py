@@ -31,3 +31,67 @@ def comparison_demo(client: Any) -> tuple[int, int]:
     db.session.commit()
     client.post("/login", data={"email": login.email, "password": login.password})
     return login.project_id, nur.id
+
+
+@pytest.fixture
+def owned_study(
+    client: Any,
+    auth: Any,
+    make_user: Any,
+    make_project: Any,
+    make_setting: Any,
+    make_participant: Any,
+    make_interview: Any,
+) -> dict[str, Any]:
+    """A study with one object of every kind, its owner logged in, and the ids every route of
+    the route table takes (``ids``): a round-1 interview, a frozen version with a voice's mark and
+    note, an open version after it (whose step and arrow could really be deleted), a built report.
+    """
+    from datetime import date
+
+    from tocapp.models import ReportJob
+    from tocapp.services import flowcharts, interviews, versions, voices
+
+    owner = make_user()
+    project = make_project(owner=owner)
+    setting = make_setting(project=project)
+    head = make_participant(setting=setting)
+    teacher = make_participant(setting=setting, role_label="Teacher")
+    make_interview(participant=head)
+    version = flowcharts.current_version(db.session, setting)
+    group = project.groups[0].id
+    a = flowcharts.add_step(db.session, version, flowcharts.StepFields("situation", group, "A"))
+    b = flowcharts.add_step(db.session, version, flowcharts.StepFields("action", group, "B"))
+    flowcharts.add_link(db.session, version, a.id, b.id)
+    later = voices.start_return_interview(
+        db.session,
+        setting,
+        interviews.InterviewFields(
+            project.rounds[1].id, date(2026, 7, 1), "video", people=[(teacher.id, "Teacher")]
+        ),
+    )
+    voices.set_mark(db.session, later, a.id, "achieved")
+    voices.add_note(db.session, later, "A note", step_id=a.id)
+    editable = versions.start_next_version(db.session, setting)
+    db.session.commit()
+    auth.login(owner)
+    client.post(f"/studies/{project.id}/comparison/reports", data={"fmt": "pdf"})
+    job = db.session.scalars(select(ReportJob)).one()
+    return {
+        "project": project,
+        "later": later,
+        "open_step": editable.steps[1],
+        "ids": {
+            "project_id": project.id,
+            "setting_id": setting.id,
+            "participant_id": teacher.id,
+            "round_id": project.rounds[1].id,
+            "interview_id": later.id,
+            "version_id": editable.id,
+            "step_id": editable.steps[1].id,
+            "link_id": editable.links[0].id,
+            "note_number": 1,
+            "job_id": job.id,
+            "fmt": "svg",
+        },
+    }

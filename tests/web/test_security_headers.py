@@ -4,11 +4,6 @@ policy; and HSTS when the app is served over HTTPS with secure cookies."""
 
 from __future__ import annotations
 
-from datetime import date
-
-from tocapp.extensions import db
-from tocapp.services import flowcharts, interviews, voices
-
 
 def _check(response, where: str) -> None:
     policy = response.headers.get("Content-Security-Policy", "")
@@ -22,44 +17,9 @@ def _check(response, where: str) -> None:
     assert response.headers.get("Referrer-Policy") == "same-origin", where
 
 
-def test_every_route_answers_with_the_headers(
-    app, client, auth, make_user, make_project, make_setting, make_participant, make_interview
-):
-    owner = make_user()
-    project = make_project(owner=owner)
-    setting = make_setting(project=project)
-    head = make_participant(setting=setting)
-    teacher = make_participant(setting=setting, role_label="Teacher")
-    make_interview(participant=head)
-    version = flowcharts.current_version(db.session, setting)
-    group = project.groups[0].id
-    a = flowcharts.add_step(db.session, version, flowcharts.StepFields("situation", group, "A"))
-    b = flowcharts.add_step(db.session, version, flowcharts.StepFields("action", group, "B"))
-    link = flowcharts.add_link(db.session, version, a.id, b.id)
-    later = voices.start_return_interview(
-        db.session,
-        setting,
-        interviews.InterviewFields(
-            project.rounds[1].id, date(2026, 7, 1), "video", people=[(teacher.id, "Teacher")]
-        ),
-    )
-    voices.add_note(db.session, later, "A note", step_id=a.id)
-    db.session.commit()
-    _check(client.get("/login"), "/login (anonymous)")
-    auth.login(owner)
-    ids = {
-        "project_id": project.id,
-        "setting_id": setting.id,
-        "participant_id": teacher.id,
-        "round_id": project.rounds[1].id,
-        "interview_id": later.id,
-        "version_id": version.id,
-        "step_id": b.id,
-        "link_id": link.id,
-        "note_number": 1,
-        "job_id": 1,
-        "fmt": "svg",
-    }
+def test_every_route_answers_with_the_headers(app, client, owned_study):
+    _check(app.test_client().get("/login"), "/login (anonymous)")
+    ids, project = owned_study["ids"], owned_study["project"]
     checked = 0
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
