@@ -276,7 +276,9 @@ def start_job_worker(
 
     def start(config: dict[str, Any]) -> subprocess.Popen[bytes]:
         env = dict(os.environ)
-        env.update({f"TOCAPP_{k}": str(config[k]) for k in WORKER_CONFIG_KEYS if k in config})
+        env.update(
+            {f"TOCAPP_{k}": str(config[k]) for k in WORKER_CONFIG_KEYS if config.get(k) is not None}
+        )
         log = open(tmp_path / f"worker-{len(started)}.log", "wb")  # noqa: SIM115 (closed below)
         process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "tocapp", "jobs", "worker", "--workers", "1"],

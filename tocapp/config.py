@@ -60,8 +60,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
     # With a Redis server configured for the reports, the login counts live there too, so that
     # several app servers count together (unless a storage is named explicitly).
-    if app.config["RATELIMIT_STORAGE_URI"] == "memory://" and app.config.get("JOBS_REDIS_URL"):
-        app.config["RATELIMIT_STORAGE_URI"] = app.config["JOBS_REDIS_URL"]
+    redis_url = str(app.config.get("JOBS_REDIS_URL") or "")
+    if app.config["RATELIMIT_STORAGE_URI"] == "memory://" and redis_url.startswith("redis"):
+        app.config["RATELIMIT_STORAGE_URI"] = redis_url
     # The remember-me cookie is as secure as the session's unless set otherwise.
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
 
