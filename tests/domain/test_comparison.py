@@ -243,3 +243,11 @@ def test_move_summaries_count_same_and_changed_marks_per_setting_and_pair_of_rou
     ]
     assert summaries[0].changes == [("elusive", "achieved", 2), ("achieved", "partly", 1)]
     assert summaries[1].changes == [] and summaries[2].changes == []
+
+
+def test_the_minimum_counts_people_not_interviews():
+    """One teaching assistant heard twice and a teacher once are two people: with a minimum of
+    3 they are not shown to the leadership, though there are three voices."""
+    again = voice("5", "Teaching assistant", "NUR-P02", PRACTICE, {"a1": A})
+    shown, left_out = combine_practice([HEAD, TA, again, TEACHER], minimum=3)
+    assert shown == [HEAD] and left_out == 3

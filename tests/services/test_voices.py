@@ -212,3 +212,18 @@ def test_return_interview_needs_a_map(make_setting, make_participant):
     person = make_participant(setting=setting)
     with pytest.raises(DomainError, match="Map this setting"):
         _return_interview(setting, person)
+
+
+def test_a_version_whose_only_interview_is_withdrawn_keeps_no_trace_of_its_date(mapped):
+    """The only return interview on version 1 is withdrawn: the newest version opens again;
+    had a version 2 been started from it, version 1 would be dated when it was superseded."""
+    from tocapp.services.withdrawals import WithdrawalRequest, withdraw_participant
+
+    setting = mapped["setting"]
+    _return_interview(setting, mapped["teacher"], date(2026, 3, 17))
+    version = mapped["version"]
+    assert version.frozen_at.date() == date(2026, 3, 17)
+    owner = setting.project.memberships[0].user
+    withdraw_participant(db.session, owner, mapped["teacher"], WithdrawalRequest(date(2026, 4, 1)))
+    db.session.commit()
+    assert db.session.get(type(version), version.id).frozen_at is None

@@ -61,7 +61,10 @@ def test_a_pdf_job_builds_the_chosen_report_and_offers_it_for_download(client, d
     assert (job.steps_done, job.steps_total) == (3, 3)
 
     page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
-    assert "Settings: NUR · Round 1, Round 2 · roles: Teaching assistant · everything" in page
+    assert (
+        "Settings: NUR · Round 2 · roles: Teaching assistant · everything · made for Research team"
+        in page
+    )
     assert re.search(r'<progress id="job-progress" max="3" value="3">', page)
     download = f"/studies/{project_id}/comparison/reports/{job.id}/download"
     assert f'href="{download}"' in page and "Download the PDF" in page

@@ -677,3 +677,109 @@ def test_someone_without_consent_to_take_part_cannot_be_interviewed(
     assert not db.session.scalars(
         select(InterviewParticipant).where(InterviewParticipant.participant_id == refused.id)
     ).all()
+
+
+def test_the_minimum_counts_people_so_one_ta_heard_twice_is_not_a_group(
+    client, auth, make_user, make_project, make_setting, make_participant, make_interview
+):
+    """Two teaching assistants, one heard twice in the round: three voices but two people, so
+    the setting's leadership sees no staff group at all (found in review)."""
+    owner = make_user()
+    project = make_project(owner=owner)
+    setting = make_setting(project=project, code="L01")
+    head = make_participant(setting=setting, role_label="Headteacher")
+    ta1 = make_participant(setting=setting, role_label="Teaching assistant")
+    ta2 = make_participant(setting=setting, role_label="Teaching assistant")
+    first = make_interview(participant=head)
+    steps = _map_chart(setting, [("Coaching", "action", "Staff", first.answers[0])])
+    db.session.commit()
+    coaching, r2 = steps["Coaching"], project.rounds[1]
+    _voice(setting, r2, date(2026, 7, 1), [(head, "Headteacher")], {coaching: "achieved"})
+    _voice(setting, r2, date(2026, 7, 2), [(ta1, "Teaching assistant")], {coaching: "elusive"})
+    _voice(setting, r2, date(2026, 7, 3), [(ta1, "Teaching assistant")], {coaching: "elusive"})
+    only = _voice(
+        setting, r2, date(2026, 7, 4), [(ta2, "Teaching assistant")], {coaching: "achieved"}
+    )
+    voices.add_note(db.session, only, "Only the second TA said this", False)
+    db.session.commit()
+    auth.login(owner)
+    url = f"/studies/{project.id}/settings/{setting.id}/exports/voices.pdf?audience=leadership"
+    text = pdf_text(_get(client, url).data)
+    assert "Staff (3 voices)" not in text and "Only the second TA said this" not in text
+    assert "3 staff voices heard in this round are not shown" in text
+
+
+def test_the_leaders_flowchart_for_the_leadership_neither_names_nor_quotes_a_practitioner(
+    client, auth, make_user, make_project, make_setting, make_participant, make_interview
+):
+    """A map step quoted from a teaching assistant's round-1 words: for the setting's
+    leadership her words are withheld and she is not named (found in review)."""
+    from tocapp.services import flowcharts
+
+    owner = make_user()
+    project = make_project(owner=owner)
+    setting = make_setting(project=project, code="L01")
+    head = make_participant(setting=setting, role_label="Headteacher")
+    ta = make_participant(setting=setting, role_label="Teaching assistant")
+    make_interview(participant=head)
+    ta_first = make_interview(participant=ta, notes={1: "Nobody trains us"})
+    version = flowcharts.current_version(db.session, setting)
+    staff = project.groups[0].id
+    flowcharts.add_step(
+        db.session,
+        version,
+        flowcharts.StepFields(
+            "situation", staff, "Little training", ta_first.answers[0].id, "Nobody trains us"
+        ),
+    )
+    db.session.commit()
+    auth.login(owner)
+    base = f"/studies/{project.id}/settings/{setting.id}/exports/flowchart.pdf"
+    leadership = pdf_text(_get(client, base + "?audience=leadership").data)
+    assert "Teaching assistant (L01-P02)" not in leadership and "Nobody trains us" not in leadership
+    assert "1 with staff, not named here" in leadership
+    research = pdf_text(_get(client, base).data)
+    assert "Teaching assistant (L01-P02)" in research and "Nobody trains us" in research
+
+
+def test_across_rounds_names_the_rounds_that_saw_another_version(
+    client, auth, make_user, make_project, make_setting, make_participant, make_interview
+):
+    """Round 2 saw version 1; the chart was revised and round 3 saw version 2. One chart shows
+    one version, so "across rounds" shows round 3 on version 2 and says, with a link, that
+    round 2 saw version 1 — never silently (found in review)."""
+    from tocapp.services import versions
+    from tocapp.services.voice_read import ALL_ROUNDS, setting_voices
+
+    owner = make_user()
+    project = make_project(owner=owner)
+    setting = make_setting(project=project, code="S01")
+    head = make_participant(setting=setting, role_label="Headteacher")
+    ta = make_participant(setting=setting, role_label="Teaching assistant")
+    first = make_interview(participant=head)
+    steps = _map_chart(setting, [("Coaching", "action", "Staff", first.answers[0])])
+    db.session.commit()
+    r2 = project.rounds[1]
+    _voice(setting, r2, date(2026, 7, 1), [(head, "Headteacher")], {steps["Coaching"]: "achieved"})
+    _voice(
+        setting, r2, date(2026, 7, 2), [(ta, "Teaching assistant")], {steps["Coaching"]: "elusive"}
+    )
+    db.session.commit()
+    v2 = versions.start_next_version(db.session, setting)
+    r3 = studies.add_round(db.session, project, studies.RoundFields("Second return"))
+    db.session.commit()
+    _voice(setting, r3, date(2027, 1, 1), [(head, "Headteacher")], {v2.steps[0]: "partly"})
+    db.session.commit()
+
+    read = setting_voices(db.session, setting, round_choice=ALL_ROUNDS)
+    assert [v.round_number for v in read.voices] == [3]
+    assert [r.number for r in read.rounds] == [3] and read.elsewhere == ((2, 1),)
+    auth.login(owner)
+    base = f"/studies/{project.id}/settings/{setting.id}"
+    page = html.unescape(_get(client, base + "/voices?round=all").get_data(as_text=True))
+    assert "not shown here: round 2 saw version 1" in page
+    assert "round=2&amp;version=1" in _get(client, base + "/voices?round=all").get_data(True)
+    older = setting_voices(db.session, setting, round_choice=2, version_number=1)
+    assert [v.round_number for v in older.voices] == [2, 2]
+    text = pdf_text(_get(client, base + "/exports/voices.pdf?round=all").data)
+    assert "Not in this document: round 2 saw version 1" in text

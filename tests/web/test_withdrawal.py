@@ -259,3 +259,41 @@ def _database_text(skip: set[str] = frozenset()) -> str:
         for row in db.session.execute(text(f'SELECT * FROM "{table.name}"')):
             chunks.append(" ".join(str(value) for value in row))
     return "\n".join(chunks)
+
+
+def test_a_report_being_built_during_a_withdrawal_is_never_served(app, client, head, monkeypatch):
+    """The worker read the study before the withdrawal and writes the file after it: the job
+    stays withdrawn and its file is deleted, rather than served with their words."""
+    import tocapp.exports.comparison_document as documents
+    from tocapp.models import User
+    from tocapp.services import report_jobs
+    from tocapp.services.comparison import Choice
+
+    user = db.session.scalar(select(User))
+    job, _ = report_jobs.start_report_job(
+        db.session,
+        user,
+        head["setting"].project,
+        Choice(),
+        "docx",
+        reports_dir=app.config["REPORTS_DIR"],
+        keep_days=7,
+    )
+    db.session.commit()
+    job_id = job.id
+    db.session.rollback()
+    real = documents.comparison_document
+
+    def build_then_withdraw(report, fmt):
+        data = real(report, fmt)  # the study was read before the withdrawal
+        db.session.rollback()
+        assert _withdraw(client, head).status_code == 303  # the owner withdraws meanwhile
+        return data
+
+    monkeypatch.setattr(documents, "comparison_document", build_then_withdraw)
+    report_jobs.run_report_job(db.engine, job_id, reports_dir=app.config["REPORTS_DIR"])
+    db.session.expire_all()
+    job = db.session.get(ReportJob, job_id)
+    assert job.state == "failed"
+    assert report_jobs.report_file(job, app.config["REPORTS_DIR"], 7) is None
+    assert not list(Path(app.config["REPORTS_DIR"]).glob(f"report-{job_id}-*"))

@@ -136,7 +136,8 @@ def combine_practice(
     voices: Sequence[VoiceLayer], minimum: int, label: str = "Staff"
 ) -> tuple[list[VoiceLayer], int]:
     """For the setting's leadership: leadership voices as they are, practice voices (and pairs
-    that include practice) combined into one group, or left out if fewer than ``minimum``.
+    that include practice) combined into one group, or left out if they come from fewer than
+    ``minimum`` people.
 
     Returns the voices to show and how many practice voices were left out. A group's notes and
     arrows are renumbered in order and carry no person.
@@ -145,7 +146,10 @@ def combine_practice(
     staff = [v for v in voices if not v.is_leader]
     if not staff:
         return shown, 0
-    if len(staff) < minimum:
+    # Counted in people, not interviews: one teaching assistant heard twice is still one person
+    # whom a headteacher could pick out.
+    people = {reference for v in staff for reference in (v.people or (v.voice_id,))}
+    if len(people) < minimum:
         return shown, len(staff)
     notes: list[VoiceNote] = []
     links: list[VoiceLink] = []

@@ -44,6 +44,7 @@ from tocapp.services.voice_read import (
     label_of,
     leader_chart,
     setting_voices,
+    speaks_for_leadership,
     voice_of,
 )
 
@@ -73,18 +74,22 @@ def flowchart_document(
     """(a) The setting's newest flowchart as the leader theorised it in round 1."""
     options = options or ExportOptions()
     version = _mapped_version(session, setting)
-    chart = leader_chart(version)
+    chart = leader_chart(version, audience=options.audience)
     mapping = _mapping_interviews(version)
     rounds = sorted({i.round for i in mapping}, key=lambda r: r.number) or _initial(setting)
+    # For the setting's leadership, a staff member the map was (partly) drawn from is not named.
+    named = [i for i in mapping if options.audience.per_person or speaks_for_leadership(i)]
     rows = [
         *_study_rows(setting, options),
         ("Round", "; ".join(round_label(r) for r in rounds)),
         ("Flowchart", _version_text(version)),
         *(
             ("Interview", f"{label_of(i, options.audience)}, {long_date(i.held_on)}, {i.mode}")
-            for i in mapping
+            for i in named
         ),
     ]
+    if len(named) < len(mapping):
+        rows.append(("Interview", f"{len(mapping) - len(named)} with staff, not named here"))
     return FlowchartDocument(
         title=_title(
             "Leader's flowchart",
@@ -113,7 +118,7 @@ def annotated_document(
             "all-voices document shows staff voices combined."
         )
     section = voice_section(
-        chart_with_voices(leader_chart(version), [voice]),
+        chart_with_voices(leader_chart(version, audience=options.audience), [voice]),
         voice,
         interview_summary(interview),
         f"{setting.code} flowchart, version {version.number}, {voice.label}",
@@ -144,7 +149,7 @@ def voices_document(
         raise NothingToExport("No return interview has been held on this setting's flowchart yet.")
     chart, version = read.chart, read.version
     numbers = step_numbers(chart)
-    base = leader_chart(version)
+    base = leader_chart(version, audience=options.audience)
     sections = tuple(
         voice_section(
             chart_with_voices(base, [voice]),
@@ -163,6 +168,8 @@ def voices_document(
         ("Flowchart", _version_text(version)),
         ("Voices", "; ".join(_column(v, read.across_rounds) for v in read.voices)),
     ]
+    if read.elsewhere:
+        rows.append(("Other versions", f"Not in this document: {read.elsewhere_text}."))
     left_out = ""
     if read.left_out:
         many = read.left_out != 1
@@ -213,7 +220,7 @@ def sheet_document(
     """(d) The newest chart, as frozen for return interviews, to annotate on paper."""
     options = options or ExportOptions()
     version = _mapped_version(session, setting)
-    chart = leader_chart(version)
+    chart = leader_chart(version, audience=options.audience)
     numbers = step_numbers(chart)
     upcoming = [r for r in setting.project.rounds if r.kind == "return"][-1:]
     rows = [

@@ -153,9 +153,13 @@ def withdraw_built_reports(
 ) -> int:
     """Stop serving the study's built reports; with ``reports_dir``, their files are deleted as
     soon as this transaction commits (else at the next clean-up). Returns how many."""
+    # Jobs still waiting or being built are withdrawn too: they may have read the words already.
     done = list(
         session.scalars(
-            select(ReportJob).where(ReportJob.project_id == project.id, ReportJob.state == "done")
+            select(ReportJob).where(
+                ReportJob.project_id == project.id,
+                ReportJob.state.in_(("done", "queued", "running")),
+            )
         )
     )
     for job in done:
@@ -341,13 +345,15 @@ class _Progress:
         except SQLAlchemyError:
             log.warning("report job %s: progress not saved (database busy)", self.job_id)
 
-    def update(self, done: int, stage: str, **values: object) -> int:
-        """Write the job's progress; returns how many rows changed (0: the job is gone)."""
+    def update(self, done: int, stage: str, *, only_running: bool = False, **values: object) -> int:
+        """Write the job's progress; returns how many rows changed (0: the job is gone, or with
+        ``only_running``, it is no longer running — withdrawn while it was being built)."""
+        query = update(ReportJob).where(ReportJob.id == self.job_id)
+        if only_running:
+            query = query.where(ReportJob.state == "running")
         with Session(self.engine) as session:
             changed = session.execute(
-                update(ReportJob)
-                .where(ReportJob.id == self.job_id)
-                .values(steps_done=done, steps_total=self.total, stage=stage, **values)
+                query.values(steps_done=done, steps_total=self.total, stage=stage, **values)
             ).rowcount
             session.commit()
         return int(changed)
@@ -363,6 +369,7 @@ class _Progress:
             self.update(
                 self.total,
                 "Ready",
+                only_running=True,  # a job withdrawn meanwhile stays withdrawn; its file goes
                 state="done",
                 file_name=file_name,
                 file_bytes=size,

@@ -33,12 +33,24 @@ def freeze_flowchart_version(version: FlowchartVersion, shown_on: date | None = 
 
 def settle_frozen_date(session: Session, version: FlowchartVersion) -> None:
     """A shown version is frozen on the day of the earliest interview still on record that showed
-    it, whatever order interviews were typed up, moved or removed in."""
+    it, whatever order interviews were typed up, moved or removed in; with none left, the newest
+    version opens again and an older one is dated when it was superseded."""
     earliest = session.scalar(
         select(func.min(Interview.held_on)).where(Interview.version_id == version.id)
     )
     if earliest is not None:
         version.frozen_at = min(datetime.combine(earliest, time()), utcnow())
+        return
+    # No interview showing it is left (a withdrawal removed them): keep no trace of their date.
+    later = session.scalar(
+        select(func.min(FlowchartVersion.created_at)).where(
+            FlowchartVersion.setting_id == version.setting_id,
+            FlowchartVersion.number > version.number,
+        )
+    )
+    # The newest version opens for changes again; an older one stays frozen as of when it was
+    # superseded, since later versions were copied from it.
+    version.frozen_at = later
 
 
 def start_next_version(session: Session, setting: Setting) -> FlowchartVersion:

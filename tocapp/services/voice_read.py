@@ -129,9 +129,12 @@ def voice_of(
     )
 
 
-def leader_chart(version: FlowchartVersion, *, editing: bool = False) -> Flowchart:
+def leader_chart(
+    version: FlowchartVersion, *, editing: bool = False, audience: Audience = Audience.RESEARCH
+) -> Flowchart:
     """The version as the leader's map; quoted source words of anyone who did not consent to
-    quotation are withheld (the mapping page, ``editing``, shows them)."""
+    quotation are withheld (the mapping page, ``editing``, shows them), and for the setting's
+    leadership so are the words of anyone who did not speak for leadership."""
     chart = to_domain(version)
     if editing:
         return chart
@@ -140,10 +143,22 @@ def leader_chart(version: FlowchartVersion, *, editing: bool = False) -> Flowcha
     for step in chart.steps:
         if step.source is not None and step.source.quote:
             answer = records[step.key].source_answer
-            if answer is None or not may_quote(people_of(answer.interview)):
+            if answer is None or not quotable_for(answer.interview, audience):
                 step = replace(step, source=replace(step.source, quote=WITHHELD_QUOTE))
         steps.append(step)
     return replace(chart, steps=tuple(steps))
+
+
+def quotable_for(interview: Interview, audience: Audience) -> bool:
+    """Whether this interview's own words may appear for this audience."""
+    people = people_of(interview, audience)
+    if not audience.per_person and not all(p.perspective is Perspective.LEADERSHIP for p in people):
+        return False
+    return may_quote(people)
+
+
+def speaks_for_leadership(interview: Interview) -> bool:
+    return all(Perspective(p.perspective) is Perspective.LEADERSHIP for p in interview.people)
 
 
 def chart_of_voice(interview: Interview, voice: VoiceLayer) -> Flowchart:
@@ -178,6 +193,13 @@ class SettingVoices:
     interviews: tuple[Interview, ...]  # the interviews behind the voices, held order
     left_out: int = 0  # practice voices not shown to the setting's leadership (too few)
     min_group: int = 3
+    # (round, version) of chosen rounds' interviews that saw another version than the one shown
+    elsewhere: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def elsewhere_text(self) -> str:
+        """ "Round 2 saw version 1" — what the chart does not show, in words."""
+        return "; ".join(f"round {r} saw version {v}" for r, v in self.elsewhere)
 
     @property
     def version_number(self) -> int | None:
@@ -216,12 +238,26 @@ def setting_voices(
     voices, left_out = for_audience(
         [voice_of(i, audience) for i in interviews], audience, setting.project.min_group_size
     )
-    chart = chart_with_voices(leader_chart(version), voices) if version is not None else None
+    chart = (
+        chart_with_voices(leader_chart(version, audience=audience), voices)
+        if version is not None
+        else None
+    )
+    # A chart shows one version: rounds (or interviews) that saw another are named, not mixed in.
+    shown_rounds = {i.round.number for i in interviews}
+    elsewhere = sorted(
+        {
+            (i.round.number, i.version.number)
+            for i in in_rounds
+            if i.version is not None and (version is None or i.version_id != version.id)
+        }
+    )
     return SettingVoices(
         setting_code=setting.code,
         audience=audience,
         version=version,
-        rounds=chosen,
+        rounds=tuple(r for r in chosen if r.number in shown_rounds) if interviews else chosen,
+        elsewhere=tuple(elsewhere),
         available_rounds=available,
         across_rounds=across,
         chart=chart,
@@ -273,7 +309,7 @@ def setting_rounds(
                 first.round.number,
                 first.round.title,
                 first.version.number,
-                chart_with_voices(leader_chart(first.version), voices),
+                chart_with_voices(leader_chart(first.version, audience=audience), voices),
                 tuple(voices),
                 left_out=left_out,
             )

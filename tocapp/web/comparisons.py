@@ -49,6 +49,11 @@ def allowed_choice(choice: Choice, role: Role) -> Choice:
     """The choice, if this member may have its audience: an identified report is owners' only."""
     if choice.audience is Audience.IDENTIFIED and role is not Role.OWNER:
         abort(403)
+    if choice.audience is Audience.IDENTIFIED:
+        # Until the audit trail records it, the server log does: who asked for real names, where.
+        current_app.logger.info(
+            "identified comparison %s by user %s", request.path, current_user.id
+        )
     return choice
 
 

@@ -47,7 +47,9 @@ def show(project_id: int, setting_id: int) -> str:
     chosen_voice = request.args.get("voice") or None
     shown = filter_voices(read.voices, role=chosen_role, voice_id=chosen_voice)
     version = read.version
-    chart = chart_with_voices(leader_chart(version), shown) if version else None
+    chart = (
+        chart_with_voices(leader_chart(version, audience=read.audience), shown) if version else None
+    )
     keys = [s.key for s in chart.steps] if chart else []
     drawing = None
     if chart is not None and chart.steps:

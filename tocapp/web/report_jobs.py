@@ -28,7 +28,7 @@ from tocapp.jobs import job_queue
 from tocapp.models import Project, ReportJob
 from tocapp.models.base import utcnow
 from tocapp.services.access import load, load_in
-from tocapp.services.comparison import Choice
+from tocapp.services.comparison import Choice, chosen_rounds
 from tocapp.services.report_jobs import (
     EXPIRED_PROBLEM,
     FORMATS,
@@ -146,11 +146,7 @@ def describe(project: Project, choice: Choice) -> dict[str, str]:
     settings = [
         s.code for s in project.settings if not choice.setting_ids or s.id in choice.setting_ids
     ]
-    rounds = [
-        f"Round {r.number}"
-        for r in project.rounds
-        if not choice.round_ids or r.id in choice.round_ids
-    ]
+    rounds = [f"Round {r.number}" for r in chosen_rounds(project, choice)]
     return {
         "settings": ", ".join(settings) or "none",
         "rounds": ", ".join(rounds) or "none",
