@@ -46,8 +46,13 @@ class JobQueue:
 
         @huey.task(name="tocapp.build_report")
         def build_report(job_id: int) -> None:
+            # Charts in big exports are drawn as the web pages draw them (render cache, limits).
+            from tocapp.web.chart_images import draw
+
             with app.app_context():
-                report_jobs.run_report_job(db.engine, job_id, reports_dir=app.config["REPORTS_DIR"])
+                report_jobs.run_report_job(
+                    db.engine, job_id, reports_dir=app.config["REPORTS_DIR"], draw=draw
+                )
 
         @huey.signal(SIGNAL_INTERRUPTED)
         def interrupted(_signal: str, task: Any, *_args: Any, **_kwargs: Any) -> None:

@@ -235,3 +235,5 @@ def test_a_choice_too_big_for_one_page_asks_to_narrow_it_or_build_the_report(app
     assert "Within each setting" in one and "Too much" not in one
     summary = html.unescape(client.get(demo + "?detail=off").get_data(as_text=True))
     assert "Too much" not in summary  # a summary may show four times as many
+    pdf = client.get(demo + ".pdf")  # built in the request: not when too big; back to the page
+    assert pdf.status_code == 303 and "/comparison" in pdf.headers["Location"]

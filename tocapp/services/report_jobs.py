@@ -15,6 +15,7 @@ import socket
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
@@ -95,6 +96,40 @@ def start_report_job(
         download_name=download_name(
             [project.title, "comparison", utcnow().date().isoformat()], fmt
         ),
+    )
+    session.add(job)
+    session.flush()
+    return job, True
+
+
+EXPORT_KEY = "export"  # in a job's choice: the export document it builds, not a comparison
+
+
+def start_export_job(
+    session: Session,
+    user: User,
+    project: Project,
+    wanted: dict[str, list[int | str]],
+    fmt: str,
+    name: str,
+) -> tuple[ReportJob, bool]:
+    """Record a queued export job (a big document); the same one still waiting is returned."""
+    for existing in session.scalars(
+        select(ReportJob).where(
+            ReportJob.project_id == project.id,
+            ReportJob.fmt == fmt,
+            ReportJob.state.in_(("queued", "running")),
+        )
+    ):
+        if existing.choice == wanted and not stalled(existing):
+            return existing, False
+    job = ReportJob(
+        project=project,
+        requested_by=user,
+        fmt=fmt,
+        choice=wanted,
+        stage="Waiting for the report worker",
+        download_name=name,
     )
     session.add(job)
     session.flush()
@@ -224,24 +259,35 @@ def prune_old_jobs(
     return len(old)
 
 
-def run_report_job(engine: Engine, job_id: int, *, reports_dir: str | Path) -> None:
-    """Build one queued report and save it; runs in the job worker (or inline when immediate)."""
+def run_report_job(
+    engine: Engine, job_id: int, *, reports_dir: str | Path, draw: Any = None
+) -> None:
+    """Build one queued report (or big export, drawing its charts with ``draw``) and save it;
+    runs in the job worker (or inline when immediate)."""
     progress = _Progress(engine, job_id)
     started = progress.start()
     if started is None:
         log.info("report job %s is gone or already taken; nothing to do", job_id)
         return
-    project_id, fmt, choice = started
+    project_id, fmt, lists = started
     try:
         with Session(read_only_sqlite(engine)) as reader:
             project = reader.get(Project, project_id)
             if project is None:
                 raise LookupError("the study has been deleted")
-            report = build_report(reader, project, choice, progress.comparing)
-        progress.note(progress.total - 1, f"Writing the {FORMATS[fmt]}")
-        from tocapp.exports.comparison_document import comparison_document
+            if EXPORT_KEY in lists:
+                # A large export (a chart too big to draw in a request): one step, then the file.
+                progress.total = 2
+                progress.note(1, f"Drawing the chart and writing the {FORMATS[fmt]}")
+                from tocapp.services.export_jobs import build_export
 
-        data = comparison_document(report, fmt)
+                data = build_export(reader, project, fmt, lists, draw)
+            else:
+                report = build_report(reader, project, Choice.from_lists(lists), progress.comparing)
+                progress.note(progress.total - 1, f"Writing the {FORMATS[fmt]}")
+                from tocapp.exports.comparison_document import comparison_document
+
+                data = comparison_document(report, fmt)
         path = _save(Path(reports_dir), job_id, fmt, data)
     except ReportStorageError as error:
         log.exception("report job %s could not be saved", job_id)
@@ -319,12 +365,12 @@ class _Progress:
     job_id: int
     total: int = 1
 
-    def start(self) -> tuple[int, str, Choice] | None:
+    def start(self) -> tuple[int, str, dict[str, list[int | str]]] | None:
         with Session(self.engine) as session:
             job = session.get(ReportJob, self.job_id)
             if job is None or job.state != "queued":
                 return None
-            taken = job.project_id, job.fmt, Choice.from_lists(job.choice)
+            taken = job.project_id, job.fmt, dict(job.choice)
             job.state, job.started_at, job.stage = "running", utcnow(), "Reading the study"
             job.worker = this_worker()
             session.commit()

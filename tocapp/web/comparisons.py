@@ -5,8 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -113,16 +123,20 @@ def csv_download(project_id: int) -> Response:
 
 @bp.get(URL + ".pdf", defaults={"fmt": "pdf"})
 @bp.get(URL + ".docx", defaults={"fmt": "docx"})
-def document(project_id: int, fmt: str) -> Response:
+def document(project_id: int, fmt: str) -> Any:
     """The report as PDF (WeasyPrint, our static files only) or Word, built in the request.
 
     The page's buttons use a background job instead (web/report_jobs.py); these addresses suit
-    scripts and small studies.
+    scripts and small studies. A choice too big for the page goes back to the page, which offers
+    the background build.
     """
     from tocapp.exports.comparison_document import comparison_document
 
     project, role = load(db.session, current_user, Project, project_id)
-    report = build_report(db.session, project, _choice(role))
+    choice = _choice(role)
+    if comparison_size(project, choice) > page_limit(choice):
+        return redirect(url_for(".show", project_id=project_id, **choice.as_lists()), 303)
+    report = build_report(db.session, project, choice)
     data = comparison_document(report, fmt)
     parts = [project.title, "comparison", report.generated_on.isoformat()]
     name = download_name([*parts, *_audience_part(report.audience)], fmt)

@@ -11,6 +11,7 @@ splitting a chart rather than moving it to A3.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -31,13 +32,21 @@ from tocapp.domain.people import Audience
 from tocapp.exports.chart_pages import DEFAULT_PAPERS
 from tocapp.exports.model import ChartFigure, ExportDocument, figures_of
 from tocapp.extensions import db
-from tocapp.models import Interview, Role, Setting
+from tocapp.models import Interview, Project, Role, Setting
 from tocapp.services import export_data
-from tocapp.services.access import load_in
+from tocapp.services.access import load, load_in
 from tocapp.services.export_data import ExportOptions, NothingToExport
+from tocapp.services.export_jobs import (
+    DOCUMENTS,
+    export_request,
+    file_name,
+    load_document,
+    steps_drawn,
+)
 from tocapp.services.voice_read import RoundChoice, parse_round_choice
 from tocapp.web import chart_images
 from tocapp.web.interviews import study_trail
+from tocapp.web.report_jobs import start_background_job
 
 bp = Blueprint("exports", __name__)
 
@@ -97,7 +106,7 @@ def annotated(project_id: int, interview_id: int, fmt: str) -> BaseResponse:
         document = export_data.annotated_document(db.session, interview, options)
     except NothingToExport as error:
         return _nothing(interview.setting, error)
-    return _send(document, fmt)
+    return _send(document, fmt, ("annotated", interview.id, options))
 
 
 def _setting_export(
@@ -107,11 +116,13 @@ def _setting_export(
     build: Callable[..., ExportDocument],
 ) -> BaseResponse:
     setting, role = load_in(db.session, current_user, Setting, setting_id, project_id)
+    options = _options(role)
     try:
-        document = build(db.session, setting, _options(role))
+        document = build(db.session, setting, options)
     except NothingToExport as error:
         return _nothing(setting, error)
-    return _send(document, fmt)
+    kind = build.__name__.removesuffix("_document")
+    return _send(document, fmt, (kind, setting.id, options))
 
 
 def _options(role: Role) -> ExportOptions:
@@ -147,13 +158,28 @@ def _papers() -> tuple[str, ...]:
     return PAPER_CHOICES[paper]
 
 
-def _send(document: ExportDocument, fmt: str) -> BaseResponse:
-    """The document as an attachment named after study, setting, round, voice and date."""
+def _send(document: ExportDocument, fmt: str, what: tuple[str, int, ExportOptions]) -> BaseResponse:
+    """The document as an attachment named after study, setting, round, voice and date; a PDF
+    or Word file of a chart too big to draw within a request is offered as a background job."""
     if fmt in IMAGE_FORMATS:
         figure = _first_figure(document)
         name = download_name(document.title.name_parts, fmt)
         return chart_images.download(figure.chart, fmt, name, figure.annotations)
     papers = _papers()
+    steps = steps_drawn(document)
+    if steps > current_app.config["EXPORT_IN_REQUEST_MAX_STEPS"]:
+        kind, target, options = what
+        return Response(
+            render_template(
+                "exports/build_later.html",
+                document=document,
+                steps=steps,
+                fmt=fmt,
+                wanted=export_request(kind, target, options, papers),
+                project_id=document_project_id(),
+            ),
+            status=200,
+        )
     if fmt == "pdf":
         from tocapp.exports.pdf import PDF_MEDIA_TYPE, render_pdf  # WeasyPrint loads on first use
 
@@ -168,6 +194,44 @@ def _send(document: ExportDocument, fmt: str) -> BaseResponse:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"  # exports hold research data
     return response
+
+
+def document_project_id() -> int:
+    return int(request.view_args["project_id"])  # type: ignore[index]
+
+
+@bp.post("/studies/<int:project_id>/exports/jobs")
+def build_later(project_id: int) -> BaseResponse:
+    """Start building a big export in the background; its page shows progress and the file."""
+    project, role = load(db.session, current_user, Project, project_id)
+    fmt = request.form.get("fmt", "")
+    kind = request.form.get("export", "")
+    target = request.form.get("target", "")
+    if fmt not in DOCUMENT_FORMATS or kind not in DOCUMENTS or not target.isdigit():
+        abort(400)
+    options = _options_from(request.form, role)
+    papers = tuple(p for p in request.form.getlist("paper") if p in ("A4", "A3")) or DEFAULT_PAPERS
+    try:
+        document = load_document(db.session, project, kind, int(target), options)
+    except (LookupError, NothingToExport):
+        abort(404)
+    return start_background_job(
+        project,
+        export_request(kind, int(target), options, papers),
+        fmt,
+        file_name(document, fmt),
+    )
+
+
+def _options_from(values: Any, role: Role) -> ExportOptions:
+    wanted = values.get("audience", "") or Audience.RESEARCH.value
+    try:
+        audience = Audience(wanted)
+    except ValueError:
+        abort(400)
+    if audience is Audience.IDENTIFIED and role is not Role.OWNER:
+        abort(403)
+    return ExportOptions(audience=audience, rounds=parse_round_choice(values.get("round", "")))
 
 
 def _first_figure(document: ExportDocument) -> ChartFigure:

@@ -31,12 +31,15 @@ from tocapp.services.access import load, load_in
 from tocapp.services.comparison import Choice, chosen_rounds
 from tocapp.services.report_jobs import (
     EXPIRED_PROBLEM,
+    EXPORT_KEY,
     FORMATS,
     MEDIA_TYPES,
     STALLED_PROBLEM,
     could_not_queue,
+    prune_old_jobs,
     report_file,
     stalled,
+    start_export_job,
     start_report_job,
 )
 from tocapp.web.comparisons import allowed_choice, choice_from
@@ -67,7 +70,26 @@ def start(project_id: int) -> Any:
         reports_dir=config["REPORTS_DIR"],
         keep_days=config["REPORT_JOBS_KEEP_DAYS"],
     )
-    job_id = job.id
+    return _queue(job, new)
+
+
+def start_background_job(
+    project: Project, wanted: dict[str, list[int | str]], fmt: str, name: str
+) -> Response:
+    """Record and queue a big export (web/exports.py decides which are big)."""
+    config = current_app.config
+    prune_old_jobs(
+        db.session,
+        project,
+        reports_dir=config["REPORTS_DIR"],
+        keep_days=config["REPORT_JOBS_KEEP_DAYS"],
+    )
+    job, new = start_export_job(db.session, current_user, project, wanted, fmt, name)
+    return _queue(job, new)
+
+
+def _queue(job: ReportJob, new: bool) -> Any:
+    job_id, project_id = job.id, job.project_id
     db.session.commit()  # the worker must find the row: commit before queueing
     if new:
         try:
@@ -75,7 +97,7 @@ def start(project_id: int) -> Any:
         except Exception:
             log.exception("could not queue report job %s", job_id)
             could_not_queue(db.session.get(ReportJob, job_id))
-    return redirect(url_for(".show", project_id=project_id, job_id=job_id), 303)
+    return redirect(url_for("report_jobs.show", project_id=project_id, job_id=job_id), 303)
 
 
 @bp.get(URL + "/<int:job_id>")
@@ -83,17 +105,23 @@ def show(project_id: int, job_id: int) -> str:
     job, role = load_in(db.session, current_user, ReportJob, job_id, project_id)
     project = job.project
     choice = allowed_choice(Choice.from_lists(job.choice), role)
+    export = EXPORT_KEY in job.choice
+    back = (
+        ("Exports", None)
+        if export
+        else ("Comparison", url_for("comparisons.show", project_id=project.id, **choice.as_lists()))
+    )
     return render_template(
         "comparisons/job.html",
         project=project,
         job=job,
         status=status_of(job),
         choice=choice,
+        export=export,
         described=describe(project, choice),
         formats=FORMATS,
         hint_after=WORKER_HINT_AFTER_SECONDS,
-        trail=study_trail(project)
-        + [("Comparison", url_for("comparisons.show", project_id=project.id, **choice.as_lists()))],
+        trail=study_trail(project) + [back],
     )
 
 
