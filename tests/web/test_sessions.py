@@ -84,6 +84,7 @@ def test_a_copied_session_cookie_stops_working_after_logout(app, client, auth, a
 
 
 def test_remember_me_is_opt_in_lasts_30_days_and_dies_at_logout(app, client, account):
+    """…and its value is new at every login, so an old one is worthless once logged out."""
     user = account()
     client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert client.get_cookie("remember_token") is None
@@ -96,7 +97,11 @@ def test_remember_me_is_opt_in_lasts_30_days_and_dies_at_logout(app, client, acc
     later = app.test_client()  # a browser that kept only the remember-me cookie
     later.set_cookie("remember_token", cookie.value)
     assert later.get("/").status_code == 200
+    again = app.test_client()
+    again.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    assert again.get_cookie("remember_token").value != cookie.value  # it rotates
     other.post("/logout")
+    assert again.get("/").status_code == 200  # logging out one browser leaves the other
     fresh = app.test_client()
     fresh.set_cookie("remember_token", cookie.value)
     assert fresh.get("/").status_code == 302
@@ -167,8 +172,11 @@ def test_an_unknown_address_is_checked_against_a_hash_like_a_known_one(app, make
 
 
 def test_an_administrator_resets_a_password_from_the_command_line(app, make_user):
+    from tocapp.models import LoginSession
+
     user = make_user()
-    before = user.session_token
+    users.start_login(db.session, user)
+    db.session.commit()
     runner = app.test_cli_runner()
     result = runner.invoke(
         args=["user", "password", "--email", user.email],
@@ -177,6 +185,7 @@ def test_an_administrator_resets_a_password_from_the_command_line(app, make_user
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     changed = db.session.get(User, user.id)
-    assert changed.check_password(NEW_PASSWORD) and changed.session_token != before
+    assert changed.check_password(NEW_PASSWORD)
+    assert db.session.query(LoginSession).filter_by(user_id=user.id).count() == 0
     refused = runner.invoke(args=["user", "password", "--email", user.email], input="abc\nabc\n")
     assert refused.exit_code != 0 and "at least 10 characters" in refused.output

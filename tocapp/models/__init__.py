@@ -6,7 +6,7 @@ from tocapp.models.interviews import INTERVIEW_MODES, Answer, Interview, Intervi
 from tocapp.models.jobs import JOB_STATES, ReportJob
 from tocapp.models.schedules import Schedule, ScheduleQuestion
 from tocapp.models.studies import Participant, Project, ProjectGroup, Round, Setting
-from tocapp.models.users import Membership, Role, User
+from tocapp.models.users import LoginSession, Membership, Role, User
 from tocapp.models.withdrawals import Withdrawal
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "Interview",
     "InterviewParticipant",
     "Link",
+    "LoginSession",
     "Membership",
     "Participant",
     "Project",

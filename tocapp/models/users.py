@@ -49,20 +49,17 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(256))
-    # Part of what the session and remember-me cookies carry: changing it (at logout, or when the
-    # password changes) makes every cookie issued before worthless, copies included.
-    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 
-    def get_id(self) -> str:
-        """What Flask-Login keeps in the session and the remember-me cookie."""
-        return f"{self.id}:{self.session_token}"
+    # The login this request belongs to (set at login, and by the user loader): not a column.
+    login_token: str = ""
 
-    def end_sessions(self) -> None:
-        """Log this account out everywhere."""
-        self.session_token = secrets.token_hex(16)
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie: the account and the
+        token of this one login, which logout deletes."""
+        return f"{self.id}:{self.login_token}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -86,3 +83,21 @@ class Membership(db.Model):  # type: ignore[name-defined,misc]
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+
+class LoginSession(db.Model):  # type: ignore[name-defined,misc]
+    """One login (one browser): its token is in that browser's session and remember-me cookies.
+
+    Logging out deletes it, so a copy of those cookies stops working; changing the password
+    deletes every one of the account's. Each login has a new token, so the remember-me cookie
+    is never the same twice.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=lambda: secrets.token_hex(24)
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from tocapp.domain.errors import DomainError
-from tocapp.models import User
+from tocapp.models import LoginSession, User
 
 
 def find_user_by_email(session: Session, email: str) -> User | None:
@@ -69,7 +69,41 @@ def set_password(session: Session, user: User, new: str) -> None:
     """Set a password (an administrator's reset, or after the check above): ends all sessions."""
     check_new_password(new, user.email, user.name)
     user.set_password(new)
-    user.end_sessions()
+    end_all_logins(session, user)
+
+
+def start_login(session: Session, user: User) -> str:
+    """A new login of this account (one browser); returns its token, also set on ``user``."""
+    login = LoginSession(user_id=user.id)
+    session.add(login)
+    session.flush()
+    user.login_token = login.token
+    return login.token
+
+
+def find_login(session: Session, user_id: int, token: str) -> User | None:
+    """The account a cookie names, if that login has not ended."""
+    user = session.scalar(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(User.id == user_id, LoginSession.token == token)
+    )
+    if user is not None:
+        user.login_token = token
+    return user
+
+
+def end_login(session: Session, user: User) -> None:
+    """Log out this one login: its cookies, and any copy of them, stop working."""
+    session.execute(
+        delete(LoginSession).where(
+            LoginSession.user_id == user.id, LoginSession.token == user.login_token
+        )
+    )
+
+
+def end_all_logins(session: Session, user: User) -> None:
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     session.flush()
 
 

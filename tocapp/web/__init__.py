@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from flask import Flask, Response, current_app, redirect, render_template, request, url_for
@@ -14,6 +13,7 @@ from tocapp.extensions import db, login_manager
 from tocapp.models import User
 from tocapp.models.sqlite import READ_ONLY
 from tocapp.services.errors import ForbiddenError, NotFoundError
+from tocapp.services.users import find_login
 
 # Requests that only read: never committed, and read-only on the database.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -82,14 +82,11 @@ def register_web(app: Flask) -> None:
 
 
 def _load_user(user_id: str) -> User | None:
-    """The account a cookie names, only if the cookie's session token is still the account's."""
+    """The account a cookie names, only while that login has not ended (logout, password)."""
     number, _, token = user_id.partition(":")
     if not number.isdigit() or not token:
         return None
-    user = db.session.get(User, int(number))
-    if user is None or not hmac.compare_digest(user.session_token, token):
-        return None
-    return user
+    return find_login(db.session, int(number), token)
 
 
 def _read_only_when_safe() -> None:

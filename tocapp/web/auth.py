@@ -1,7 +1,7 @@
 """Logging in and out, and changing one's password.
 
-Logging out ends the session on the server too: the account's session token changes, so a copy of
-the cookie taken before stops working, and so does every remember-me cookie.
+Logging out ends the login on the server too (its LoginSession row is deleted), so a copy of its
+cookies stops working; a password change ends every login of the account.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from tocapp.domain.errors import DomainError
 from tocapp.extensions import db, limiter
-from tocapp.services.users import authenticate, change_password
+from tocapp.services.users import authenticate, change_password, end_login, start_login
 from tocapp.web.forms.base import Form
 
 bp = Blueprint("auth", __name__)
@@ -57,6 +57,7 @@ def login() -> str | Response:
     if form.validate_on_submit():
         user = authenticate(db.session, form.email.data or "", form.password.data or "")
         if user is not None:
+            start_login(db.session, user)
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
         flash("That e-mail address and password do not match an account.", "error")
@@ -75,7 +76,7 @@ def too_many_attempts(_error: Exception) -> tuple[str, int, dict[str, str]]:
 @bp.post("/logout")
 def logout() -> Response:
     if current_user.is_authenticated:
-        current_user.end_sessions()
+        end_login(db.session, current_user._get_current_object())
     logout_user()
     flash("You have logged out.", "info")
     return redirect(url_for("auth.login"))
@@ -102,7 +103,8 @@ def password() -> tuple[str, int] | Response:
         except DomainError as error:
             form.new.errors = [*form.new.errors, str(error)]
         else:
-            login_user(user)  # this session goes on, under the new token; the others end
+            start_login(db.session, user)  # this browser goes on, under a new login; others end
+            login_user(user)
             flash("Your password is changed. You are logged out everywhere else.", "success")
             return redirect(url_for("studies.index"))
     return render_template("auth/password.html", form=form), 400 if form.is_submitted() else 200
