@@ -237,3 +237,14 @@ def test_a_choice_too_big_for_one_page_asks_to_narrow_it_or_build_the_report(app
     assert "Too much" not in summary  # a summary may show four times as many
     pdf = client.get(demo + ".pdf")  # built in the request: not when too big; back to the page
     assert pdf.status_code == 303 and "/comparison" in pdf.headers["Location"]
+
+
+def test_the_csv_draws_no_chart(client, demo, monkeypatch):
+    """The CSV holds no chart, so it never waits for one to be drawn."""
+    import tocapp.services.comparison as comparison
+
+    def no_drawing(*_args, **_kwargs):
+        raise AssertionError("a chart was drawn for the CSV")
+
+    monkeypatch.setattr(comparison, "stacked_mark_bars", no_drawing)
+    assert client.get(demo + ".csv").status_code == 200

@@ -164,8 +164,15 @@ def comparison_size(project: Project, choice: Choice) -> int:
 
 
 def build_report(
-    session: Session, project: Project, choice: Choice, progress: Progress | None = None
+    session: Session,
+    project: Project,
+    choice: Choice,
+    progress: Progress | None = None,
+    *,
+    with_charts: bool = True,
 ) -> Report:
+    """The report for this choice; ``with_charts`` False skips drawing the charts (the CSV
+    shows none, and drawing them is most of the time a comparison takes)."""
     settings = [s for s in project.settings if _chosen(s.id, choice.setting_ids)]
     rounds = chosen_rounds(project, choice)
     roles = set(choice.roles) if choice.roles else None
@@ -195,7 +202,7 @@ def build_report(
         if progress is not None:
             progress(n, len(settings) + 1)
     report.counts = mark_counts(report.sources)
-    report.charts = _charts(report.counts)
+    report.charts = _charts(report.counts) if with_charts else []
     report.moves = mark_moves(report.sources)
     if progress is not None:
         progress(len(settings) + 1, len(settings) + 1)

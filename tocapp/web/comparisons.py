@@ -106,7 +106,7 @@ def show(project_id: int) -> str:
 @bp.get(URL + ".csv")
 def csv_download(project_id: int) -> Response:
     project, role = load(db.session, current_user, Project, project_id)
-    report = build_report(db.session, project, _choice(role))
+    report = build_report(db.session, project, _choice(role), with_charts=False)
     out = io.StringIO()
     out.write("\ufeff")  # a byte-order mark, so Excel reads the file as UTF-8
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
