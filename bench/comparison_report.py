@@ -56,7 +56,7 @@ def main(sizes: list[int]) -> None:
     with app.app_context():
         db.create_all()
         ensure_built_in_schedules(db.session)
-        create_user(db.session, EMAIL, "Bench", PASSWORD)
+        create_user(db.session, None, EMAIL, "Bench", PASSWORD)
         db.session.commit()
     # Requests run outside any app context of ours, each in its own, as under a real server.
     client = app.test_client()

@@ -63,16 +63,19 @@ def median_seconds(action: Callable[[], object], runs: int) -> float:
 def synthetic_study(step_count: int, seed: int = 0) -> Setting:
     """A setting with a leader's map of ``step_count`` steps and five return interviews."""
     rng = random.Random(seed)
-    owner = create_user(db.session, f"bench{step_count}@example.test", "Bench", "bench-password")
+    owner = create_user(
+        db.session, None, f"bench{step_count}@example.test", "Bench", "bench-password"
+    )
     project = studies.create_project(
         db.session, owner, studies.ProjectFields(title=f"Bench study {step_count}")
     )
     setting = studies.add_setting(
-        db.session, project, studies.SettingFields(name="Bench school", code="BEN")
+        db.session, None, project, studies.SettingFields(name="Bench school", code="BEN")
     )
     people = [
         studies.add_participant(
             db.session,
+            None,
             setting,
             studies.ParticipantFields(
                 role_label=role,
@@ -87,6 +90,7 @@ def synthetic_study(step_count: int, seed: int = 0) -> Setting:
     ]
     first = interviews.record_interview(
         db.session,
+        None,
         setting,
         interviews.InterviewFields(
             round_id=project.rounds[0].id,
@@ -106,13 +110,16 @@ def synthetic_study(step_count: int, seed: int = 0) -> Setting:
         fields = flowcharts.StepFields(step.theme.value, groups[step.group], step.text)
         if rng.random() < 0.3:
             fields.source_answer_id, fields.source_quote = answer.id, step.text[:60]
-        ids[step.key] = flowcharts.add_step(db.session, version, fields).id
+        ids[step.key] = flowcharts.add_step(db.session, None, version, fields).id
     for link in chart.links:
-        flowcharts.add_link(db.session, version, ids[link.source], ids[link.target], link.label)
+        flowcharts.add_link(
+            db.session, None, version, ids[link.source], ids[link.target], link.label
+        )
     step_ids = list(ids.values())
     for n, person in enumerate(people):
         interview = voices.start_return_interview(
             db.session,
+            None,
             setting,
             interviews.InterviewFields(
                 round_id=project.rounds[1].id,
@@ -123,21 +130,29 @@ def synthetic_study(step_count: int, seed: int = 0) -> Setting:
         )
         for step_id in rng.sample(step_ids, k=int(len(step_ids) * 0.6)):
             voices.set_mark(
-                db.session, interview, step_id, rng.choice(("achieved", "partly", "elusive"))
+                db.session, None, interview, step_id, rng.choice(("achieved", "partly", "elusive"))
             )
         for note in range(3):
             voices.add_note(
-                db.session, interview, f"Note {note} from voice {n}", True, rng.choice(step_ids)
+                db.session,
+                None,
+                interview,
+                f"Note {note} from voice {n}",
+                True,
+                rng.choice(step_ids),
             )
         links = {(s.source_step_id, s.target_step_id) for s in version.links}
         while True:
             source, target = rng.sample(step_ids, k=2)
             if (source, target) not in links:
                 break
-        voices.add_voice_link(db.session, interview, source, target, "Why they connect", False)
+        voices.add_voice_link(
+            db.session, None, interview, source, target, "Why they connect", False
+        )
         if n == 1:
             voices.add_voice_step(
                 db.session,
+                None,
                 interview,
                 voices.VoiceStepFields("action", groups["Staff"], "A step this voice added"),
             )

@@ -53,25 +53,31 @@ def build(uri: str, annotators: int) -> dict[str, Any]:
     with app.app_context():
         db.create_all()
         ensure_built_in_schedules(db.session)
-        owner = create_user(db.session, "owner@load.test", "Owner", PASSWORD)
+        owner = create_user(db.session, None, "owner@load.test", "Owner", PASSWORD)
         project = studies.create_project(db.session, owner, studies.ProjectFields("Load study"))
-        setting = studies.add_setting(db.session, project, studies.SettingFields("School", "LD"))
+        setting = studies.add_setting(
+            db.session, None, project, studies.SettingFields("School", "LD")
+        )
         version = flowcharts.current_version(db.session, setting)
         group = project.groups[0].id
         steps = [
-            flowcharts.add_step(db.session, version, flowcharts.StepFields(t, group, f"Step {i}"))
+            flowcharts.add_step(
+                db.session, None, version, flowcharts.StepFields(t, group, f"Step {i}")
+            )
             for i, t in enumerate(["situation", "action", "outcome"] * 4)
         ]
         started = []
         for role in ("Teacher", "Teaching assistant"):
             person = studies.add_participant(
                 db.session,
+                None,
                 setting,
                 studies.ParticipantFields(role, "practice", consent_participate=True),
             )
             started.append(
                 voices.start_return_interview(
                     db.session,
+                    None,
                     setting,
                     interviews.InterviewFields(
                         project.rounds[1].id, date(2026, 7, 1), "video", people=[(person.id, role)]
@@ -80,8 +86,8 @@ def build(uri: str, annotators: int) -> dict[str, Any]:
             )
         emails = []
         for n in range(annotators):
-            user = create_user(db.session, f"a{n}@load.test", f"Annotator {n}", PASSWORD)
-            studies.add_member(db.session, project, user.email, studies.Role.INTERVIEWER)
+            user = create_user(db.session, None, f"a{n}@load.test", f"Annotator {n}", PASSWORD)
+            studies.add_member(db.session, None, project, user.email, studies.Role.INTERVIEWER)
             emails.append(user.email)
         db.session.commit()
         found = {

@@ -37,15 +37,19 @@ def build_study(
         first_round_on=date(2025, 1, 6),
     )
     for _ in range(return_rounds - 1):
-        studies.add_round(session, project, studies.RoundFields("Further return interviews"))
+        studies.add_round(session, None, project, studies.RoundFields("Further return interviews"))
     first, *returns = project.rounds
     for s in range(settings):
         setting = studies.add_setting(
-            session, project, studies.SettingFields(f"Setting {s}", f"S{s:02d}", "Primary school")
+            session,
+            None,
+            project,
+            studies.SettingFields(f"Setting {s}", f"S{s:02d}", "Primary school"),
         )
         people = [
             studies.add_participant(
                 session,
+                None,
                 setting,
                 studies.ParticipantFields(
                     "Headteacher" if v == 0 else ROLES[1 + v % 3],
@@ -58,6 +62,7 @@ def build_study(
         leader = people[0]
         interviews.record_interview(
             session,
+            None,
             setting,
             interviews.InterviewFields(
                 first.id, date(2025, 1, 6), "face-to-face", people=[(leader.id, "Headteacher")]
@@ -67,6 +72,7 @@ def build_study(
         made = [
             flowcharts.add_step(
                 session,
+                None,
                 version,
                 flowcharts.StepFields(
                     THEMES[i % 3], project.groups[i % 3].id, f"Step {i} of setting {s}"
@@ -75,13 +81,14 @@ def build_study(
             for i in range(steps)
         ]
         for i in range(0, steps - 3, 3):
-            flowcharts.add_link(session, version, made[i].id, made[i + 1].id)
-            flowcharts.add_link(session, version, made[i + 1].id, made[i + 2].id)
+            flowcharts.add_link(session, None, version, made[i].id, made[i + 1].id)
+            flowcharts.add_link(session, None, version, made[i + 1].id, made[i + 2].id)
         marks = []
         for round_ in returns:
             for person in people:
                 interview = voices.start_return_interview(
                     session,
+                    None,
                     setting,
                     interviews.InterviewFields(
                         round_.id,

@@ -159,7 +159,9 @@ def make_user(app: Flask) -> Callable[..., User]:
     counter = iter(range(1, 10_000))
 
     def make(email: str | None = None, name: str = "Test evaluator") -> User:
-        user = create_user(db.session, email or f"user{next(counter)}@school.test", name, PASSWORD)
+        user = create_user(
+            db.session, None, email or f"user{next(counter)}@school.test", name, PASSWORD
+        )
         db.session.commit()
         return user
 
@@ -192,7 +194,7 @@ def make_setting(make_project: Callable[..., Project]) -> Callable[..., Setting]
         project = project or make_project()
         n = next(counter)
         values = {"name": f"School {n}", "code": f"S{n:02d}", "kind": "Primary school", **fields}
-        setting = studies.add_setting(db.session, project, studies.SettingFields(**values))
+        setting = studies.add_setting(db.session, None, project, studies.SettingFields(**values))
         db.session.commit()
         return setting
 
@@ -214,7 +216,7 @@ def make_participant(make_setting: Callable[..., Setting]) -> Callable[..., Part
             "perspective", "leadership" if "head" in values["role_label"].lower() else "practice"
         )
         participant = studies.add_participant(
-            db.session, setting, studies.ParticipantFields(**values)
+            db.session, None, setting, studies.ParticipantFields(**values)
         )
         db.session.commit()
         return participant
@@ -244,7 +246,7 @@ def make_interview(make_participant: Callable[..., Participant]) -> Callable[...
             **fields,
         }
         interview = interviews.record_interview(
-            db.session, setting, interviews.InterviewFields(**values)
+            db.session, None, setting, interviews.InterviewFields(**values)
         )
         db.session.commit()
         return interview

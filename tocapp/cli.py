@@ -1,5 +1,5 @@
 """Command-line tools (``flask --app tocapp …``): user create and password, demo load, render, jobs
-worker."""
+worker, audit verify."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(render_command)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(audit_cli)
 
 
 @click.group("user", help="Manage accounts.")
@@ -32,7 +33,7 @@ def create_user_command(email: str, name: str, password: str) -> None:
     """Create an account that can log in."""
     from tocapp.services.users import create_user
 
-    user = create_user(db.session, email, name, password)
+    user = create_user(db.session, None, email, name, password)
     db.session.commit()
     click.echo(f"Created {user.email}.")
 
@@ -49,7 +50,7 @@ def reset_password_command(email: str, password: str) -> None:
     if user is None:
         raise click.ClickException(f"There is no account for {email}.")
     try:
-        set_password(db.session, user, password)
+        set_password(db.session, None, user, password)
     except DomainError as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
@@ -142,3 +143,25 @@ def worker_command(workers: int) -> None:
         f"tocapp job worker: {workers} worker(s) on the {current_app.config['JOBS_QUEUE']} queue."
     )
     consumer.run()
+
+
+@click.group("audit", help="The audit trail.")
+def audit_cli() -> None:
+    pass
+
+
+@audit_cli.command("verify")
+def verify_audit_command() -> None:
+    """Check that no audit entry was edited, inserted or deleted; exit 1 naming each one if so."""
+    from tocapp.services.audit_verify import verify_trail
+
+    verdict = verify_trail(db.session)
+    db.session.rollback()
+    if verdict.intact:
+        click.echo(
+            f"The audit trail is intact: {verdict.entries} entries in {verdict.chains} chains."
+        )
+        return
+    for problem in verdict.problems:
+        click.echo(f"BROKEN {problem}", err=True)
+    raise SystemExit(1)

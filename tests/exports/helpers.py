@@ -108,6 +108,7 @@ def make_export_study(
     for key, theme, group, answer, quote in plan:
         steps[key] = flowcharts.add_step(
             db.session,
+            None,
             version,
             StepFields(
                 theme,
@@ -123,18 +124,23 @@ def make_export_study(
         ("train", "confident", ""),
         ("confident", "talk", ARROW_LABEL),
     ]:
-        flowcharts.add_link(db.session, version, steps[source].id, steps[target].id, label)
+        flowcharts.add_link(db.session, None, version, steps[source].id, steps[target].id, label)
     db.session.commit()
 
     teacher_interview = _return_interview(setting, teacher, date(2026, 7, 14))
-    voices.set_mark(db.session, teacher_interview, steps["coach"].id, "achieved")
-    voices.set_mark(db.session, teacher_interview, steps["train"].id, "elusive")
-    voices.set_mark(db.session, teacher_interview, steps["talk"].id, "partly")
-    voices.add_note(db.session, teacher_interview, WITHHELD_NOTE, True, step_id=steps["coach"].id)
-    voices.add_note(db.session, teacher_interview, OPEN_NOTE, False, step_id=steps["train"].id)
-    voices.add_note(db.session, teacher_interview, "Timetable pressure all year", False)
+    voices.set_mark(db.session, None, teacher_interview, steps["coach"].id, "achieved")
+    voices.set_mark(db.session, None, teacher_interview, steps["train"].id, "elusive")
+    voices.set_mark(db.session, None, teacher_interview, steps["talk"].id, "partly")
+    voices.add_note(
+        db.session, None, teacher_interview, WITHHELD_NOTE, True, step_id=steps["coach"].id
+    )
+    voices.add_note(
+        db.session, None, teacher_interview, OPEN_NOTE, False, step_id=steps["train"].id
+    )
+    voices.add_note(db.session, None, teacher_interview, "Timetable pressure all year", False)
     voices.add_voice_link(
         db.session,
+        None,
         teacher_interview,
         steps["train"].id,
         steps["talk"].id,
@@ -142,16 +148,19 @@ def make_export_study(
         True,
     )
     voices.add_voice_step(
-        db.session, teacher_interview, voices.VoiceStepFields("action", groups["Staff"], NEW_STEP)
+        db.session,
+        None,
+        teacher_interview,
+        voices.VoiceStepFields("action", groups["Staff"], NEW_STEP),
     )
 
     ta_interview = _return_interview(setting, ta, date(2026, 7, 15))
-    voices.set_mark(db.session, ta_interview, steps["coach"].id, "elusive")
-    voices.add_note(db.session, ta_interview, TA_QUOTE, True, step_id=steps["coach"].id)
+    voices.set_mark(db.session, None, ta_interview, steps["coach"].id, "elusive")
+    voices.add_note(db.session, None, ta_interview, TA_QUOTE, True, step_id=steps["coach"].id)
 
     head_interview = _return_interview(setting, head, date(2026, 7, 16))
-    voices.set_mark(db.session, head_interview, steps["coach"].id, "achieved")
-    voices.set_mark(db.session, head_interview, steps["confident"].id, "achieved")
+    voices.set_mark(db.session, None, head_interview, steps["coach"].id, "achieved")
+    voices.set_mark(db.session, None, head_interview, steps["confident"].id, "achieved")
     db.session.commit()
     return ExportStudy(
         setting, head, teacher, ta, steps, teacher_interview, ta_interview, head_interview
@@ -161,6 +170,7 @@ def make_export_study(
 def _return_interview(setting: Setting, participant: Participant, held_on: date) -> Interview:
     return voices.start_return_interview(
         db.session,
+        None,
         setting,
         interviews.InterviewFields(
             round_id=setting.project.rounds[1].id,

@@ -140,6 +140,7 @@ def test_in_the_all_voices_document_each_step_keeps_the_number_it_has_on_its_cha
     groups = {g.name: g.id for g in export_study.setting.project.groups}
     voices.add_voice_step(
         db.session,
+        None,
         export_study.ta_interview,
         voices.VoiceStepFields("action", groups["Staff"], "Teaching assistants share clips"),
     )

@@ -35,7 +35,7 @@ def unspaced(text: str) -> str:
 @pytest.fixture
 def hostile_study(make_setting, make_participant, make_interview):
     study = make_export_study(make_setting, make_participant, make_interview, texts=HOSTILE)
-    voices.add_note(db.session, study.ta_interview, HOSTILE_NOTE, False)
+    voices.add_note(db.session, None, study.ta_interview, HOSTILE_NOTE, False)
     study.ta.pseudonym = "</td><b>TA</b>"
     db.session.commit()
     return study

@@ -24,7 +24,7 @@ def mapped(make_interview):
 
 def _add(mapped, text, theme="situation", group="Staff", **extra):
     fields = StepFields(theme, mapped["groups"][group], text, **extra)
-    return flowcharts.add_step(db.session, mapped["version"], fields)
+    return flowcharts.add_step(db.session, None, mapped["version"], fields)
 
 
 def test_looking_for_the_latest_version_never_creates_one(make_setting):
@@ -49,12 +49,12 @@ def test_steps_are_grouped_by_cell_in_their_arranged_order(mapped):
 def test_moving_swaps_neighbours_within_the_cell_only(mapped):
     a, b = _add(mapped, "A"), _add(mapped, "B")
     other = _add(mapped, "Other cell", theme="outcome")
-    flowcharts.move_step(db.session, b, -1)
+    flowcharts.move_step(db.session, None, b, -1)
     staff = mapped["groups"]["Staff"]
     assert flowcharts.steps_by_cell(mapped["version"])[("situation", staff)] == [b, a]
-    flowcharts.move_step(db.session, b, -1)  # already first: nothing happens
+    flowcharts.move_step(db.session, None, b, -1)  # already first: nothing happens
     assert flowcharts.steps_by_cell(mapped["version"])[("situation", staff)] == [b, a]
-    flowcharts.move_step(db.session, other, 1)
+    flowcharts.move_step(db.session, None, other, 1)
     assert flowcharts.steps_by_cell(mapped["version"])[("outcome", staff)] == [other]
 
 
@@ -83,7 +83,7 @@ def test_bad_steps_are_refused(mapped, fields, message):
     values = {"theme": "situation", "group_id": mapped["groups"]["Staff"], "text": "Fine"}
     values.update(fields)
     with pytest.raises(DomainError, match=message):
-        flowcharts.add_step(db.session, mapped["version"], StepFields(**values))
+        flowcharts.add_step(db.session, None, mapped["version"], StepFields(**values))
     assert mapped["version"].steps == []
 
 
@@ -98,6 +98,7 @@ def test_groups_and_answers_of_elsewhere_are_refused(mapped, make_project, make_
     with pytest.raises(DomainError, match="groups"):
         flowcharts.add_step(
             db.session,
+            None,
             mapped["version"],
             StepFields("situation", other_project.groups[0].id, "Step"),
         )
@@ -111,6 +112,7 @@ def test_a_refused_edit_changes_nothing(mapped):
     with pytest.raises(DomainError):
         flowcharts.update_step(
             db.session,
+            None,
             step,
             StepFields("outcome", mapped["groups"]["Parents"], "y" * 600),
         )
@@ -123,22 +125,22 @@ def test_a_refused_edit_changes_nothing(mapped):
 
 def test_arrows_obey_the_rules(mapped, make_setting):
     a, b = _add(mapped, "A"), _add(mapped, "B", theme="action")
-    link = flowcharts.add_link(db.session, mapped["version"], a.id, b.id, "  so   that ")
+    link = flowcharts.add_link(db.session, None, mapped["version"], a.id, b.id, "  so   that ")
     assert link.label == "so that"
     with pytest.raises(SelfLoopError):
-        flowcharts.add_link(db.session, mapped["version"], a.id, a.id)
+        flowcharts.add_link(db.session, None, mapped["version"], a.id, a.id)
     with pytest.raises(DuplicateLinkError):
-        flowcharts.add_link(db.session, mapped["version"], a.id, b.id)
+        flowcharts.add_link(db.session, None, mapped["version"], a.id, b.id)
     elsewhere = flowcharts.current_version(
         db.session, make_setting(project=mapped["setting"].project)
     )
     foreign = flowcharts.add_step(
-        db.session, elsewhere, StepFields("outcome", mapped["groups"]["Staff"], "Not ours")
+        db.session, None, elsewhere, StepFields("outcome", mapped["groups"]["Staff"], "Not ours")
     )
     with pytest.raises(ForeignStepError):
-        flowcharts.add_link(db.session, mapped["version"], a.id, foreign.id)
+        flowcharts.add_link(db.session, None, mapped["version"], a.id, foreign.id)
     with pytest.raises(DomainError, match="label"):
-        flowcharts.add_link(db.session, mapped["version"], b.id, a.id, "z" * 201)
+        flowcharts.add_link(db.session, None, mapped["version"], b.id, a.id, "z" * 201)
     assert [(ln.source_step_id, ln.target_step_id) for ln in mapped["version"].links] == [
         (a.id, b.id)
     ]
@@ -150,10 +152,10 @@ def test_deleting_a_step_removes_its_arrows_only(mapped):
         _add(mapped, "B", theme="action"),
         _add(mapped, "C", theme="outcome"),
     )
-    flowcharts.add_link(db.session, mapped["version"], a.id, b.id)
-    flowcharts.add_link(db.session, mapped["version"], b.id, c.id)
-    kept = flowcharts.add_link(db.session, mapped["version"], a.id, c.id)
-    flowcharts.delete_step(db.session, b)
+    flowcharts.add_link(db.session, None, mapped["version"], a.id, b.id)
+    flowcharts.add_link(db.session, None, mapped["version"], b.id, c.id)
+    kept = flowcharts.add_link(db.session, None, mapped["version"], a.id, c.id)
+    flowcharts.delete_step(db.session, None, b)
     db.session.commit()
     assert [s.text for s in mapped["version"].steps] == ["A", "C"]
     assert db.session.scalars(select(Link)).all() == [kept]
@@ -161,17 +163,17 @@ def test_deleting_a_step_removes_its_arrows_only(mapped):
 
 def test_a_frozen_version_refuses_every_change(mapped):
     a, b = _add(mapped, "A"), _add(mapped, "B", theme="action")
-    link = flowcharts.add_link(db.session, mapped["version"], a.id, b.id)
+    link = flowcharts.add_link(db.session, None, mapped["version"], a.id, b.id)
     mapped["version"].frozen_at = utcnow()
     attempts = [
         lambda: _add(mapped, "C"),
         lambda: flowcharts.update_step(
-            db.session, a, StepFields("situation", mapped["groups"]["Staff"], "Changed")
+            db.session, None, a, StepFields("situation", mapped["groups"]["Staff"], "Changed")
         ),
-        lambda: flowcharts.move_step(db.session, a, 1),
-        lambda: flowcharts.delete_step(db.session, a),
-        lambda: flowcharts.add_link(db.session, mapped["version"], b.id, a.id),
-        lambda: flowcharts.delete_link(db.session, link),
+        lambda: flowcharts.move_step(db.session, None, a, 1),
+        lambda: flowcharts.delete_step(db.session, None, a),
+        lambda: flowcharts.add_link(db.session, None, mapped["version"], b.id, a.id),
+        lambda: flowcharts.delete_link(db.session, None, link),
     ]
     for attempt in attempts:
         with pytest.raises(DomainError, match="frozen"):

@@ -65,7 +65,7 @@ def test_the_default_round_is_the_first_initial_one(make_project):
 def test_recording_keeps_the_questions_as_asked_and_tidies_the_notes(make_participant):
     head = make_participant(role_label="Headteacher")
     setting = head.setting
-    interview = record_interview(db.session, setting, _fields(setting, [head]))
+    interview = record_interview(db.session, None, setting, _fields(setting, [head]))
     assert interview.interviewer == "Ann"
     assert interview.answers[0].notes == "Line one\nLine two"
     assert interview.answers[0].question_text.startswith(
@@ -81,9 +81,12 @@ def test_recording_keeps_the_questions_as_asked_and_tidies_the_notes(make_partic
 def test_the_same_form_token_returns_the_first_interview(make_participant):
     head = make_participant()
     setting = head.setting
-    first = record_interview(db.session, setting, _fields(setting, [head], form_token="abc"))
+    first = record_interview(db.session, None, setting, _fields(setting, [head], form_token="abc"))
     again = record_interview(
-        db.session, setting, _fields(setting, [head], form_token="abc", notes={1: "Different"})
+        db.session,
+        None,
+        setting,
+        _fields(setting, [head], form_token="abc", notes={1: "Different"}),
     )
     assert again is first
     assert len(db.session.scalars(select(Interview)).all()) == 1
@@ -91,13 +94,18 @@ def test_the_same_form_token_returns_the_first_interview(make_participant):
 
 def test_a_form_token_from_another_setting_is_refused(make_participant, make_setting):
     head = make_participant()
-    record_interview(db.session, head.setting, _fields(head.setting, [head], form_token="abc"))
+    record_interview(
+        db.session, None, head.setting, _fields(head.setting, [head], form_token="abc")
+    )
     other = make_setting(project=head.setting.project)
     elsewhere = studies.add_participant(
-        db.session, other, studies.ParticipantFields(role_label="Teacher", perspective="practice")
+        db.session,
+        None,
+        other,
+        studies.ParticipantFields(role_label="Teacher", perspective="practice"),
     )
     with pytest.raises(DomainError):
-        record_interview(db.session, other, _fields(other, [elsewhere], form_token="abc"))
+        record_interview(db.session, None, other, _fields(other, [elsewhere], form_token="abc"))
 
 
 @pytest.mark.parametrize(
@@ -113,7 +121,7 @@ def test_a_refused_interview_never_reaches_the_session(make_participant, overrid
     head = make_participant()
     setting = head.setting
     with pytest.raises(DomainError, match=message):
-        record_interview(db.session, setting, _fields(setting, [head], **overrides))
+        record_interview(db.session, None, setting, _fields(setting, [head], **overrides))
     assert not [obj for obj in db.session.new if isinstance(obj, Interview)]
     assert setting.interviews == []
     db.session.flush()  # nothing half-built is waiting to be written
@@ -124,10 +132,13 @@ def test_participants_must_belong_to_the_setting_and_appear_once(make_participan
     stranger = make_participant()  # another study's setting
     setting = head.setting
     with pytest.raises(DomainError, match="belong to this setting"):
-        record_interview(db.session, setting, _fields(setting, [head, stranger]))
+        record_interview(db.session, None, setting, _fields(setting, [head, stranger]))
     with pytest.raises(DomainError, match="only once"):
         record_interview(
-            db.session, setting, _fields(setting, [head], people=[(head.id, "A"), (head.id, "B")])
+            db.session,
+            None,
+            setting,
+            _fields(setting, [head], people=[(head.id, "A"), (head.id, "B")]),
         )
 
 
@@ -136,7 +147,10 @@ def test_a_round_of_another_study_is_refused(make_participant, make_project):
     other = make_project()
     with pytest.raises(DomainError, match="rounds"):
         record_interview(
-            db.session, head.setting, _fields(head.setting, [head], round_id=other.rounds[0].id)
+            db.session,
+            None,
+            head.setting,
+            _fields(head.setting, [head], round_id=other.rounds[0].id),
         )
 
 
@@ -146,7 +160,7 @@ def test_a_paired_interview_keeps_each_role_label_at_the_time(make_participant):
     fields = _fields(
         head.setting, [head, deputy], people=[(head.id, ""), (deputy.id, "Acting head")]
     )
-    interview = record_interview(db.session, head.setting, fields)
+    interview = record_interview(db.session, None, head.setting, fields)
     assert [p.role_label for p in interview.people] == ["Headteacher", "Acting head"]
 
 
@@ -156,6 +170,7 @@ def test_updating_changes_notes_and_people_and_marks_the_interview_changed(make_
     head = interview.people[0].participant
     deputy = studies.add_participant(
         db.session,
+        None,
         setting,
         studies.ParticipantFields(
             role_label="Deputy", perspective="leadership", consent_participate=True
@@ -165,13 +180,13 @@ def test_updating_changes_notes_and_people_and_marks_the_interview_changed(make_
     db.session.commit()
     opened = edit_token(interview)
     fields = _fields(setting, [head, deputy], notes={1: "After", 2: "New", 99: "Ignored"})
-    update_interview(db.session, interview, fields, opened=opened)
+    update_interview(db.session, None, interview, fields, opened=opened)
     assert [a.notes for a in interview.answers[:2]] == ["After", "New"]
     assert len(interview.answers) == 6
     assert [p.participant_id for p in interview.people] == [head.id, deputy.id]
     assert edit_token(interview) != opened  # even though only other rows changed
 
-    update_interview(db.session, interview, _fields(setting, [deputy], notes={}))
+    update_interview(db.session, None, interview, _fields(setting, [deputy], notes={}))
     assert [p.participant_id for p in interview.people] == [deputy.id]
     assert interview.answers[0].notes == "After"
 
@@ -182,6 +197,7 @@ def test_a_stale_update_is_refused_before_anything_changes(make_interview):
     with pytest.raises(StaleEditError):
         update_interview(
             db.session,
+            None,
             interview,
             _fields(interview.setting, [head], mode="video", notes={1: "Mine"}),
             opened="2000-01-01T00:00:00",
@@ -195,7 +211,7 @@ def test_mapping_uses_only_initial_round_answers(make_interview):
     setting = first.setting
     head = first.people[0].participant
     record_interview(
-        db.session, setting, _fields(setting, [head], round_id=setting.project.rounds[1].id)
+        db.session, None, setting, _fields(setting, [head], round_id=setting.project.rounds[1].id)
     )
     assert mapping_interviews(setting) == [first]
     assert mapping_answers(setting) == first.answers

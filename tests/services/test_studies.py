@@ -74,7 +74,9 @@ def test_set_groups_refuses_to_remove_a_group_with_steps(session, make_project, 
     setting = make_setting(project=project)
     children = project.groups[1]
     version = flowcharts.current_version(session, setting)
-    flowcharts.add_step(session, version, flowcharts.StepFields("outcome", children.id, "Talk"))
+    flowcharts.add_step(
+        session, None, version, flowcharts.StepFields("outcome", children.id, "Talk")
+    )
     session.commit()
 
     with pytest.raises(DomainError, match="“Children” has steps on a flowchart") as refused:
@@ -95,44 +97,48 @@ def test_add_member_sets_and_changes_roles_but_keeps_an_owner(session, make_user
     owner, colleague = make_user(), make_user(email="ana@school.test", name="Ana")
     project = make_project(owner=owner)
 
-    studies.add_member(session, project, "ANA@school.test", Role.VIEWER)
-    studies.add_member(session, project, "ana@school.test", Role.OWNER)
+    studies.add_member(session, None, project, "ANA@school.test", Role.VIEWER)
+    studies.add_member(session, None, project, "ana@school.test", Role.OWNER)
     assert studies.members_of(session, project)[0][1] is Role.OWNER
     assert {(u.email, r) for u, r in studies.members_of(session, project)} == {
         (owner.email, Role.OWNER),
         (colleague.email, Role.OWNER),
     }
 
-    studies.add_member(session, project, owner.email, Role.VIEWER)  # another owner remains
+    studies.add_member(session, None, project, owner.email, Role.VIEWER)  # another owner remains
     with pytest.raises(DomainError, match="at least one owner"):
-        studies.add_member(session, project, colleague.email, Role.INTERVIEWER)
+        studies.add_member(session, None, project, colleague.email, Role.INTERVIEWER)
     with pytest.raises(DomainError, match="no account for nobody@school.test"):
-        studies.add_member(session, project, "nobody@school.test", Role.VIEWER)
+        studies.add_member(session, None, project, "nobody@school.test", Role.VIEWER)
 
 
 def test_setting_codes_are_normalised_and_unique_in_a_study(session, make_project):
     project, other = make_project(), make_project()
-    setting = studies.add_setting(session, project, studies.SettingFields("Nursery", " nur-1 "))
+    setting = studies.add_setting(
+        session, None, project, studies.SettingFields("Nursery", " nur-1 ")
+    )
     assert setting.code == "NUR-1"
-    studies.add_setting(session, other, studies.SettingFields("Elsewhere", "NUR-1"))
+    studies.add_setting(session, None, other, studies.SettingFields("Elsewhere", "NUR-1"))
 
     with pytest.raises(DomainError, match="already uses the code NUR-1"):
-        studies.add_setting(session, project, studies.SettingFields("Second", "nur-1"))
+        studies.add_setting(session, None, project, studies.SettingFields("Second", "nur-1"))
     with pytest.raises(DomainError, match="at most 12"):
-        studies.add_setting(session, project, studies.SettingFields("Long", "ABCDEFGHIJKLM"))
+        studies.add_setting(session, None, project, studies.SettingFields("Long", "ABCDEFGHIJKLM"))
     with pytest.raises(DomainError, match="letters, digits"):
-        studies.add_setting(session, project, studies.SettingFields("Odd", "N/R"))
-    studies.update_setting(session, setting, studies.SettingFields("Nursery", "nur-1", "Nursery"))
+        studies.add_setting(session, None, project, studies.SettingFields("Odd", "N/R"))
+    studies.update_setting(
+        session, None, setting, studies.SettingFields("Nursery", "nur-1", "Nursery")
+    )
     assert setting.kind == "Nursery"
 
 
 def test_rounds_are_numbered_in_order_and_any_number_may_be_added(session, make_project):
     project = make_project()
-    third = studies.add_round(session, project, studies.RoundFields("Third", "return"))
-    fourth = studies.add_round(session, project, studies.RoundFields("Fourth", "return"))
+    third = studies.add_round(session, None, project, studies.RoundFields("Third", "return"))
+    fourth = studies.add_round(session, None, project, studies.RoundFields("Fourth", "return"))
     assert (third.number, fourth.number) == (3, 4)
     with pytest.raises(DomainError):
-        studies.add_round(session, project, studies.RoundFields("Bad", "graded"))
+        studies.add_round(session, None, project, studies.RoundFields("Bad", "graded"))
 
 
 def test_next_round_defaults_follow_the_last_planned_round(make_project):
@@ -146,7 +152,9 @@ def test_next_round_defaults_follow_the_last_planned_round(make_project):
 def test_add_schedule_keeps_placeholders_and_refuses_empty_ones(session, make_project):
     project = make_project()
     questions = schedules.parse_questions("  In terms of {focus}?\n\nWhat of {partner}? {x}\n")
-    schedule = schedules.add_schedule(session, project, " Mine ", " For governors ", questions)
+    schedule = schedules.add_schedule(
+        session, None, project, " Mine ", " For governors ", questions
+    )
 
     assert [q.text for q in schedule.questions] == [
         "In terms of {focus}?",
@@ -155,6 +163,6 @@ def test_add_schedule_keeps_placeholders_and_refuses_empty_ones(session, make_pr
     assert (schedule.name, schedule.description) == ("Mine", "For governors")
     assert schedules.schedules_for(session, project)[-1] is schedule
     with pytest.raises(DomainError, match="at least one question"):
-        schedules.add_schedule(session, project, "Empty", "", [])
+        schedules.add_schedule(session, None, project, "Empty", "", [])
     with pytest.raises(DomainError, match="name"):
-        schedules.add_schedule(session, project, " ", "", ["Why?"])
+        schedules.add_schedule(session, None, project, " ", "", ["Why?"])

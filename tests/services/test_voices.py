@@ -28,15 +28,15 @@ def mapped(make_setting, make_participant, make_interview):
     version = flowcharts.current_version(db.session, setting)
     group = setting.project.groups[0].id
     steps = [
-        flowcharts.add_step(db.session, version, StepFields(theme, group, text))
+        flowcharts.add_step(db.session, None, version, StepFields(theme, group, text))
         for theme, text in [
             ("situation", "Few trained"),
             ("action", "Coaching"),
             ("outcome", "Confident staff"),
         ]
     ]
-    flowcharts.add_link(db.session, version, steps[0].id, steps[1].id)
-    flowcharts.add_link(db.session, version, steps[1].id, steps[2].id)
+    flowcharts.add_link(db.session, None, version, steps[0].id, steps[1].id)
+    flowcharts.add_link(db.session, None, version, steps[1].id, steps[2].id)
     db.session.commit()
     return {
         "setting": setting,
@@ -51,6 +51,7 @@ def _return_interview(setting, participant, held_on=date(2026, 7, 20)):
     return_round = setting.project.rounds[1]
     interview = voices.start_return_interview(
         db.session,
+        None,
         setting,
         interviews.InterviewFields(
             round_id=return_round.id,
@@ -78,7 +79,7 @@ def test_a_version_is_frozen_on_its_earliest_interview_whatever_order_they_are_t
         mode="video",
         people=[(ta.id, "Teaching assistant")],
     )
-    interviews.update_interview(db.session, earlier, fields)
+    interviews.update_interview(db.session, None, earlier, fields)
     assert version.frozen_at.date() == date(2026, 7, 22)
 
 
@@ -89,6 +90,7 @@ def test_starting_a_return_interview_freezes_the_version(mapped):
     with pytest.raises(DomainError, match="frozen"):
         flowcharts.add_step(
             db.session,
+            None,
             mapped["version"],
             StepFields("situation", mapped["steps"][0].group_id, "Late edit"),
         )
@@ -97,15 +99,18 @@ def test_starting_a_return_interview_freezes_the_version(mapped):
 def test_new_version_after_freezing_leaves_annotations_on_the_old(mapped):
     interview = _return_interview(mapped["setting"], mapped["teacher"])
     first = mapped["steps"][0]
-    voices.set_mark(db.session, interview, first.id, "achieved")
+    voices.set_mark(db.session, None, interview, first.id, "achieved")
     db.session.commit()
-    new = start_next_version(db.session, mapped["setting"])
+    new = start_next_version(db.session, None, mapped["setting"])
     db.session.commit()
     assert new.number == 2 and not new.is_frozen
     assert [s.lineage for s in new.steps] == [s.lineage for s in mapped["version"].steps]
     assert len(new.links) == 2
     flowcharts.update_step(
-        db.session, new.steps[0], StepFields("situation", first.group_id, "Reworded in version 2")
+        db.session,
+        None,
+        new.steps[0],
+        StepFields("situation", first.group_id, "Reworded in version 2"),
     )
     db.session.commit()
     db.session.refresh(interview)
@@ -119,10 +124,13 @@ def test_a_voice_never_changes_the_leaders_map(mapped):
     steps = mapped["steps"]
     added = voices.add_voice_step(
         db.session,
+        None,
         interview,
         voices.VoiceStepFields("outcome", steps[0].group_id, "Watching myself was uncomfortable"),
     )
-    voices.add_voice_link(db.session, interview, steps[1].id, added.id, "Because of the video")
+    voices.add_voice_link(
+        db.session, None, interview, steps[1].id, added.id, "Because of the video"
+    )
     db.session.commit()
     version = db.session.get(FlowchartVersion, mapped["version"].id)
     db.session.expire(version)
@@ -137,12 +145,12 @@ def test_a_voice_never_changes_the_leaders_map(mapped):
 def test_marks_notes_and_their_rules(mapped):
     interview = _return_interview(mapped["setting"], mapped["teacher"])
     steps = mapped["steps"]
-    voices.set_mark(db.session, interview, steps[0].id, "achieved")
-    voices.set_mark(db.session, interview, steps[0].id, "elusive")
+    voices.set_mark(db.session, None, interview, steps[0].id, "achieved")
+    voices.set_mark(db.session, None, interview, steps[0].id, "elusive")
     note = voices.add_note(
-        db.session, interview, "I trusted them", verbatim=True, step_id=steps[0].id
+        db.session, None, interview, "I trusted them", verbatim=True, step_id=steps[0].id
     )
-    thread = voices.add_note(db.session, interview, "A grander plan than I knew")
+    thread = voices.add_note(db.session, None, interview, "A grander plan than I knew")
     db.session.commit()
     layer = voice_layer(interview)
     assert layer.marks == {str(steps[0].id): "elusive"}
@@ -150,17 +158,19 @@ def test_marks_notes_and_their_rules(mapped):
     assert layer.notes_on(str(steps[0].id))[0].verbatim
     assert [n.text for n in layer.thread_notes] == [thread.text]
     with pytest.raises(DomainError, match="mark"):
-        voices.set_mark(db.session, interview, steps[0].id, "excellent")
+        voices.set_mark(db.session, None, interview, steps[0].id, "excellent")
     with pytest.raises(DomainError, match="not on the flowchart"):
-        voices.set_mark(db.session, interview, 999_999, "achieved")
+        voices.set_mark(db.session, None, interview, 999_999, "achieved")
     with pytest.raises(DomainError, match="at most"):
-        voices.add_note(db.session, interview, "x" * 5000)
+        voices.add_note(db.session, None, interview, "x" * 5000)
     with pytest.raises(DomainError, match="same step"):
-        voices.add_voice_link(db.session, interview, steps[0].id, steps[0].id)
+        voices.add_voice_link(db.session, None, interview, steps[0].id, steps[0].id)
     with pytest.raises(DomainError, match="already"):
-        voices.add_voice_link(db.session, interview, steps[0].id, steps[1].id)
+        voices.add_voice_link(db.session, None, interview, steps[0].id, steps[1].id)
     with pytest.raises(StaleEditError):
-        voices.edit_note(db.session, note, "changed", False, expected_revision=note.revision - 1)
+        voices.edit_note(
+            db.session, None, note, "changed", False, expected_revision=note.revision - 1
+        )
 
 
 def test_arrow_to_a_step_of_another_setting_is_refused(mapped, make_setting):
@@ -168,34 +178,34 @@ def test_arrow_to_a_step_of_another_setting_is_refused(mapped, make_setting):
     other = make_setting(project=mapped["setting"].project)
     version = flowcharts.current_version(db.session, other)
     foreign = flowcharts.add_step(
-        db.session, version, StepFields("action", mapped["steps"][0].group_id, "Elsewhere")
+        db.session, None, version, StepFields("action", mapped["steps"][0].group_id, "Elsewhere")
     )
     db.session.commit()
     with pytest.raises(DomainError, match="this flowchart version"):
-        voices.add_voice_link(db.session, interview, mapped["steps"][0].id, foreign.id)
+        voices.add_voice_link(db.session, None, interview, mapped["steps"][0].id, foreign.id)
 
 
 def test_undo_reverts_each_kind_of_action_in_turn(mapped):
     interview = _return_interview(mapped["setting"], mapped["teacher"])
     steps = mapped["steps"]
-    voices.set_mark(db.session, interview, steps[0].id, "achieved")
-    voices.set_mark(db.session, interview, steps[0].id, "partly")
-    note = voices.add_note(db.session, interview, "first words")
-    voices.edit_note(db.session, note, "second words", False, note.revision)
-    voices.add_voice_link(db.session, interview, steps[2].id, steps[0].id)
+    voices.set_mark(db.session, None, interview, steps[0].id, "achieved")
+    voices.set_mark(db.session, None, interview, steps[0].id, "partly")
+    note = voices.add_note(db.session, None, interview, "first words")
+    voices.edit_note(db.session, None, note, "second words", False, note.revision)
+    voices.add_voice_link(db.session, None, interview, steps[2].id, steps[0].id)
     db.session.commit()
 
-    assert voices.undo_last(db.session, interview) == "Drew a new arrow"
+    assert voices.undo_last(db.session, None, interview) == "Drew a new arrow"
     assert interview.added_links == []
-    voices.undo_last(db.session, interview)
+    voices.undo_last(db.session, None, interview)
     assert note.text == "first words"
-    voices.undo_last(db.session, interview)
+    voices.undo_last(db.session, None, interview)
     assert interview.notes == []
-    voices.undo_last(db.session, interview)
+    voices.undo_last(db.session, None, interview)
     assert voice_layer(interview).marks == {str(steps[0].id): "achieved"}
-    voices.undo_last(db.session, interview)
+    voices.undo_last(db.session, None, interview)
     assert voice_layer(interview).marks == {}
-    assert voices.undo_last(db.session, interview) is None
+    assert voices.undo_last(db.session, None, interview) is None
 
 
 def test_coverage_per_setting_and_round(mapped):

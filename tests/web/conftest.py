@@ -60,19 +60,22 @@ def owned_study(
     make_interview(participant=head)
     version = flowcharts.current_version(db.session, setting)
     group = project.groups[0].id
-    a = flowcharts.add_step(db.session, version, flowcharts.StepFields("situation", group, "A"))
-    b = flowcharts.add_step(db.session, version, flowcharts.StepFields("action", group, "B"))
-    flowcharts.add_link(db.session, version, a.id, b.id)
+    a = flowcharts.add_step(
+        db.session, None, version, flowcharts.StepFields("situation", group, "A")
+    )
+    b = flowcharts.add_step(db.session, None, version, flowcharts.StepFields("action", group, "B"))
+    flowcharts.add_link(db.session, None, version, a.id, b.id)
     later = voices.start_return_interview(
         db.session,
+        None,
         setting,
         interviews.InterviewFields(
             project.rounds[1].id, date(2026, 7, 1), "video", people=[(teacher.id, "Teacher")]
         ),
     )
-    voices.set_mark(db.session, later, a.id, "achieved")
-    voices.add_note(db.session, later, "A note", step_id=a.id)
-    editable = versions.start_next_version(db.session, setting)
+    voices.set_mark(db.session, None, later, a.id, "achieved")
+    voices.add_note(db.session, None, later, "A note", step_id=a.id)
+    editable = versions.start_next_version(db.session, None, setting)
     db.session.commit()
     auth.login(owner)
     client.post(f"/studies/{project.id}/comparison/reports", data={"fmt": "pdf"})

@@ -42,9 +42,13 @@ def other_study(app, make_user, make_project, make_setting, make_participant, ma
     interview = make_interview(participant=participant)
     version = flowcharts.current_version(db.session, setting)
     group_id = project.groups[0].id
-    a = flowcharts.add_step(db.session, version, flowcharts.StepFields("situation", group_id, "A"))
-    b = flowcharts.add_step(db.session, version, flowcharts.StepFields("action", group_id, "B"))
-    link = flowcharts.add_link(db.session, version, a.id, b.id)
+    a = flowcharts.add_step(
+        db.session, None, version, flowcharts.StepFields("situation", group_id, "A")
+    )
+    b = flowcharts.add_step(
+        db.session, None, version, flowcharts.StepFields("action", group_id, "B")
+    )
+    link = flowcharts.add_link(db.session, None, version, a.id, b.id)
     # A finished report whose file is really there, so only the access check can refuse it.
     job = ReportJob(project=project, fmt="pdf", state="done", file_name="x.pdf")
     reports = Path(app.config["REPORTS_DIR"])

@@ -151,16 +151,17 @@ def test_a_third_round_shows_how_marks_moved(client, demo):
     marked = {m.step_id: m.mark for m in round2.marks}
     (changed_step, old_mark), (kept_step, kept_mark) = list(marked.items())[:2]
     new_mark = "elusive" if old_mark != "elusive" else "achieved"
-    round3 = studies.add_round(db.session, project, studies.RoundFields("Second return"))
+    round3 = studies.add_round(db.session, None, project, studies.RoundFields("Second return"))
     later: Interview = voices.start_return_interview(
         db.session,
+        None,
         nur,
         interviews.InterviewFields(
             round3.id, date(2026, 6, 1), "face-to-face", people=[(ta.id, ta.role_label)]
         ),
     )
-    voices.set_mark(db.session, later, changed_step, new_mark)
-    voices.set_mark(db.session, later, kept_step, kept_mark)
+    voices.set_mark(db.session, None, later, changed_step, new_mark)
+    voices.set_mark(db.session, None, later, kept_step, kept_mark)
     db.session.commit()
 
     # Rounds are kept apart: the latest alone shows no movement; both rounds chosen show it.

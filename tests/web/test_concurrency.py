@@ -27,13 +27,13 @@ ACTIONS = 10
 def two_voices(app, make_user, make_setting, make_participant, make_interview):
     owner = make_user()
     setting = make_setting()
-    studies.add_member(db.session, setting.project, owner.email, Role.INTERVIEWER)
+    studies.add_member(db.session, None, setting.project, owner.email, Role.INTERVIEWER)
     head = make_participant(setting=setting, role_label="Headteacher")
     make_interview(participant=head)
     version = flowcharts.current_version(db.session, setting)
     staff = setting.project.groups[0].id
     steps = [
-        flowcharts.add_step(db.session, version, StepFields(theme, staff, f"Step {i}"))
+        flowcharts.add_step(db.session, None, version, StepFields(theme, staff, f"Step {i}"))
         for i, theme in enumerate(["situation", "action", "action", "outcome"] * 3)
     ]
     started = []
@@ -42,6 +42,7 @@ def two_voices(app, make_user, make_setting, make_participant, make_interview):
         started.append(
             voices.start_return_interview(
                 db.session,
+                None,
                 setting,
                 interviews.InterviewFields(
                     round_id=setting.project.rounds[1].id,
@@ -53,7 +54,7 @@ def two_voices(app, make_user, make_setting, make_participant, make_interview):
         )
     interviewers = [make_user() for _ in range(2 * THREADS_PER_VOICE)]
     for user in interviewers:
-        studies.add_member(db.session, setting.project, user.email, Role.INTERVIEWER)
+        studies.add_member(db.session, None, setting.project, user.email, Role.INTERVIEWER)
     db.session.commit()
     ids = {
         "project_id": setting.project_id,

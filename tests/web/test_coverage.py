@@ -129,7 +129,7 @@ def test_coverage_never_shows_real_names_and_a_viewer_may_read_it(
     client, auth, make_user, two_teachers
 ):
     viewer = make_user()
-    studies.add_member(db.session, two_teachers["project"], viewer.email, Role.VIEWER)
+    studies.add_member(db.session, None, two_teachers["project"], viewer.email, Role.VIEWER)
     db.session.commit()
     auth.logout()
     auth.login(viewer)

@@ -28,8 +28,8 @@ def study(make_user, make_setting, make_participant, make_interview, auth):
     project = study.setting.project
     owner = project.memberships[0].user
     viewer, interviewer = make_user(), make_user()
-    add_member(db.session, project, viewer.email, Role.VIEWER)
-    add_member(db.session, project, interviewer.email, Role.INTERVIEWER)
+    add_member(db.session, None, project, viewer.email, Role.VIEWER)
+    add_member(db.session, None, project, interviewer.email, Role.INTERVIEWER)
     db.session.commit()
     auth.login(owner)
     setting_url = f"/studies/{project.id}/settings/{study.setting.id}/exports"
@@ -137,7 +137,7 @@ def test_non_members_get_404(client, auth, make_user, study):
 def test_exports_change_nothing(client, study):
     """A GET export of an unfrozen version leaves it unfrozen (only a return interview freezes)."""
     setting = study["study"].setting
-    version = start_next_version(db.session, setting)
+    version = start_next_version(db.session, None, setting)
     db.session.commit()
     assert version.frozen_at is None
     for kind in ("flowchart", "sheet"):

@@ -23,11 +23,13 @@ def drawn(make_user, make_project, make_setting, auth):
     version = flowcharts.current_version(db.session, setting)
     staff, children = project.groups[0].id, project.groups[1].id
     fields = flowcharts.StepFields
-    a = flowcharts.add_step(db.session, version, fields("situation", staff, HOSTILE))
-    b = flowcharts.add_step(db.session, version, fields("action", staff, "Coach the TAs"))
-    c = flowcharts.add_step(db.session, version, fields("outcome", children, "Children talk more"))
-    flowcharts.add_link(db.session, version, a.id, b.id)
-    flowcharts.add_link(db.session, version, b.id, c.id, "so that")
+    a = flowcharts.add_step(db.session, None, version, fields("situation", staff, HOSTILE))
+    b = flowcharts.add_step(db.session, None, version, fields("action", staff, "Coach the TAs"))
+    c = flowcharts.add_step(
+        db.session, None, version, fields("outcome", children, "Children talk more")
+    )
+    flowcharts.add_link(db.session, None, version, a.id, b.id)
+    flowcharts.add_link(db.session, None, version, b.id, c.id, "so that")
     db.session.commit()
     auth.login(owner)
     base = f"/studies/{project.id}/settings/{setting.id}/flowchart"

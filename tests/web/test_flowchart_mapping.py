@@ -258,6 +258,7 @@ def test_an_arrow_to_another_settings_step_is_refused(client, chart, make_settin
     version = flowcharts.current_version(db.session, other_setting)
     theirs = flowcharts.add_step(
         db.session,
+        None,
         version,
         flowcharts.StepFields("action", chart["groups"]["Staff"], "Theirs"),
     )
@@ -320,7 +321,7 @@ def as_viewer(client, chart, auth, make_user):
     _add(client, chart, "Also seen", theme="action")
     _link(client, chart, _step("Seen by all"), _step("Also seen"))
     viewer = make_user()
-    studies.add_member(db.session, chart["project"], viewer.email, Role.VIEWER)
+    studies.add_member(db.session, None, chart["project"], viewer.email, Role.VIEWER)
     db.session.commit()
     auth.logout()
     auth.login(viewer)

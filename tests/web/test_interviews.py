@@ -282,7 +282,7 @@ def test_viewers_read_interviews_without_real_names_and_cannot_record(
 ):
     interview = make_interview(participant=study["head"], notes={1: "Seen by viewers."})
     viewer = make_user()
-    studies.add_member(db.session, study["project"], viewer.email, Role.VIEWER)
+    studies.add_member(db.session, None, study["project"], viewer.email, Role.VIEWER)
     db.session.commit()
     auth.logout()
     auth.login(viewer)

@@ -370,12 +370,13 @@ def test_a_consent_taken_back_withdraws_the_built_reports_and_their_files(app, c
         consent_participate=person.consent_participate,
         consent_quote=person.consent_quote,
     )
-    studies.update_participant(db.session, person, unchanged)
+    studies.update_participant(db.session, None, person, unchanged)
     db.session.commit()
     assert _job().state == "done"  # correcting details changes nothing
 
     studies.update_participant(
         db.session,
+        None,
         person,
         studies.ParticipantFields(
             person.role_label, person.perspective, consent_participate=True, consent_quote=False

@@ -145,7 +145,7 @@ def test_changing_the_password_ends_the_other_sessions(app, client, auth, accoun
 @pytest.mark.parametrize("password", ["12345678", "short1!", "password123", "qwertyuiop"])
 def test_common_or_short_passwords_are_refused(app, password):
     with pytest.raises(DomainError):
-        users.create_user(db.session, "new@school.test", "New Person", password)
+        users.create_user(db.session, None, "new@school.test", "New Person", password)
 
 
 def test_a_password_made_of_the_person_s_name_is_refused(app):

@@ -17,7 +17,7 @@ HOSTILE = '<script>alert("x")</script> back\\slash "quoted" 🙂 Ysgol Tŷ Ŵyn 
 @pytest.fixture
 def join(session):
     def join(project: Project, user, role: Role) -> None:
-        studies.add_member(session, project, user.email, role)
+        studies.add_member(session, None, project, user.email, role)
         session.commit()
 
     return join

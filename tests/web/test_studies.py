@@ -18,7 +18,7 @@ def join(session):
     """Give an account a role in a study."""
 
     def join(project: Project, user, role: Role) -> None:
-        studies.add_member(session, project, user.email, role)
+        studies.add_member(session, None, project, user.email, role)
         session.commit()
 
     return join
@@ -226,7 +226,7 @@ def test_removing_a_group_that_has_steps_is_refused_on_the_form(
     children = next(g for g in project.groups if g.name == "Children")
     version = flowcharts.current_version(db.session, setting)
     flowcharts.add_step(
-        db.session, version, flowcharts.StepFields("situation", children.id, "Few words")
+        db.session, None, version, flowcharts.StepFields("situation", children.id, "Few words")
     )
     db.session.commit()
     auth.login(owner)

@@ -169,7 +169,7 @@ def test_starting_a_version_with_nothing_mapped_is_refused(client, demo, make_se
 
 def test_a_viewer_cannot_start_a_version(client, demo, auth, make_user):
     viewer = make_user()
-    studies.add_member(db.session, demo["project"], viewer.email, Role.VIEWER)
+    studies.add_member(db.session, None, demo["project"], viewer.email, Role.VIEWER)
     db.session.commit()
     auth.logout()
     auth.login(viewer)

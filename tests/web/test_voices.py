@@ -32,14 +32,14 @@ def setting_with_map(make_user, make_setting, make_participant, make_interview, 
     version = flowcharts.current_version(db.session, setting)
     staff = setting.project.groups[0].id
     steps = [
-        flowcharts.add_step(db.session, version, StepFields(theme, staff, text))
+        flowcharts.add_step(db.session, None, version, StepFields(theme, staff, text))
         for theme, text in [
             ("situation", "Few trained"),
             ("action", "Coaching"),
             ("outcome", "Confident staff"),
         ]
     ]
-    flowcharts.add_link(db.session, version, steps[0].id, steps[1].id)
+    flowcharts.add_link(db.session, None, version, steps[0].id, steps[1].id)
     db.session.commit()
     auth.login(owner)
     base = f"/studies/{setting.project_id}"
@@ -116,7 +116,10 @@ def test_starting_a_return_interview_freezes_the_chart_it_shows(client, setting_
 def test_a_return_interview_needs_a_mapped_chart(client, make_setting, setting_with_map):
     empty = make_setting(project=setting_with_map["setting"].project)
     person = studies.add_participant(
-        db.session, empty, studies.ParticipantFields(role_label="Teacher", perspective="practice")
+        db.session,
+        None,
+        empty,
+        studies.ParticipantFields(role_label="Teacher", perspective="practice"),
     )
     db.session.commit()
     url = f"/studies/{empty.project_id}/settings/{empty.id}/return-interviews/new"
@@ -175,6 +178,7 @@ def test_bad_marks_are_refused_with_a_clear_message(client, ta_voice, make_setti
     other = make_setting(project=ta_voice["setting"].project)
     foreign = flowcharts.add_step(
         db.session,
+        None,
         flowcharts.current_version(db.session, other),
         StepFields("situation", other.project.groups[0].id, "Elsewhere"),
     )
@@ -261,6 +265,7 @@ def test_a_new_arrow_is_the_voices_own_and_bad_ends_are_refused(client, ta_voice
     other = make_setting(project=ta_voice["setting"].project)
     foreign = flowcharts.add_step(
         db.session,
+        None,
         flowcharts.current_version(db.session, other),
         StepFields("situation", other.project.groups[0].id, "Elsewhere"),
     )
@@ -339,7 +344,7 @@ def test_editing_a_note_changed_meanwhile_keeps_the_typed_words(client, ta_voice
 
 def test_viewers_see_the_voice_but_cannot_change_it(client, auth, make_user, ta_voice):
     viewer = make_user()
-    studies.add_member(db.session, ta_voice["setting"].project, viewer.email, Role.VIEWER)
+    studies.add_member(db.session, None, ta_voice["setting"].project, viewer.email, Role.VIEWER)
     db.session.commit()
     auth.logout()
     auth.login(viewer)

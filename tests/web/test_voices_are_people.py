@@ -154,6 +154,7 @@ def _map_chart(setting: Setting, plan: list[tuple[str, str, str, Any]]) -> dict[
     return {
         text: flowcharts.add_step(
             db.session,
+            None,
             version,
             StepFields(theme, groups[group], text, answer.id if answer else None),
         )
@@ -171,6 +172,7 @@ def _voice(
     """A return interview with these people (and role labels at the time) and their marks."""
     interview = voices.start_return_interview(
         db.session,
+        None,
         setting,
         interviews.InterviewFields(
             round_id=round_.id,
@@ -180,7 +182,7 @@ def _voice(
         ),
     )
     for step, mark in marks.items():
-        voices.set_mark(db.session, interview, step.id, mark)
+        voices.set_mark(db.session, None, interview, step.id, mark)
     return interview
 
 
@@ -222,9 +224,9 @@ def mixed(make_user, make_project, make_setting, make_participant, make_intervie
         ],
     )
     version = flowcharts.current_version(db.session, setting)
-    flowcharts.add_link(db.session, version, steps[FEW].id, steps[MENTORING].id)
-    flowcharts.add_link(db.session, version, steps[MENTORING].id, steps[CONFIDENT].id)
-    flowcharts.add_link(db.session, version, steps[OBSERVING].id, steps[CONFIDENT].id)
+    flowcharts.add_link(db.session, None, version, steps[FEW].id, steps[MENTORING].id)
+    flowcharts.add_link(db.session, None, version, steps[MENTORING].id, steps[CONFIDENT].id)
+    flowcharts.add_link(db.session, None, version, steps[OBSERVING].id, steps[CONFIDENT].id)
     db.session.commit()
 
     round2 = project.rounds[1]
@@ -257,7 +259,7 @@ def mixed(make_user, make_project, make_setting, make_participant, make_intervie
         [(ta2, "Teaching assistant")],
         {s[MENTORING]: "elusive", s[OBSERVING]: "elusive"},
     )
-    round3 = studies.add_round(db.session, project, studies.RoundFields("Second return"))
+    round3 = studies.add_round(db.session, None, project, studies.RoundFields("Second return"))
     _voice(setting, round3, date(2027, 1, 11), [(vp, "Vice principal")], {s[MENTORING]: "achieved"})
     _voice(
         setting,
@@ -504,7 +506,7 @@ def leadership_study(
                     {coaching: "elusive"},
                 )
             )
-            voices.add_note(db.session, staff[-1], f"Note by assistant {n}", False)
+            voices.add_note(db.session, None, staff[-1], f"Note by assistant {n}", False)
         db.session.commit()
         auth.login(owner)
         return LeadershipStudy(project, setting, head_voice, staff)
@@ -604,7 +606,7 @@ def test_a_staff_members_own_document_is_not_made_for_the_leadership(client, lea
 def test_an_identified_audience_is_for_owners_only(client, auth, make_user, mixed, role):
     """Real names go to owners alone: anyone else asking for them is refused outright."""
     member = make_user()
-    studies.add_member(db.session, mixed.project, member.email, role)
+    studies.add_member(db.session, None, mixed.project, member.email, role)
     db.session.commit()
     auth.logout()
     auth.login(member)
@@ -700,7 +702,7 @@ def test_the_minimum_counts_people_so_one_ta_heard_twice_is_not_a_group(
     only = _voice(
         setting, r2, date(2026, 7, 4), [(ta2, "Teaching assistant")], {coaching: "achieved"}
     )
-    voices.add_note(db.session, only, "Only the second TA said this", False)
+    voices.add_note(db.session, None, only, "Only the second TA said this", False)
     db.session.commit()
     auth.login(owner)
     url = f"/studies/{project.id}/settings/{setting.id}/exports/voices.pdf?audience=leadership"
@@ -727,6 +729,7 @@ def test_the_leaders_flowchart_for_the_leadership_neither_names_nor_quotes_a_pra
     staff = project.groups[0].id
     flowcharts.add_step(
         db.session,
+        None,
         version,
         flowcharts.StepFields(
             "situation", staff, "Little training", ta_first.answers[0].id, "Nobody trains us"
@@ -765,8 +768,8 @@ def test_across_rounds_names_the_rounds_that_saw_another_version(
         setting, r2, date(2026, 7, 2), [(ta, "Teaching assistant")], {steps["Coaching"]: "elusive"}
     )
     db.session.commit()
-    v2 = versions.start_next_version(db.session, setting)
-    r3 = studies.add_round(db.session, project, studies.RoundFields("Second return"))
+    v2 = versions.start_next_version(db.session, None, setting)
+    r3 = studies.add_round(db.session, None, project, studies.RoundFields("Second return"))
     db.session.commit()
     _voice(setting, r3, date(2027, 1, 1), [(head, "Headteacher")], {v2.steps[0]: "partly"})
     db.session.commit()

@@ -24,6 +24,7 @@ from sqlalchemy import select, text
 
 from tocapp.extensions import db
 from tocapp.models import (
+    AuditEntry,
     Interview,
     Participant,
     ReportJob,
@@ -32,6 +33,7 @@ from tocapp.models import (
     Withdrawal,
 )
 from tocapp.services import voices
+from tocapp.services.audit_verify import verify_trail
 
 MARKERS = {
     "answer": "Zanzibarquokka answer",
@@ -55,12 +57,12 @@ def head(app: Any, client: Any, comparison_demo: tuple[int, int]) -> dict[str, A
     sourced.source_quote = MARKERS["quote"]
     later = next(i for i in nur.interviews if i.version is not None and _heard(i, person))
     steps = nur.versions[0].steps
-    voices.add_note(db.session, later, MARKERS["note"], step_id=steps[1].id)
-    voices.add_note(db.session, later, MARKERS["own words"], verbatim=True)
-    voices.add_voice_link(db.session, later, steps[0].id, steps[-1].id, MARKERS["arrow"])
+    voices.add_note(db.session, None, later, MARKERS["note"], step_id=steps[1].id)
+    voices.add_note(db.session, None, later, MARKERS["own words"], verbatim=True)
+    voices.add_voice_link(db.session, None, later, steps[0].id, steps[-1].id, MARKERS["arrow"])
     group = nur.project.groups[0].id
     voices.add_voice_step(
-        db.session, later, voices.VoiceStepFields("outcome", group, MARKERS["step"])
+        db.session, None, later, voices.VoiceStepFields("outcome", group, MARKERS["step"])
     )
     db.session.commit()
     built = client.post(f"/studies/{project_id}/comparison/reports", data={"fmt": "pdf"})
@@ -142,8 +144,15 @@ def test_withdrawal_deletes_every_trace_and_keeps_a_record(app, client, head):
     dump = _database_text()
     for marker in MARKERS.values():
         assert marker not in dump, f"{marker!r} is still in the database"
-    outside_record = _database_text(skip={"withdrawals"})
+    # Only the withdrawal's record and its own audit entry name her; the trail keeps who did
+    # what and when before it, without her reference or words.
+    outside_record = _database_text(skip={"withdrawals"}).replace(
+        f"{reference} withdrew:", "(the withdrawal's entry)"
+    )
     assert reference not in outside_record
+    redacted = db.session.scalars(select(AuditEntry).where(AuditEntry.redacted_at.is_not(None)))
+    assert len(list(redacted)) >= 10  # her participant, interviews, marks, notes, steps …
+    assert verify_trail(db.session).intact
 
 
 def test_keeping_what_came_before_a_date_removes_only_later_interviews(client, head):
@@ -181,7 +190,9 @@ def test_only_an_owner_may_record_a_withdrawal(client, auth, head, make_user):
     from tocapp.services import studies
 
     interviewer = make_user()
-    studies.add_member(db.session, head["setting"].project, interviewer.email, Role.INTERVIEWER)
+    studies.add_member(
+        db.session, None, head["setting"].project, interviewer.email, Role.INTERVIEWER
+    )
     db.session.commit()
     auth.logout()
     auth.login(interviewer)

@@ -1,6 +1,7 @@
 """Persistence only: SQLAlchemy models. Rules live in tocapp.domain, use cases in services."""
 
 from tocapp.models.annotations import AnnotationAction, StepMark, VoiceNote
+from tocapp.models.audit import AuditChain, AuditEntry
 from tocapp.models.flowcharts import FlowchartVersion, Link, Step
 from tocapp.models.interviews import INTERVIEW_MODES, Answer, Interview, InterviewParticipant
 from tocapp.models.jobs import JOB_STATES, ReportJob
@@ -13,6 +14,8 @@ __all__ = [
     "INTERVIEW_MODES",
     "JOB_STATES",
     "AnnotationAction",
+    "AuditChain",
+    "AuditEntry",
     "Answer",
     "FlowchartVersion",
     "Interview",

@@ -29,6 +29,8 @@ class Project(db.Model):  # type: ignore[name-defined,misc]
     intervention: Mapped[str] = mapped_column(Text, default="")
     # The setting's leadership never sees a group of fewer practitioners than this (PRODUCT.md).
     min_group_size: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    # From the study's ethics approval: personal data must be deleted after this date.
+    personal_data_until: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

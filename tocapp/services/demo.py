@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from tocapp.domain.schedules import THEORY_OF_CHANGE_KEY
 from tocapp.models import Membership, Participant, Project, Schedule, Setting
 from tocapp.services import flowcharts, interviews, studies, voices
+from tocapp.services.audit import Actor
 from tocapp.services.schedules import ensure_built_in_schedules
 from tocapp.services.users import create_user, find_user_by_email
 
@@ -30,6 +31,10 @@ class DemoLogin:
     created: bool
 
 
+# The demo study is loaded by a command (or at start-up), not by a person.
+COMMAND_LINE: Actor = None
+
+
 def demo_data() -> dict[str, Any]:
     text = resources.files("tocapp.fixtures").joinpath("clarity-study.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
@@ -41,7 +46,9 @@ def load_demo_study(session: Session) -> DemoLogin:
     data = demo_data()
     user = find_user_by_email(session, DEMO_EMAIL)
     if user is None:
-        user = create_user(session, DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD, public_demo=True)
+        user = create_user(
+            session, COMMAND_LINE, DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD, public_demo=True
+        )
     existing = session.scalar(
         select(Project)
         .join(Membership, Membership.project_id == Project.id)
@@ -82,6 +89,7 @@ def _load_setting(
 ) -> Setting:
     setting = studies.add_setting(
         session,
+        COMMAND_LINE,
         project,
         studies.SettingFields(name=spec["name"], code=spec["code"], kind=spec["type"]),
     )
@@ -90,6 +98,7 @@ def _load_setting(
         consent = person["consent"]
         people[person["pseudonym"]] = studies.add_participant(
             session,
+            COMMAND_LINE,
             setting,
             studies.ParticipantFields(
                 role_label=person["role"],
@@ -105,6 +114,7 @@ def _load_setting(
     leader = people[first["participant"]]
     interview = interviews.record_interview(
         session,
+        COMMAND_LINE,
         setting,
         interviews.InterviewFields(
             round_id=project.rounds[0].id,
@@ -124,6 +134,7 @@ def _load_setting(
         answer = answers.get(step_spec.get("from_answer", ""))
         step = flowcharts.add_step(
             session,
+            COMMAND_LINE,
             version,
             flowcharts.StepFields(
                 theme=step_spec["theme"],
@@ -135,7 +146,7 @@ def _load_setting(
         )
         step_ids[step_spec["id"]] = step.id
     for source, target in spec["links"]:
-        flowcharts.add_link(session, version, step_ids[source], step_ids[target])
+        flowcharts.add_link(session, COMMAND_LINE, version, step_ids[source], step_ids[target])
     for return_spec in spec.get("return_interviews", []):
         _load_return_interview(session, setting, return_spec, people, step_ids)
     return setting
@@ -153,6 +164,7 @@ def _load_return_interview(
     return_round = next(r for r in setting.project.rounds if r.kind == "return")
     interview = voices.start_return_interview(
         session,
+        COMMAND_LINE,
         setting,
         interviews.InterviewFields(
             round_id=return_round.id,
@@ -164,14 +176,20 @@ def _load_return_interview(
     )
     for mark in spec.get("marks", []):
         step_id = step_ids[mark["step"]]
-        voices.set_mark(session, interview, step_id, mark["mark"])
+        voices.set_mark(session, COMMAND_LINE, interview, step_id, mark["mark"])
         if mark.get("note"):
             voices.add_note(
-                session, interview, mark["note"], mark.get("verbatim", False), step_id=step_id
+                session,
+                COMMAND_LINE,
+                interview,
+                mark["note"],
+                mark.get("verbatim", False),
+                step_id=step_id,
             )
     for link in spec.get("new_links", []):
         voices.add_voice_link(
             session,
+            COMMAND_LINE,
             interview,
             step_ids[link["from"]],
             step_ids[link["to"]],
@@ -182,8 +200,9 @@ def _load_return_interview(
     for step in spec.get("new_steps", []):
         voices.add_voice_step(
             session,
+            COMMAND_LINE,
             interview,
             voices.VoiceStepFields(step["theme"], groups[step["group"]], step["text"]),
         )
     for note in spec.get("thread_notes", []):
-        voices.add_note(session, interview, note["text"], note.get("verbatim", False))
+        voices.add_note(session, COMMAND_LINE, interview, note["text"], note.get("verbatim", False))

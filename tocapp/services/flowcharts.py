@@ -19,6 +19,8 @@ from tocapp.domain.theory import (
 from tocapp.domain.theory import Link as DomainLink
 from tocapp.domain.theory import Step as DomainStep
 from tocapp.models import Answer, FlowchartVersion, Link, ProjectGroup, Setting, Step
+from tocapp.services import audit
+from tocapp.services.audit import Actor
 from tocapp.services.errors import NotFoundError
 
 
@@ -68,7 +70,7 @@ class StepFields:
     source_quote: str = ""
 
 
-def add_step(session: Session, version: FlowchartVersion, fields: StepFields) -> Step:
+def add_step(session: Session, actor: Actor, version: FlowchartVersion, fields: StepFields) -> Step:
     """Add a step at the end of its theme × group cell."""
     _require_editable(version)
     last = session.scalar(select(func.max(Step.position)).where(Step.version_id == version.id))
@@ -77,14 +79,51 @@ def add_step(session: Session, version: FlowchartVersion, fields: StepFields) ->
     step.version = version
     session.add(step)
     session.flush()
+    _record_step(
+        session, actor, "step.create", step, {k: [None, v] for k, v in _step(step).items()}
+    )
     return step
 
 
-def update_step(session: Session, step: Step, fields: StepFields) -> None:
+def _step(step: Step) -> dict[str, object]:
+    """A step's fields as the audit trail keeps them."""
+    return {
+        "theme": step.theme,
+        "group": step.group.name if step.group else None,
+        "text": step.text,
+        "source_answer_id": step.source_answer_id
+        if step.source_answer is None
+        else step.source_answer.id,
+        "source_quote": step.source_quote,
+        "position": step.position,
+    }
+
+
+def _record_step(
+    session: Session, actor: Actor, action: str, step: Step, changes: dict[str, list[object]]
+) -> None:
+    source = step.source_answer
+    audit.record(
+        session,
+        actor,
+        action,
+        project_id=step.version.setting.project_id,
+        target=step,
+        interview_id=source.interview_id if source is not None else None,
+        summary=f"{step.version.setting.code} version {step.version.number}: {action}",
+        changes=changes,
+    )
+
+
+def update_step(session: Session, actor: Actor, step: Step, fields: StepFields) -> None:
     """Change a step of the leader's map: its theme, group, text and source."""
     require_leader_map(step)
     _require_editable(step.version)
+    before = _step(step)
     _apply_step(session, step, step.version, fields)
+    after = _step(step)
+    changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    _record_step(session, actor, "step.edit", step, changed)
     session.flush()
 
 
@@ -126,7 +165,7 @@ def _apply_step(
     step.source_quote = quote
 
 
-def move_step(session: Session, step: Step, direction: int) -> None:
+def move_step(session: Session, actor: Actor, step: Step, direction: int) -> None:
     """Swap a step with its neighbour (-1 up, +1 down) within its theme × group cell."""
     require_leader_map(step)
     _require_editable(step.version)
@@ -135,14 +174,19 @@ def move_step(session: Session, step: Step, direction: int) -> None:
     index = cell.index(step)
     other = index + (1 if direction > 0 else -1)
     if 0 <= other < len(cell):
+        before = step.position
         step.position, cell[other].position = cell[other].position, step.position
+        _record_step(session, actor, "step.move", step, {"position": [before, step.position]})
         session.flush()
 
 
-def delete_step(session: Session, step: Step) -> None:
+def delete_step(session: Session, actor: Actor, step: Step) -> None:
     """Remove a step and the arrows to and from it."""
     require_leader_map(step)
     _require_editable(step.version)
+    _record_step(
+        session, actor, "step.delete", step, {k: [v, None] for k, v in _step(step).items()}
+    )
     version = step.version
     version.links = [
         ln for ln in version.links if step.id not in (ln.source_step_id, ln.target_step_id)
@@ -152,7 +196,12 @@ def delete_step(session: Session, step: Step) -> None:
 
 
 def add_link(
-    session: Session, version: FlowchartVersion, source_id: int, target_id: int, label: str = ""
+    session: Session,
+    actor: Actor,
+    version: FlowchartVersion,
+    source_id: int,
+    target_id: int,
+    label: str = "",
 ) -> Link:
     """Draw an arrow between two steps of the same version."""
     _require_editable(version)
@@ -168,7 +217,22 @@ def add_link(
     link = Link(version=version, source_step_id=source_id, target_step_id=target_id, label=label)
     session.add(link)
     session.flush()
+    _record_link(session, actor, "link.create", link, before=None)
     return link
+
+
+def _record_link(session: Session, actor: Actor, action: str, link: Link, before: object) -> None:
+    now = {"from": link.source_step_id, "to": link.target_step_id, "label": link.label}
+    audit.record(
+        session,
+        actor,
+        action,
+        project_id=link.version.setting.project_id,
+        target=link,
+        interview_id=link.interview_id,
+        summary=f"{link.version.setting.code} version {link.version.number}: {action}",
+        changes={"arrow": [now, None] if before == "deleted" else [None, now]},
+    )
 
 
 def steps_by_cell(version: FlowchartVersion | None) -> dict[tuple[str, int], list[Step]]:
@@ -181,10 +245,11 @@ def steps_by_cell(version: FlowchartVersion | None) -> dict[tuple[str, int], lis
     return cells
 
 
-def delete_link(session: Session, link: Link) -> None:
+def delete_link(session: Session, actor: Actor, link: Link) -> None:
     """Remove an arrow of the leader's map."""
     require_leader_map(link)
     _require_editable(link.version)
+    _record_link(session, actor, "link.delete", link, before="deleted")
     link.version.links.remove(link)
     session.flush()
 

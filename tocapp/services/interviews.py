@@ -23,6 +23,8 @@ from tocapp.models import (
     Setting,
 )
 from tocapp.models.base import utcnow
+from tocapp.services import audit
+from tocapp.services.audit import Actor
 from tocapp.services.errors import StaleEditError
 from tocapp.services.schedules import schedule_for
 from tocapp.services.versions import settle_frozen_date
@@ -64,7 +66,9 @@ def initial_round(project: Project) -> Round | None:
     return (initial or project.rounds or [None])[0]
 
 
-def record_interview(session: Session, setting: Setting, fields: InterviewFields) -> Interview:
+def record_interview(
+    session: Session, actor: Actor, setting: Setting, fields: InterviewFields
+) -> Interview:
     """Record an interview; submitting the same form twice returns the first record."""
     if fields.form_token:
         existing = session.scalar(
@@ -94,7 +98,43 @@ def record_interview(session: Session, setting: Setting, fields: InterviewFields
     interview.setting = setting
     session.add(interview)
     session.flush()
+    audit.record(
+        session,
+        actor,
+        "interview.create",
+        project_id=setting.project_id,
+        target=interview,
+        interview_id=interview.id,
+        summary=f"{interview_title(interview)} recorded",
+        changes={**_details_changed({}, interview), **_notes_changed({}, interview)},
+    )
     return interview
+
+
+def _details(interview: Interview) -> dict[str, object]:
+    return {
+        "round": interview.round.number if interview.round else None,
+        "held_on": audit.jsonable(interview.held_on),
+        "mode": interview.mode,
+        "interviewer": interview.interviewer,
+        "people": [
+            f"{p.participant.reference} {p.role_label} ({p.perspective})" for p in interview.people
+        ],
+    }
+
+
+def _details_changed(before: dict[str, object], interview: Interview) -> dict[str, list[object]]:
+    after = _details(interview)
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def _notes_of(interview: Interview) -> dict[str, str]:
+    return {f"answer {a.number}": a.notes for a in interview.answers}
+
+
+def _notes_changed(before: dict[str, str], interview: Interview) -> dict[str, list[object]]:
+    after = _notes_of(interview)
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v and v}
 
 
 def edit_token(interview: Interview) -> str:
@@ -103,7 +143,11 @@ def edit_token(interview: Interview) -> str:
 
 
 def update_interview(
-    session: Session, interview: Interview, fields: InterviewFields, opened: str | None = None
+    session: Session,
+    actor: Actor,
+    interview: Interview,
+    fields: InterviewFields,
+    opened: str | None = None,
 ) -> None:
     """Change the details and notes; the questions stay as they were asked.
 
@@ -113,10 +157,21 @@ def update_interview(
     if opened is not None and opened != edit_token(interview):
         raise StaleEditError("This interview was changed by someone else since you opened it.")
     _check_notes(fields.notes)
+    details, notes = _details(interview), _notes_of(interview)
     _apply(session, interview, interview.setting, fields)
     for answer in interview.answers:
         if answer.number in fields.notes:
             answer.notes = _clean_notes(fields.notes[answer.number])
+    audit.record(
+        session,
+        actor,
+        "interview.edit",
+        project_id=interview.setting.project_id,
+        target=interview,
+        interview_id=interview.id,
+        summary=f"{interview_title(interview)} edited",
+        changes={**_details_changed(details, interview), **_notes_changed(notes, interview)},
+    )
     # Notes live in other rows, so the interview's own onupdate would not always fire.
     interview.updated_at = utcnow()
     session.flush()

@@ -26,6 +26,7 @@ from tocapp.domain.filenames import download_name
 from tocapp.models import Project, ReportJob, User
 from tocapp.models.base import utcnow
 from tocapp.models.sqlite import read_only_sqlite
+from tocapp.services import audit
 from tocapp.services.after_commit import delete_after_commit
 from tocapp.services.comparison import Choice, build_report
 
@@ -99,6 +100,15 @@ def start_report_job(
     )
     session.add(job)
     session.flush()
+    audit.record(
+        session,
+        user,
+        "report.request",
+        project_id=project.id,
+        target=job,
+        summary=f"Comparison report ({fmt.upper()}) asked for",
+        changes={"choice": [None, wanted]},
+    )
     return job, True
 
 
@@ -133,6 +143,15 @@ def start_export_job(
     )
     session.add(job)
     session.flush()
+    audit.record(
+        session,
+        user,
+        "report.request",
+        project_id=project.id,
+        target=job,
+        summary=f"{name} asked for",
+        changes={"choice": [None, wanted]},
+    )
     return job, True
 
 

@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 from tocapp.domain.errors import DomainError
 from tocapp.domain.schedules import BUILT_IN_SCHEDULES
 from tocapp.models import Project, Schedule, ScheduleQuestion
+from tocapp.services import audit
+from tocapp.services.audit import Actor
 from tocapp.services.studies import FieldError
 
 MAX_QUESTIONS = 30
@@ -59,7 +61,12 @@ def parse_questions(text: str) -> list[str]:
 
 
 def add_schedule(
-    session: Session, project: Project, name: str, description: str, questions: list[str]
+    session: Session,
+    actor: Actor,
+    project: Project,
+    name: str,
+    description: str,
+    questions: list[str],
 ) -> Schedule:
     """A study's own schedule; {focus} and {partner} in a question are filled in when asked."""
     if not name.strip():
@@ -80,4 +87,13 @@ def add_schedule(
     ]
     session.add(schedule)
     session.flush()
+    audit.record(
+        session,
+        actor,
+        "schedule.create",
+        project_id=project.id,
+        target=schedule,
+        summary=f"Schedule added: {schedule.name}",
+        changes={"questions": [None, questions]},
+    )
     return schedule

@@ -14,6 +14,8 @@ from tocapp.domain.people import DEFAULT_MIN_GROUP, Perspective, participant_ref
 from tocapp.domain.theory import DEFAULT_GROUPS
 from tocapp.models import Membership, Participant, Project, ProjectGroup, Round, Setting, User
 from tocapp.models.users import Role
+from tocapp.services import audit
+from tocapp.services.audit import Actor
 from tocapp.services.users import find_user_by_email
 
 RETURN_INTERVAL_DAYS = 182  # "about six months later"
@@ -37,6 +39,7 @@ class ProjectFields:
     partner: str = ""
     intervention: str = ""
     min_group_size: int = DEFAULT_MIN_GROUP
+    personal_data_until: date | None = None
 
 
 def studies_for(session: Session, user: User) -> list[tuple[Project, Role]]:
@@ -65,6 +68,7 @@ def create_project(
         partner=fields.partner.strip(),
         intervention=fields.intervention.strip(),
         min_group_size=_min_group(fields.min_group_size),
+        personal_data_until=fields.personal_data_until,
     )
     session.add(project)
     session.add(Membership(project=project, user_id=user.id, role=Role.OWNER.value))
@@ -88,17 +92,47 @@ def create_project(
 
     ensure_built_in_schedules(session)
     session.flush()
+    audit.record(
+        session,
+        user,
+        "study.create",
+        project_id=project.id,
+        target=project,
+        summary=f"Study created: {project.title}",
+        changes=audit.created(project, *PROJECT_FIELDS),
+    )
     return project
 
 
-def update_project(session: Session, project: Project, fields: ProjectFields) -> None:
+PROJECT_FIELDS = (
+    "title",
+    "focus",
+    "partner",
+    "intervention",
+    "min_group_size",
+    "personal_data_until",
+)
+
+
+def update_project(session: Session, actor: Actor, project: Project, fields: ProjectFields) -> None:
     """Change the study's title, focus, partner and intervention."""
     _require_title(fields.title)
+    before = audit.snapshot(project, *PROJECT_FIELDS)
     project.title = fields.title.strip()
     project.focus = fields.focus.strip()
     project.partner = fields.partner.strip()
     project.intervention = fields.intervention.strip()
     project.min_group_size = _min_group(fields.min_group_size)
+    project.personal_data_until = fields.personal_data_until
+    audit.record(
+        session,
+        actor,
+        "study.edit",
+        project_id=project.id,
+        target=project,
+        summary="Study details edited",
+        changes=audit.diff(before, project),
+    )
     session.flush()
 
 
@@ -110,11 +144,22 @@ def _min_group(size: int) -> int:
 
 
 def update_study(
-    session: Session, project: Project, fields: ProjectFields, groups: list[str]
+    session: Session, actor: Actor, project: Project, fields: ProjectFields, groups: list[str]
 ) -> None:
     """The edit page's one write: groups first (they may refuse), then the study's fields."""
+    before = project.group_names
     set_groups(project, groups)
-    update_project(session, project, fields)
+    update_project(session, actor, project, fields)
+    if project.group_names != before:
+        audit.record(
+            session,
+            actor,
+            "study.edit",
+            project_id=project.id,
+            target=project,
+            summary="Groups changed",
+            changes={"groups": [before, project.group_names]},
+        )
 
 
 def _require_title(title: str) -> None:
@@ -178,7 +223,9 @@ def set_groups(project: Project, names: list[str]) -> None:
     project.groups[:] = sorted(project.groups, key=lambda g: g.position)
 
 
-def add_member(session: Session, project: Project, email: str, role: Role) -> Membership:
+def add_member(
+    session: Session, actor: Actor, project: Project, email: str, role: Role
+) -> Membership:
     """Give an existing account a role in the study, or change the role it has."""
     user = find_user_by_email(session, email)
     if user is None:
@@ -190,6 +237,7 @@ def add_member(session: Session, project: Project, email: str, role: Role) -> Me
     membership = session.scalar(
         select(Membership).where(Membership.project_id == project.id, Membership.user_id == user.id)
     )
+    before = None if membership is None else membership.role
     if membership is None:
         membership = Membership(project_id=project.id, user_id=user.id, role=role.value)
         session.add(membership)
@@ -198,6 +246,16 @@ def add_member(session: Session, project: Project, email: str, role: Role) -> Me
             _keep_an_owner(session, project)
         membership.role = role.value
     session.flush()
+    if before != role.value:
+        audit.record(
+            session,
+            actor,
+            "member.add" if before is None else "member.role",
+            project_id=project.id,
+            target=membership,
+            summary=f"{user.name} <{user.email}>: {role.value}",
+            changes={"role": [before, role.value]},
+        )
     return membership
 
 
@@ -231,7 +289,7 @@ class SettingFields:
     kind: str = ""
 
 
-def add_setting(session: Session, project: Project, fields: SettingFields) -> Setting:
+def add_setting(session: Session, actor: Actor, project: Project, fields: SettingFields) -> Setting:
     """Add a school, nursery or college; its code must be unique in the study."""
     code = normalise_code(fields.code)
     _check_code_free(session, project, code, None)
@@ -241,17 +299,39 @@ def add_setting(session: Session, project: Project, fields: SettingFields) -> Se
     )
     session.add(setting)
     session.flush()
+    audit.record(
+        session,
+        actor,
+        "setting.create",
+        project_id=project.id,
+        target=setting,
+        summary=f"Setting {setting.code} added",
+        changes=audit.created(setting, *SETTING_FIELDS),
+    )
     return setting
 
 
-def update_setting(session: Session, setting: Setting, fields: SettingFields) -> None:
+SETTING_FIELDS = ("name", "code", "kind")
+
+
+def update_setting(session: Session, actor: Actor, setting: Setting, fields: SettingFields) -> None:
     """Rename a setting or change its code or type; the code stays unique in the study."""
     code = normalise_code(fields.code)
     _check_code_free(session, setting.project, code, setting.id)
     _require_setting_name(fields.name)
+    before = audit.snapshot(setting, *SETTING_FIELDS)
     setting.name = fields.name.strip()
     setting.code = code
     setting.kind = fields.kind.strip()
+    audit.record(
+        session,
+        actor,
+        "setting.edit",
+        project_id=setting.project_id,
+        target=setting,
+        summary=f"Setting {setting.code} edited",
+        changes=audit.diff(before, setting),
+    )
     session.flush()
 
 
@@ -293,7 +373,9 @@ class ParticipantFields:
     consent_date: date | None = None
 
 
-def add_participant(session: Session, setting: Setting, fields: ParticipantFields) -> Participant:
+def add_participant(
+    session: Session, actor: Actor, setting: Setting, fields: ParticipantFields
+) -> Participant:
     """Add someone who may be interviewed in a setting, with their consent and a reference that
     stays theirs in every round ("NUR-P02")."""
     participant = Participant()
@@ -321,11 +403,35 @@ def add_participant(session: Session, setting: Setting, fields: ParticipantField
     participant.setting = setting
     session.add(participant)
     session.flush()
+    audit.record(
+        session,
+        actor,
+        "participant.create",
+        project_id=setting.project_id,
+        target=participant,
+        participant_id=participant.id,
+        summary=f"Participant {participant.reference} added",
+        changes=audit.created(participant, *PARTICIPANT_FIELDS),
+    )
     return participant
 
 
+PARTICIPANT_FIELDS = (
+    "role_label",
+    "perspective",
+    "pseudonym",
+    "real_name",
+    "email",
+    "consent_participate",
+    "consent_record",
+    "consent_quote",
+    "consent_date",
+)
+CONSENT_FIELDS = ("consent_participate", "consent_record", "consent_quote", "consent_date")
+
+
 def update_participant(
-    session: Session, participant: Participant, fields: ParticipantFields
+    session: Session, actor: Actor, participant: Participant, fields: ParticipantFields
 ) -> None:
     """Correct a participant's details or record a change in their consent.
 
@@ -333,7 +439,23 @@ def update_participant(
     this participant: they are no longer served, and their files are deleted within the hour.
     """
     had_consent = participant.consent_participate, participant.consent_quote
+    before = audit.snapshot(participant, *PARTICIPANT_FIELDS)
     _apply_participant(participant, fields)
+    changes = audit.diff(before, participant)
+    consent = {k: v for k, v in changes.items() if k in CONSENT_FIELDS}
+    details = {k: v for k, v in changes.items() if k not in CONSENT_FIELDS}
+    for action, part in (("participant.edit", details), ("consent.change", consent)):
+        if part:
+            audit.record(
+                session,
+                actor,
+                action,
+                project_id=participant.setting.project_id,
+                target=participant,
+                participant_id=participant.id,
+                summary=f"{participant.reference}: {', '.join(sorted(part))}",
+                changes=part,
+            )
     has_consent = participant.consent_participate, participant.consent_quote
     if any(before and not now for before, now in zip(had_consent, has_consent, strict=True)):
         from tocapp.services.report_jobs import withdraw_built_reports  # it imports us, indirectly
@@ -378,7 +500,7 @@ class RoundFields:
     planned_on: date | None = None
 
 
-def add_round(session: Session, project: Project, fields: RoundFields) -> Round:
+def add_round(session: Session, actor: Actor, project: Project, fields: RoundFields) -> Round:
     """Add the next round; rounds are numbered in order and any number may be added."""
     session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
     number = (
@@ -388,7 +510,19 @@ def add_round(session: Session, project: Project, fields: RoundFields) -> Round:
     _apply_round(round_, fields)
     session.add(round_)
     session.flush()
+    audit.record(
+        session,
+        actor,
+        "round.create",
+        project_id=project.id,
+        target=round_,
+        summary=f"Round {number} added",
+        changes=audit.created(round_, *ROUND_FIELDS),
+    )
     return round_
+
+
+ROUND_FIELDS = ("title", "kind", "planned_on")
 
 
 def next_round_defaults(project: Project) -> RoundFields:
@@ -398,9 +532,19 @@ def next_round_defaults(project: Project) -> RoundFields:
     return RoundFields(title="Return interviews", kind="return", planned_on=planned)
 
 
-def update_round(session: Session, round_: Round, fields: RoundFields) -> None:
+def update_round(session: Session, actor: Actor, round_: Round, fields: RoundFields) -> None:
     """Change a round's title, kind or planned date; its number stays."""
+    before = audit.snapshot(round_, *ROUND_FIELDS)
     _apply_round(round_, fields)
+    audit.record(
+        session,
+        actor,
+        "round.edit",
+        project_id=round_.project_id,
+        target=round_,
+        summary=f"Round {round_.number} edited",
+        changes=audit.diff(before, round_),
+    )
     session.flush()
 
 

@@ -12,6 +12,8 @@ from zxcvbn import zxcvbn
 
 from tocapp.domain.errors import DomainError
 from tocapp.models import LoginSession, User
+from tocapp.services import audit
+from tocapp.services.audit import Actor
 
 
 def find_user_by_email(session: Session, email: str) -> User | None:
@@ -62,22 +64,30 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     if not user.check_password(current):
         raise DomainError("The current password is not right.")
     check_new_password(new, user.email, user.name)
-    set_password(session, user, new)
+    set_password(session, user, user, new)
 
 
-def set_password(session: Session, user: User, new: str) -> None:
+def set_password(session: Session, actor: Actor, user: User, new: str) -> None:
     """Set a password (an administrator's reset, or after the check above): ends all sessions."""
     check_new_password(new, user.email, user.name)
     user.set_password(new)
     end_all_logins(session, user)
+    audit.record(
+        session,
+        actor,
+        "password.change",
+        target=user,
+        summary=f"Password of {user.email} changed; every login of the account ended",
+    )
 
 
-def start_login(session: Session, user: User) -> str:
+def start_login(session: Session, user: User, address: str = "") -> str:
     """A new login of this account (one browser); returns its token, also set on ``user``."""
     login = LoginSession(user_id=user.id)
     session.add(login)
     session.flush()
     user.login_token = login.token
+    audit.record(session, user, "login.success", target=user, address=address)
     return login.token
 
 
@@ -95,6 +105,7 @@ def find_login(session: Session, user_id: int, token: str) -> User | None:
 
 def end_login(session: Session, user: User) -> None:
     """Log out this one login: its cookies, and any copy of them, stop working."""
+    audit.record(session, user, "logout", target=user)
     session.execute(
         delete(LoginSession).where(
             LoginSession.user_id == user.id, LoginSession.token == user.login_token
@@ -108,7 +119,13 @@ def end_all_logins(session: Session, user: User) -> None:
 
 
 def create_user(
-    session: Session, email: str, name: str, password: str, *, public_demo: bool = False
+    session: Session,
+    actor: Actor,
+    email: str,
+    name: str,
+    password: str,
+    *,
+    public_demo: bool = False,
 ) -> User:
     """Create an account; the e-mail address must be new and the password hard to guess (except
     the demo's, which is printed for everyone on purpose)."""
@@ -120,4 +137,7 @@ def create_user(
     user.set_password(password)
     session.add(user)
     session.flush()
+    audit.record(
+        session, actor, "user.create", target=user, summary=f"Account {user.email} created"
+    )
     return user

@@ -14,6 +14,8 @@ from tocapp.domain.outline import step_numbers
 from tocapp.domain.version_diff import VersionDiff, diff_versions
 from tocapp.models import FlowchartVersion, Interview, Link, Setting, Step
 from tocapp.models.base import utcnow
+from tocapp.services import audit
+from tocapp.services.audit import Actor
 from tocapp.services.errors import NotFoundError
 from tocapp.services.flowcharts import latest_version, to_domain
 
@@ -53,7 +55,7 @@ def settle_frozen_date(session: Session, version: FlowchartVersion) -> None:
     version.frozen_at = later
 
 
-def start_next_version(session: Session, setting: Setting) -> FlowchartVersion:
+def start_next_version(session: Session, actor: Actor, setting: Setting) -> FlowchartVersion:
     """Copy the newest (frozen) version into a new editable one; steps keep their lineage."""
     current = latest_version(session, setting)
     if current is None:
@@ -84,6 +86,14 @@ def start_next_version(session: Session, setting: Setting) -> FlowchartVersion:
             )
         )
     session.flush()
+    audit.record(
+        session,
+        actor,
+        "version.create",
+        project_id=setting.project_id,
+        target=new,
+        summary=f"{setting.code}: version {new.number} started from version {current.number}",
+    )
     return new
 
 

@@ -28,20 +28,21 @@ from tocapp.models import (
     StepMark,
     VoiceNote,
 )
-from tocapp.services import interviews
+from tocapp.services import audit, interviews
+from tocapp.services.audit import Actor
 from tocapp.services.errors import StaleEditError
 from tocapp.services.flowcharts import latest_version
 from tocapp.services.versions import freeze_flowchart_version, settle_frozen_date
 
 
 def start_return_interview(
-    session: Session, setting: Setting, fields: interviews.InterviewFields
+    session: Session, actor: Actor, setting: Setting, fields: interviews.InterviewFields
 ) -> Interview:
     """Record a return interview and freeze the flowchart version it shows."""
     version = latest_version(session, setting)
     if version is None or not version.steps:
         raise DomainError("Map this setting's flowchart before its return interviews.")
-    interview = interviews.record_interview(session, setting, fields)
+    interview = interviews.record_interview(session, actor, setting, fields)
     if interview.version_id is None:
         freeze_flowchart_version(version, fields.held_on)
         interview.version = version
@@ -78,14 +79,54 @@ def _step_in_view(session: Session, interview: Interview, step_id: int) -> Step:
     return step
 
 
+AUDIT_ACTIONS = {
+    "mark": "voice.mark",
+    "note": "voice.note",
+    "note_edit": "voice.note_edit",
+    "link": "voice.arrow",
+    "step": "voice.step",
+}
+
+
 def _log(
-    session: Session, interview: Interview, kind: str, text: str, undo: dict[str, Any]
+    session: Session,
+    actor: Actor,
+    interview: Interview,
+    kind: str,
+    text: str,
+    undo: dict[str, Any],
+    *,
+    target: Any,
+    changes: dict[str, list[Any]],
 ) -> None:
+    """The voice's undo list and the audit trail, in one go."""
     session.add(AnnotationAction(interview_id=interview.id, kind=kind, description=text, undo=undo))
+    _record(session, actor, interview, AUDIT_ACTIONS[kind], target, changes)
+
+
+def _record(
+    session: Session,
+    actor: Actor,
+    interview: Interview,
+    action: str,
+    target: Any,
+    changes: dict[str, list[Any]],
+) -> None:
+    audit.record(
+        session,
+        actor,
+        action,
+        project_id=interview.setting.project_id,
+        target=target,
+        interview_id=interview.id,
+        summary=interviews.interview_title(interview),
+        changes=changes,
+    )
 
 
 def set_mark(
     session: Session,
+    actor: Actor,
     interview: Interview,
     step_id: int,
     mark: str,
@@ -107,10 +148,13 @@ def set_mark(
     label = Mark(mark).label if mark else "not discussed"
     _log(
         session,
+        actor,
         interview,
         "mark",
         f"Marked “{step.text[:60]}” {label.lower()}",
         {"step_id": step.id, "mark": previous},
+        target=step,
+        changes={"mark": [previous or None, mark or None]},
     )
     result = _write_mark(session, interview, step, current, mark)
     flush_or_stale(session, "This mark was changed since you opened the page.")
@@ -167,6 +211,7 @@ def _next_note_number(session: Session, interview: Interview) -> int:
 
 def add_note(
     session: Session,
+    actor: Actor,
     interview: Interview,
     text: str,
     verbatim: bool = False,
@@ -200,13 +245,33 @@ def add_note(
     )
     session.add(note)
     session.flush()
-    _log(session, interview, "note", f"Added note {note.number}", {"note_id": note.id})
+    _log(
+        session,
+        actor,
+        interview,
+        "note",
+        f"Added note {note.number}",
+        {"note_id": note.id},
+        target=note,
+        changes={
+            "number": [None, note.number],
+            "step_id": [None, step_id],
+            "link_id": [None, link_id],
+            "text": [None, note.text],
+            "verbatim": [None, note.verbatim],
+        },
+    )
     session.flush()
     return note
 
 
 def edit_note(
-    session: Session, note: VoiceNote, text: str, verbatim: bool, expected_revision: int
+    session: Session,
+    actor: Actor,
+    note: VoiceNote,
+    text: str,
+    verbatim: bool,
+    expected_revision: int,
 ) -> None:
     """Change a note's words, refusing to overwrite a change someone else saved meanwhile."""
     text = _clean_note(text)
@@ -214,10 +279,17 @@ def edit_note(
         raise StaleEditError("This note was changed since you opened it.")
     _log(
         session,
+        actor,
         note.interview,
         "note_edit",
         f"Edited note {note.number}",
         {"note_id": note.id, "text": note.text, "verbatim": note.verbatim},
+        target=note,
+        changes={
+            k: v
+            for k, v in {"text": [note.text, text], "verbatim": [note.verbatim, verbatim]}.items()
+            if v[0] != v[1]
+        },
     )
     note.text = text
     note.verbatim = verbatim
@@ -226,6 +298,7 @@ def edit_note(
 
 def add_voice_link(
     session: Session,
+    actor: Actor,
     interview: Interview,
     source_id: int,
     target_id: int,
@@ -251,7 +324,20 @@ def add_voice_link(
     )
     session.add(link)
     session.flush()
-    _log(session, interview, "link", "Drew a new arrow", {"link_id": link.id})
+    _log(
+        session,
+        actor,
+        interview,
+        "link",
+        "Drew a new arrow",
+        {"link_id": link.id},
+        target=link,
+        changes={
+            "arrow": [None, {"from": source_id, "to": target_id}],
+            "note": [None, note],
+            "verbatim": [None, verbatim],
+        },
+    )
     session.flush()
     return link
 
@@ -263,7 +349,9 @@ class VoiceStepFields:
     text: str
 
 
-def add_voice_step(session: Session, interview: Interview, fields: VoiceStepFields) -> Step:
+def add_voice_step(
+    session: Session, actor: Actor, interview: Interview, fields: VoiceStepFields
+) -> Step:
     """A step "added at the return interview" by this voice only."""
     version = _require_voice(interview)
     try:
@@ -291,7 +379,16 @@ def add_voice_step(session: Session, interview: Interview, fields: VoiceStepFiel
     )
     session.add(step)
     session.flush()
-    _log(session, interview, "step", f"Added the step “{text[:60]}”", {"step_id": step.id})
+    _log(
+        session,
+        actor,
+        interview,
+        "step",
+        f"Added the step “{text[:60]}”",
+        {"step_id": step.id},
+        target=step,
+        changes={"theme": [None, theme.value], "group": [None, group.name], "text": [None, text]},
+    )
     session.flush()
     return step
 
@@ -305,7 +402,7 @@ def last_action(session: Session, interview: Interview) -> AnnotationAction | No
     )
 
 
-def undo_last(session: Session, interview: Interview) -> str | None:
+def undo_last(session: Session, actor: Actor, interview: Interview) -> str | None:
     """Undo this voice's most recent action; returns what was undone, or None if nothing was."""
     action = last_action(session, interview)
     if action is None:
@@ -333,6 +430,14 @@ def undo_last(session: Session, interview: Interview) -> str | None:
         target_id = undo[f"{action.kind}_id"]
         for target in [t for t in collection if t.id == target_id]:
             collection.remove(target)  # delete-orphan removes the row
+    _record(
+        session,
+        actor,
+        interview,
+        "voice.undo",
+        interview,
+        {"undone": [action.description, None]},
+    )
     session.delete(action)
     session.flush()
     return action.description

@@ -28,6 +28,7 @@ from tocapp.models import (
     User,
     Withdrawal,
 )
+from tocapp.services import audit
 from tocapp.services.after_commit import empty_after_commit
 from tocapp.services.report_jobs import withdraw_built_reports
 from tocapp.services.versions import settle_frozen_date
@@ -111,6 +112,14 @@ def withdraw_participant(
     project = setting.project
     interview_ids = [i.id for i in plan.interviews]
     version_ids = {i.version_id for i in plan.interviews if i.version_id is not None}
+    # The trail keeps who did what and when, but none of their words (nor their name).
+    redacted = audit.redact(
+        session,
+        project.id,
+        interview_ids=set(interview_ids),
+        participant_ids={participant.id},
+        step_ids={s.id for s in plan.source_steps},
+    )
     for step in plan.source_steps:
         if request.source_steps == REMOVE_STEPS:
             session.delete(step)
@@ -147,6 +156,22 @@ def withdraw_participant(
         recorded_by=f"{actor.name} <{actor.email}>",
     )
     session.add(record)
+    audit.record(
+        session,
+        actor,
+        "participant.withdraw",
+        project_id=project.id,
+        target=participant,
+        participant_id=participant.id,
+        summary=f"{participant.reference} withdrew: "
+        + (", ".join(counted(removed)) or "nothing")
+        + f" removed; {redacted} audit entries' details removed",
+        changes={
+            "withdrawn_on": [None, request.withdrawn_on.isoformat()],
+            "scope": [None, request.scope],
+            "source_steps": [None, request.source_steps],
+        },
+    )
     if request.scope == EVERYTHING:
         session.delete(participant)
     else:

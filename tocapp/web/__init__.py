@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, current_app, redirect, render_template, request, url_for
+from flask import Flask, Response, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.routing import IntegerConverter, Map
@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter, Map
 from tocapp.extensions import db, login_manager
 from tocapp.models import User
 from tocapp.models.sqlite import READ_ONLY
+from tocapp.services import audit
 from tocapp.services.errors import ForbiddenError, NotFoundError
 from tocapp.services.users import find_login
 
@@ -34,9 +35,11 @@ class DatabaseId(IntegerConverter):
 def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseId
     from tocapp.web import (
+        activity,
         auth,
         comparisons,
         coverage,
+        erasure,
         every_voice,
         exports,
         flowcharts,
@@ -52,6 +55,8 @@ def register_web(app: Flask) -> None:
 
     for module in (auth, studies, settings, participants, rounds, interviews, flowcharts, voices):
         app.register_blueprint(module.bp)
+    app.register_blueprint(activity.bp)
+    app.register_blueprint(erasure.bp)
     app.register_blueprint(withdrawals.bp)
     app.register_blueprint(every_voice.bp)
     app.register_blueprint(coverage.bp)
@@ -64,6 +69,7 @@ def register_web(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(_load_user)
 
+    audit.install_guard()
     app.before_request(_read_only_when_safe)
     app.before_request(_require_login)
     app.after_request(_commit_request)
@@ -97,8 +103,15 @@ def _read_only_when_safe() -> None:
     else's save waiting. On PostgreSQL it is ``SET TRANSACTION READ ONLY``. Either way a write in
     a GET fails loudly, which is the point; and the request wrapper never commits one anyway.
     """
+    if request.method in SAFE_METHODS:
+        begin_read_only()
+
+
+def begin_read_only() -> None:
+    """Start the session's next transaction as one that only reads (also for a streamed
+    response, which reads after the request's own transaction has ended)."""
     # (A session already in a transaction — only in tests, which share theirs — is left as it is.)
-    if request.method not in SAFE_METHODS or db.session().in_transaction():
+    if db.session().in_transaction():
         return
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SET TRANSACTION READ ONLY"))
@@ -117,11 +130,20 @@ def _require_login() -> Any:
 def _commit_request(response: Response) -> Response:
     """One commit per request: services only flush; failed requests are rolled back, and so is
     every GET, HEAD and OPTIONS, whatever a view did — on every database, safe requests change
-    nothing."""
+    nothing. A change without an audit entry is a bug: it fails loudly under test and is logged
+    in production. What the request served (``audit_later``) is then written on its own."""
     if response.status_code < 400 and request.method not in SAFE_METHODS:
+        if audit.unaudited_change(db.session):
+            if current_app.testing:
+                raise RuntimeError(f"{request.endpoint} changed data without an audit entry")
+            current_app.logger.error("%s changed data without an audit entry", request.endpoint)
         db.session.commit()
     else:
         db.session.rollback()
+    queued = g.pop("audit_queue", None)
+    if queued:
+        audit.write_queued(db.session, queued)
+        db.session.commit()
     return response
 
 

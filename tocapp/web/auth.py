@@ -17,7 +17,14 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from tocapp.domain.errors import DomainError
 from tocapp.extensions import db, limiter
-from tocapp.services.users import authenticate, change_password, end_login, start_login
+from tocapp.services.users import (
+    authenticate,
+    change_password,
+    end_login,
+    find_user_by_email,
+    start_login,
+)
+from tocapp.web.acting import audit_later
 from tocapp.web.forms.base import Form
 
 bp = Blueprint("auth", __name__)
@@ -57,11 +64,26 @@ def login() -> str | Response:
     if form.validate_on_submit():
         user = authenticate(db.session, form.email.data or "", form.password.data or "")
         if user is not None:
-            start_login(db.session, user)
+            start_login(db.session, user, address=request.remote_addr or "")
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
+        _record_failure("wrong e-mail address or password")
         flash("That e-mail address and password do not match an account.", "error")
     return render_template("auth/login.html", form=form)
+
+
+def _record_failure(why: str) -> None:
+    """A failed login is in the trail under the address typed (the account, if there is one)."""
+    typed = (request.form.get("email") or "").strip().lower()[:254]
+    account = find_user_by_email(db.session, typed) if typed else None
+    audit_later(
+        "login.failure",
+        object_type="users",
+        object_id=account.id if account else None,
+        actor_text=f"login as {typed or '(no e-mail address)'}",
+        address=request.remote_addr or "",
+        summary=why,
+    )
 
 
 def too_many_attempts(_error: Exception) -> tuple[str, int, dict[str, str]]:
@@ -70,6 +92,7 @@ def too_many_attempts(_error: Exception) -> tuple[str, int, dict[str, str]]:
     wait = max(60, int(current.reset_at - time.time())) if current else 300
     minutes = (wait + 59) // 60
     page = render_template("auth/too_many.html", minutes=minutes)
+    _record_failure("refused: too many failed attempts")
     return page, 429, {"Retry-After": str(wait)}
 
 
@@ -103,7 +126,9 @@ def password() -> tuple[str, int] | Response:
         except DomainError as error:
             form.new.errors = [*form.new.errors, str(error)]
         else:
-            start_login(db.session, user)  # this browser goes on, under a new login; others end
+            start_login(
+                db.session, user, address=request.remote_addr or ""
+            )  # this browser goes on, under a new login; others end
             login_user(user)
             flash("Your password is changed. You are logged out everywhere else.", "success")
             return redirect(url_for("studies.index"))

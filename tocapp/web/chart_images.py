@@ -10,7 +10,7 @@ import functools
 import logging
 from dataclasses import dataclass
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 
 from tocapp.domain.theory import Flowchart
 from tocapp.render import (
@@ -21,6 +21,7 @@ from tocapp.render import (
     render_flowchart,
     svg_for_inline,
 )
+from tocapp.web.acting import audit_later
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,8 @@ def download(
     except RenderError as error:
         log.warning("Could not draw %s: %s", filename, error.detail or error)
         return Response(str(error), status=503, mimetype="text/plain")
+    project_id = (request.view_args or {}).get("project_id")
+    audit_later("export.download", project_id=project_id, summary=filename)
     response = Response(data, mimetype=MEDIA_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -35,6 +35,7 @@ from tocapp.services.comparison import (
     comparison_size,
 )
 from tocapp.services.report_jobs import FORMATS, MEDIA_TYPES, recent_jobs
+from tocapp.web.acting import audit_later
 from tocapp.web.interviews import study_trail
 
 bp = Blueprint("comparisons", __name__)
@@ -60,9 +61,10 @@ def allowed_choice(choice: Choice, role: Role) -> Choice:
     if choice.audience is Audience.IDENTIFIED and role is not Role.OWNER:
         abort(403)
     if choice.audience is Audience.IDENTIFIED:
-        # Until the audit trail records it, the server log does: who asked for real names, where.
-        current_app.logger.info(
-            "identified comparison %s by user %s", request.path, current_user.id
+        audit_later(
+            "export.identified",
+            project_id=int(request.view_args["project_id"]),  # type: ignore[index]
+            summary=f"Comparison with real names: {request.full_path.rstrip('?')}"[:500],
         )
     return choice
 
@@ -114,6 +116,7 @@ def csv_download(project_id: int) -> Response:
     writer.writerows(safe_rows(report.rows))
     parts = [project.title, "comparison", report.generated_on.isoformat()]
     name = download_name([*parts, *_audience_part(report.audience)], "csv")
+    audit_later("export.download", project_id=project.id, summary=name)
     return Response(
         out.getvalue().encode("utf-8"),
         mimetype="text/csv",
@@ -140,6 +143,7 @@ def document(project_id: int, fmt: str) -> Any:
     data = comparison_document(report, fmt)
     parts = [project.title, "comparison", report.generated_on.isoformat()]
     name = download_name([*parts, *_audience_part(report.audience)], fmt)
+    audit_later("export.download", project_id=project.id, summary=name)
     return Response(
         data,
         mimetype=MEDIA_TYPES[fmt],

@@ -45,6 +45,7 @@ from tocapp.services.export_jobs import (
 )
 from tocapp.services.voice_read import RoundChoice, parse_round_choice
 from tocapp.web import chart_images
+from tocapp.web.acting import audit_later
 from tocapp.web.interviews import study_trail
 from tocapp.web.report_jobs import start_background_job
 
@@ -142,8 +143,11 @@ def audience_asked(role: Role) -> Audience:
     if audience is Audience.IDENTIFIED and role is not Role.OWNER:
         abort(403)
     if audience is Audience.IDENTIFIED:
-        # Until the audit trail records it, the server log does: who asked for real names, where.
-        current_app.logger.info("identified export %s by user %s", request.path, current_user.id)
+        audit_later(
+            "export.identified",
+            project_id=document_project_id(),
+            summary=f"Export with real names: {request.full_path.rstrip('?')}"[:500],
+        )
     return audience
 
 
@@ -190,6 +194,7 @@ def _send(document: ExportDocument, fmt: str, what: tuple[str, int, ExportOption
         data, media_type = render_docx(document, chart_images.draw, papers=papers), DOCX_MEDIA_TYPE
     response = Response(data, mimetype=media_type)
     name = download_name(document.title.name_parts, fmt)
+    audit_later("export.download", project_id=document_project_id(), summary=name)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"  # exports hold research data

@@ -25,6 +25,7 @@ from tocapp.services import versions
 from tocapp.services.access import load_in
 from tocapp.services.interviews import mapping_interviews
 from tocapp.web import chart_images
+from tocapp.web.acting import acting_user
 from tocapp.web.forms.flowchart_forms import LinkForm, StepForm, link_form, step_form
 from tocapp.web.interviews import study_trail
 
@@ -80,7 +81,7 @@ def start_version(project_id: int, setting_id: int) -> Response:
     )
     before = charts.latest_version(db.session, setting)
     try:
-        version = versions.start_next_version(db.session, setting)
+        version = versions.start_next_version(db.session, acting_user(), setting)
     except DomainError as error:
         flash(str(error), "error")
         return _back_to_map(setting)
@@ -118,7 +119,7 @@ def add_step(project_id: int, setting_id: int) -> Any:
     if form.validate_on_submit():
         try:
             version = charts.current_version(db.session, setting)
-            step = charts.add_step(db.session, version, form.step_fields())
+            step = charts.add_step(db.session, acting_user(), version, form.step_fields())
         except DomainError as error:
             _refuse(form, error)
         else:
@@ -134,7 +135,7 @@ def edit_step(project_id: int, step_id: int) -> Any:
     form = step_form(setting.project.groups, mapping_interviews(setting), step=step)
     if form.validate_on_submit():
         try:
-            charts.update_step(db.session, step, form.step_fields())
+            charts.update_step(db.session, acting_user(), step, form.step_fields())
         except DomainError as error:
             _refuse(form, error)
         else:
@@ -158,7 +159,7 @@ def move_step(project_id: int, step_id: int) -> Response:
     if direction is None:
         abort(400)
     try:
-        charts.move_step(db.session, step, direction)
+        charts.move_step(db.session, acting_user(), step, direction)
     except DomainError as error:
         flash(str(error), "error")
     return _back_to_map(step.version.setting, cell_anchor(step))
@@ -181,7 +182,7 @@ def delete_step(project_id: int, step_id: int) -> Any:
             trail=study_trail(setting.project, setting),
         )
     try:
-        charts.delete_step(db.session, step)
+        charts.delete_step(db.session, acting_user(), step)
     except DomainError as error:
         flash(str(error), "error")
     else:
@@ -199,7 +200,12 @@ def add_link(project_id: int, setting_id: int) -> Any:
     if form.validate_on_submit() and version is not None:
         try:
             charts.add_link(
-                db.session, version, form.source_id.data, form.target_id.data, form.label.data or ""
+                db.session,
+                acting_user(),
+                version,
+                form.source_id.data,
+                form.target_id.data,
+                form.label.data or "",
             )
         except DomainError as error:
             _refuse(form, error)
@@ -215,7 +221,7 @@ def delete_link(project_id: int, link_id: int) -> Response:
     charts.require_leader_map(link)
     setting = link.version.setting
     try:
-        charts.delete_link(db.session, link)
+        charts.delete_link(db.session, acting_user(), link)
     except DomainError as error:
         flash(str(error), "error")
     else:

@@ -25,6 +25,7 @@ from tocapp.services.interviews import (
 )
 from tocapp.services.schedules import schedules_for
 from tocapp.services.voices import start_return_interview
+from tocapp.web.acting import acting_user
 from tocapp.web.forms.interview_forms import interview_form
 
 bp = Blueprint("interviews", __name__)
@@ -51,9 +52,9 @@ def new(project_id: int, setting_id: int) -> Any:
         try:
             if returning:
                 # A return interview shows the chart, so it freezes the version it shows.
-                interview = start_return_interview(db.session, setting, fields)
+                interview = start_return_interview(db.session, acting_user(), setting, fields)
             else:
-                interview = record_interview(db.session, setting, fields)
+                interview = record_interview(db.session, acting_user(), setting, fields)
         except DomainError as error:
             form.form_errors.append(str(error))
         else:
@@ -99,7 +100,11 @@ def edit(project_id: int, interview_id: int) -> Any:
     if form.validate_on_submit():
         try:
             update_interview(
-                db.session, interview, form.interview_fields(None), opened=form.opened.data or ""
+                db.session,
+                acting_user(),
+                interview,
+                form.interview_fields(None),
+                opened=form.opened.data or "",
             )
         except StaleEditError:
             # Keep every word typed; the next save deliberately replaces what is saved now.

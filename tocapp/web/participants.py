@@ -16,6 +16,7 @@ from tocapp.extensions import db
 from tocapp.models import Participant, Role, Setting
 from tocapp.services import studies
 from tocapp.services.access import load_in
+from tocapp.web.acting import acting_user
 from tocapp.web.forms import form_page, show_refusal
 from tocapp.web.forms.study_forms import ParticipantForm
 
@@ -34,7 +35,9 @@ def new(project_id: int, setting_id: int) -> Page:
     form = ParticipantForm()
     if form.validate_on_submit():
         try:
-            person = studies.add_participant(db.session, setting, form.participant_fields())
+            person = studies.add_participant(
+                db.session, acting_user(), setting, form.participant_fields()
+            )
         except DomainError as error:
             show_refusal(form, error)
         else:
@@ -55,7 +58,7 @@ def edit(project_id: int, participant_id: int) -> Page:
     form = ParticipantForm(obj=person)
     if form.validate_on_submit():
         try:
-            studies.update_participant(db.session, person, form.participant_fields())
+            studies.update_participant(db.session, acting_user(), person, form.participant_fields())
         except DomainError as error:
             show_refusal(form, error)
         else:

@@ -42,6 +42,7 @@ from tocapp.services.report_jobs import (
     start_export_job,
     start_report_job,
 )
+from tocapp.web.acting import audit_later
 from tocapp.web.comparisons import allowed_choice, choice_from
 from tocapp.web.interviews import study_trail
 
@@ -140,6 +141,13 @@ def download(project_id: int, job_id: int) -> Response:
     path = report_file(job, config["REPORTS_DIR"], config["REPORT_JOBS_KEEP_DAYS"])
     if path is None:
         abort(404)
+    audit_later(
+        "report.download",
+        project_id=project_id,
+        object_type="report_jobs",
+        object_id=job.id,
+        summary=job.download_name,
+    )
     return send_file(
         path, mimetype=MEDIA_TYPES[job.fmt], as_attachment=True, download_name=job.download_name
     )

@@ -11,6 +11,7 @@ from tocapp.extensions import db
 from tocapp.models import Project, Role, Round
 from tocapp.services import studies
 from tocapp.services.access import load_in
+from tocapp.web.acting import acting_user
 from tocapp.web.forms import form_page, show_refusal
 from tocapp.web.forms.study_forms import RoundForm
 
@@ -25,7 +26,7 @@ def new(project_id: int) -> Page:
     form = RoundForm(obj=studies.next_round_defaults(project))
     if form.validate_on_submit():
         try:
-            round_ = studies.add_round(db.session, project, form.round_fields())
+            round_ = studies.add_round(db.session, acting_user(), project, form.round_fields())
         except DomainError as error:
             show_refusal(form, error)
         else:
@@ -40,7 +41,7 @@ def edit(project_id: int, round_id: int) -> Page:
     form = RoundForm(obj=round_)
     if form.validate_on_submit():
         try:
-            studies.update_round(db.session, round_, form.round_fields())
+            studies.update_round(db.session, acting_user(), round_, form.round_fields())
         except DomainError as error:
             show_refusal(form, error)
         else:

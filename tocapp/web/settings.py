@@ -16,6 +16,7 @@ from tocapp.models import Project, Role, Setting
 from tocapp.services import studies
 from tocapp.services.access import load_in
 from tocapp.services.withdrawals import counted, withdrawals_of
+from tocapp.web.acting import acting_user
 from tocapp.web.forms import form_page, show_refusal
 from tocapp.web.forms.study_forms import SettingForm
 
@@ -30,7 +31,7 @@ def new(project_id: int) -> Page:
     form = SettingForm()
     if form.validate_on_submit():
         try:
-            setting = studies.add_setting(db.session, project, form.setting_fields())
+            setting = studies.add_setting(db.session, acting_user(), project, form.setting_fields())
         except DomainError as error:
             show_refusal(form, error)
         else:
@@ -61,7 +62,7 @@ def edit(project_id: int, setting_id: int) -> Page:
     form = SettingForm(obj=setting)
     if form.validate_on_submit():
         try:
-            studies.update_setting(db.session, setting, form.setting_fields())
+            studies.update_setting(db.session, acting_user(), setting, form.setting_fields())
         except DomainError as error:
             show_refusal(form, error)
         else:

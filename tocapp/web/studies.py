@@ -15,6 +15,8 @@ from tocapp.extensions import db
 from tocapp.models import Project, Role
 from tocapp.services import schedules, studies
 from tocapp.services.access import load_in
+from tocapp.services.erasure import personal_data_reminder
+from tocapp.web.acting import acting_user
 from tocapp.web.forms import form_page, show_refusal
 from tocapp.web.forms.study_forms import MemberForm, NewStudyForm, ScheduleForm, StudyForm
 
@@ -58,7 +60,8 @@ def new() -> Page:
 @bp.get("/studies/<int:project_id>")
 def show(project_id: int) -> str:
     project, role = _load(project_id)
-    return render_template("studies/show.html", project=project, role=role)
+    due = personal_data_reminder(project) if role.can_manage_study else None
+    return render_template("studies/show.html", project=project, role=role, due=due)
 
 
 @bp.route("/studies/<int:project_id>/edit", methods=["GET", "POST"])
@@ -67,7 +70,9 @@ def edit(project_id: int) -> Page:
     form = StudyForm.for_project(project)
     if form.validate_on_submit():
         try:
-            studies.update_study(db.session, project, form.project_fields(), form.group_names())
+            studies.update_study(
+                db.session, acting_user(), project, form.project_fields(), form.group_names()
+            )
         except DomainError as error:
             show_refusal(form, error)
         else:
@@ -85,7 +90,9 @@ def members(project_id: int) -> Page:
         _load(project_id, Role.OWNER)  # 403 before anything is read from the form
     if form.validate_on_submit():
         try:
-            studies.add_member(db.session, project, form.email.data or "", Role(form.role.data))
+            studies.add_member(
+                db.session, acting_user(), project, form.email.data or "", Role(form.role.data)
+            )
         except DomainError as error:
             show_refusal(form, error)
         else:
@@ -116,6 +123,7 @@ def new_schedule(project_id: int) -> Page:
         try:
             schedules.add_schedule(
                 db.session,
+                acting_user(),
                 project,
                 form.name.data or "",
                 form.description.data or "",

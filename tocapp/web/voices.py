@@ -31,6 +31,7 @@ from tocapp.services.flowcharts import latest_version
 from tocapp.services.interviews import interview_title
 from tocapp.services.voice_overlays import voice_annotations
 from tocapp.web import chart_images
+from tocapp.web.acting import acting_user
 from tocapp.web.forms.interview_forms import interview_form
 from tocapp.web.forms.voice_forms import (
     ArrowForm,
@@ -67,7 +68,7 @@ def new(project_id: int, setting_id: int) -> Any:
     if form.validate_on_submit():
         try:
             interview = voices.start_return_interview(
-                db.session, setting, form.interview_fields(None)
+                db.session, acting_user(), setting, form.interview_fields(None)
             )
         except DomainError as error:
             form.form_errors.append(str(error))
@@ -153,7 +154,12 @@ def mark(project_id: int, interview_id: int) -> Any:
         return _voice_page(interview, role, PageState(400, (step_id or 0, message)))
     try:
         voices.set_mark(
-            db.session, interview, form.step_id.data, form.mark.data or "", form.revision.data
+            db.session,
+            acting_user(),
+            interview,
+            form.step_id.data,
+            form.mark.data or "",
+            form.revision.data,
         )
     except StaleEditError as error:
         db.session.rollback()
@@ -172,6 +178,7 @@ def note(project_id: int, interview_id: int) -> Any:
         try:
             saved = voices.add_note(
                 db.session,
+                acting_user(),
                 interview,
                 form.text.data or "",
                 form.verbatim.data,
@@ -195,6 +202,7 @@ def arrow(project_id: int, interview_id: int) -> Any:
         try:
             voices.add_voice_link(
                 db.session,
+                acting_user(),
                 interview,
                 form.source_id.data,
                 form.target_id.data,
@@ -217,6 +225,7 @@ def add_step(project_id: int, interview_id: int) -> Any:
         try:
             step = voices.add_voice_step(
                 db.session,
+                acting_user(),
                 interview,
                 voices.VoiceStepFields(form.theme.data or "", form.group_id.data, form.text.data),
             )
@@ -231,7 +240,7 @@ def add_step(project_id: int, interview_id: int) -> Any:
 @bp.post(VOICE_URL + "/undo")
 def undo(project_id: int, interview_id: int) -> Response:
     interview, _ = _voice_for_recording(project_id, interview_id)
-    undone = voices.undo_last(db.session, interview)
+    undone = voices.undo_last(db.session, acting_user(), interview)
     flash(f"Undone: {undone}." if undone else "There was nothing to undo.", "success")
     return redirect(_voice_url(interview), 303)
 
@@ -250,7 +259,12 @@ def edit_note(project_id: int, interview_id: int, note_number: int) -> Any:
     if form.validate_on_submit():
         try:
             voices.edit_note(
-                db.session, saved, form.text.data or "", form.verbatim.data, form.revision.data or 0
+                db.session,
+                acting_user(),
+                saved,
+                form.text.data or "",
+                form.verbatim.data,
+                form.revision.data or 0,
             )
         except StaleEditError:
             # Keep what was typed; show what is saved now; the next save replaces it on purpose.

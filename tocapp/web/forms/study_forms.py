@@ -65,6 +65,9 @@ class StudyForm(Form):
         default=DEFAULT_MIN_GROUP,
         validators=[Optional(), NumberRange(min=2, max=50, message="Use a number from 2 to 50.")],
     )
+    personal_data_until = DateField(
+        "Delete personal data after", validators=[Optional()], format="%Y-%m-%d"
+    )
     groups = TextAreaField(
         "Groups",
         default="\n".join(DEFAULT_GROUPS),
@@ -89,6 +92,7 @@ class StudyForm(Form):
                 "partner": project.partner,
                 "intervention": project.intervention,
                 "min_group_size": project.min_group_size,
+                "personal_data_until": project.personal_data_until,
                 "groups": "\n".join(project.group_names),
             }
         )
@@ -100,6 +104,7 @@ class StudyForm(Form):
             partner=self.partner.data or "",
             intervention=self.intervention.data or "",
             min_group_size=self.min_group_size.data or DEFAULT_MIN_GROUP,
+            personal_data_until=self.personal_data_until.data,
         )
 
     def group_names(self) -> list[str]:

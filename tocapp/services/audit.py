@@ -1,0 +1,352 @@
+"""Writing the audit trail: every change, identified export, download and login, by whom.
+
+A service that changes data takes the acting user (``actor``; ``None`` is the command line) and
+calls :func:`record` in the same transaction as the change, so the entry and the change are
+committed together or not at all. What a GET serves (a download, an identified export) and a
+failed login are not changes: the web layer queues them with :func:`record_after` and writes them
+in a short transaction of their own once the request's (read-only or rolled-back) one has ended.
+
+Entries are appended to one chain per study (the system chain for logins and accounts): the chain
+row is locked while appending, and each entry's hash covers the one before it, so
+``flask --app tocapp audit verify`` finds any entry edited, inserted or deleted in the database.
+What changed is kept as before → after per field. Interview words can be in it; when the
+participant withdraws, :func:`redact` removes those changes (the chain keeps their digest, so the
+trail still verifies) — the entry itself, who and when, stays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tocapp.models import User
+from tocapp.models.audit import SYSTEM_CHAIN, AuditChain, AuditEntry
+from tocapp.models.base import utcnow
+
+Actor = User | None
+
+# Every action the trail knows: its kind (the Activity page's filter) and how it reads.
+ACTIONS: dict[str, tuple[str, str]] = {
+    "study.create": ("study", "Study created"),
+    "study.edit": ("study", "Study edited"),
+    "study.import": ("study", "Study imported from an archive"),
+    "study.delete": ("study", "Study deleted"),
+    "study.archive": ("download", "Study archive downloaded"),
+    "schedule.create": ("study", "Interview schedule added"),
+    "member.add": ("members", "Member added"),
+    "member.role": ("members", "Member's role changed"),
+    "member.remove": ("members", "Member removed"),
+    "setting.create": ("setting", "Setting added"),
+    "setting.edit": ("setting", "Setting edited"),
+    "participant.create": ("participant", "Participant added"),
+    "participant.edit": ("participant", "Participant edited"),
+    "consent.change": ("consent", "Consent changed"),
+    "participant.withdraw": ("consent", "Withdrawal recorded"),
+    "round.create": ("round", "Round added"),
+    "round.edit": ("round", "Round edited"),
+    "interview.create": ("interview", "Interview recorded"),
+    "interview.edit": ("interview", "Interview notes edited"),
+    "version.create": ("flowchart", "New flowchart version started"),
+    "step.create": ("flowchart", "Step added"),
+    "step.edit": ("flowchart", "Step edited"),
+    "step.move": ("flowchart", "Step moved"),
+    "step.delete": ("flowchart", "Step deleted"),
+    "link.create": ("flowchart", "Arrow added"),
+    "link.delete": ("flowchart", "Arrow deleted"),
+    "voice.start": ("voice", "Return interview started"),
+    "voice.mark": ("voice", "Step marked"),
+    "voice.note": ("voice", "Note added"),
+    "voice.note_edit": ("voice", "Note edited"),
+    "voice.arrow": ("voice", "Arrow added by a voice"),
+    "voice.step": ("voice", "Step added by a voice"),
+    "voice.undo": ("voice", "Undone"),
+    "report.request": ("export", "Report asked for"),
+    "report.download": ("download", "Report downloaded"),
+    "export.download": ("download", "Export downloaded"),
+    "export.identified": ("identified", "Identified export made"),
+    "login.success": ("login", "Logged in"),
+    "login.failure": ("login", "Login failed"),
+    "logout": ("login", "Logged out"),
+    "password.change": ("account", "Password changed"),
+    "user.create": ("account", "Account created"),
+    "personal_data.due": ("study", "Personal data deletion date set"),
+    "audit.start": ("study", "Audit trail started"),
+}
+
+KINDS: dict[str, str] = {
+    "study": "Study",
+    "members": "Members",
+    "setting": "Settings",
+    "participant": "Participants",
+    "consent": "Consent and withdrawal",
+    "round": "Rounds",
+    "interview": "Interviews",
+    "flowchart": "Flowcharts",
+    "voice": "Return interviews",
+    "export": "Exports and reports",
+    "download": "Downloads",
+    "identified": "Identified data",
+    "login": "Logins",
+    "account": "Accounts",
+}
+
+SYSTEM_ACTOR = "system (command line)"
+
+
+def actor_label(actor: Actor) -> str:
+    return SYSTEM_ACTOR if actor is None else f"{actor.name} <{actor.email}>"
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    project_id: int | None = None,
+    target: Any = None,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    interview_id: int | None = None,
+    participant_id: int | None = None,
+    summary: str = "",
+    changes: dict[str, Any] | None = None,
+    address: str = "",
+    actor_text: str | None = None,
+) -> AuditEntry:
+    """Append one entry to the study's chain (or the system chain), in the caller's transaction.
+
+    ``target`` is the model instance acted on (its table and id are kept, flushing it first if it
+    is new); ``changes`` is ``{field: [before, after]}`` (see :func:`diff`). ``actor_text``
+    names someone without an account here (a failed login).
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    if target is not None:
+        if getattr(target, "id", None) is None:
+            session.flush()
+        object_type = object_type or target.__tablename__
+        object_id = object_id if object_id is not None else target.id
+    chain = _locked_chain(session, project_id)
+    body = canonical(changes) if changes else None
+    entry = AuditEntry(
+        chain_id=chain.id,
+        seq=chain.length + 1,
+        at=utcnow(),
+        user_id=None if actor is None else actor.id,
+        actor=(actor_text or actor_label(actor))[:400],
+        address=address[:64],
+        project_id=project_id,
+        action=action,
+        kind=ACTIONS[action][0],
+        object_type=object_type or "",
+        object_id=object_id,
+        interview_id=interview_id,
+        participant_id=participant_id,
+        summary=summary[:500],
+        changes=body,
+        changes_digest=details_digest(summary[:500], body),
+        prev_hash=chain.head,
+    )
+    entry.hash = entry_hash(chain.key, entry)
+    chain.length = entry.seq
+    chain.head = entry.hash
+    session.add(entry)
+    session.info["audited"] = True
+    return entry
+
+
+@dataclass(frozen=True)
+class Queued:
+    """An entry for something a request served rather than changed (see module docstring)."""
+
+    actor: Actor
+    action: str
+    fields: dict[str, Any]
+
+
+def record_after(queue: list[Queued], actor: Actor, action: str, **fields: Any) -> None:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    queue.append(Queued(actor, action, fields))
+
+
+def write_queued(session: Session, queue: list[Queued]) -> None:
+    """Write queued entries in a transaction of their own (the caller commits)."""
+    for item in queue:
+        actor = item.actor
+        if actor is not None:
+            actor = session.get(User, actor.id)
+        record(session, actor, item.action, **item.fields)
+
+
+def snapshot(obj: Any, *fields: str) -> dict[str, Any]:
+    """The fields' values now, to compare with after an edit."""
+    return {name: jsonable(getattr(obj, name)) for name in fields}
+
+
+def diff(before: dict[str, Any], obj: Any) -> dict[str, list[Any]]:
+    """``{field: [before, after]}`` for the fields of ``before`` that an edit changed."""
+    out: dict[str, list[Any]] = {}
+    for name, old in before.items():
+        new = jsonable(getattr(obj, name))
+        if new != old:
+            out[name] = [old, new]
+    return out
+
+
+def created(obj: Any, *fields: str) -> dict[str, list[Any]]:
+    """A new object's fields as changes from nothing."""
+    return {name: [None, jsonable(getattr(obj, name))] for name in fields}
+
+
+def removed(obj: Any, *fields: str) -> dict[str, list[Any]]:
+    return {name: [jsonable(getattr(obj, name)), None] for name in fields}
+
+
+def redact(
+    session: Session,
+    project_id: int,
+    *,
+    interview_ids: set[int],
+    participant_ids: set[int],
+    step_ids: set[int],
+) -> int:
+    """Remove the summary and what changed (their words, their reference) from a withdrawn
+    participant's entries; returns how many.
+
+    Who did what and when stays, and so does the chain: it covers their digest, not the words.
+    """
+    chain = session.scalar(select(AuditChain).where(AuditChain.project_id == project_id))
+    if chain is None:
+        return 0
+    about = []
+    if interview_ids:
+        about.append(AuditEntry.interview_id.in_(interview_ids))
+    if participant_ids:
+        about.append(AuditEntry.participant_id.in_(participant_ids))
+    if step_ids:
+        about.append((AuditEntry.object_type == "steps") & AuditEntry.object_id.in_(step_ids))
+    if not about:
+        return 0
+    result = session.execute(
+        update(AuditEntry)
+        .where(AuditEntry.chain_id == chain.id, AuditEntry.redacted_at.is_(None), or_(*about))
+        .values(summary="", changes=None, redacted_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def chain_key(project_id: int | None) -> str:
+    return SYSTEM_CHAIN if project_id is None else f"study:{project_id}"
+
+
+def entry_hash(key: str, entry: AuditEntry) -> str:
+    payload = [
+        key,
+        entry.seq,
+        entry.at.isoformat(timespec="microseconds"),
+        entry.user_id,
+        entry.actor,
+        entry.address,
+        entry.project_id,
+        entry.action,
+        entry.kind,
+        entry.object_type,
+        entry.object_id,
+        entry.interview_id,
+        entry.participant_id,
+        entry.changes_digest,
+        entry.prev_hash,
+    ]
+    return digest(canonical(payload))
+
+
+def details_digest(summary: str, changes: str | None) -> str:
+    """The digest of what a withdrawal may remove (summary and changes), which the chain covers
+    in their place, so the trail still verifies once they are gone."""
+    return digest(canonical([summary, changes]))
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return str(value)
+
+
+def _locked_chain(session: Session, project_id: int | None) -> AuditChain:
+    """The chain's head row, locked until commit so entries are appended one at a time."""
+    key = chain_key(project_id)
+    query = select(AuditChain).where(AuditChain.key == key).with_for_update()
+    chain = session.scalar(query)
+    if chain is not None:
+        return chain
+    try:
+        with session.begin_nested():
+            session.add(AuditChain(key=key, project_id=project_id, length=0, head=""))
+    except IntegrityError:  # created at the same moment by another request: use theirs
+        pass
+    chain = session.scalar(query.execution_options(populate_existing=True))
+    assert chain is not None
+    return chain
+
+
+# Tables whose rows change as a side effect (the report queue, logins' rows) or are the trail.
+NOT_AUDITED = frozenset({"report_jobs", "login_sessions", "audit_entries", "audit_chains"})
+
+
+def note_changes(session: Session, _context: Any, _instances: Any) -> None:
+    """(``before_flush``) Remember that this transaction changed audited data, so the request
+    wrapper can refuse to commit a change that left no audit entry."""
+    if session.info.get("changed"):
+        return
+    for obj in (*session.new, *session.deleted):
+        if getattr(obj, "__tablename__", "") not in NOT_AUDITED:
+            session.info["changed"] = True
+            return
+    for obj in session.dirty:
+        if getattr(obj, "__tablename__", "") not in NOT_AUDITED and session.is_modified(obj):
+            session.info["changed"] = True
+            return
+
+
+def forget_changes(session: Session, transaction: Any) -> None:
+    """(``after_transaction_end``) A new transaction starts with nothing changed or audited."""
+    if transaction.parent is None:
+        session.info.pop("changed", None)
+        session.info.pop("audited", None)
+
+
+def unaudited_change(session: Session) -> bool:
+    return bool(session.info.get("changed")) and not session.info.get("audited")
+
+
+def install_guard() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session as AnySession
+
+    if not event.contains(AnySession, "before_flush", note_changes):
+        event.listen(AnySession, "before_flush", note_changes)
+        event.listen(AnySession, "after_transaction_end", forget_changes)
