@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
+from tocapp.cli_backup import backup_cli
 from tocapp.extensions import db
 
 
@@ -17,6 +18,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(render_command)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(audit_cli)
 
 

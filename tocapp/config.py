@@ -44,6 +44,9 @@ DEFAULTS: dict[str, Any] = {
     "EXPORT_IN_REQUEST_MAX_STEPS": 120,
 }
 
+# The secret key generated on first run, in the instance folder (backups carry it).
+SECRET_KEY_FILE = "secret_key"
+
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     """Apply defaults, the instance file, the environment and the test overrides, in that order."""
@@ -71,7 +74,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 def _instance_secret_key(instance: Path) -> str:
     """Read the secret key generated on first run; never fall back to a literal."""
-    key_file = instance / "secret_key"
+    key_file = instance / SECRET_KEY_FILE
     if not key_file.exists():
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)

@@ -1,0 +1,466 @@
+"""Backups of one tocapp instance, taken while it runs, and restoring one into an empty instance.
+
+A backup is one ``.tar.gz`` holding ``manifest.json`` (first, so it is read before anything else),
+the database, the instance's secret key (without it, restored sessions, password-reset-free logins
+and CSRF tokens would all break) and the built reports. The render cache is left out: every chart
+in it is drawn again on demand. The job queue's file is left out: it carries only job ids, and the
+jobs themselves are rows in the database.
+
+The database is copied consistently while the app keeps writing: on SQLite with the online backup
+API (one step, so one read snapshot under write-ahead logging), on PostgreSQL with ``pg_dump``
+(one repeatable-read snapshot). Restoring checks everything first — manifest, format version,
+checksums, engine, that the instance holds no user or study, that the tools are there — so a
+refused restore changes nothing; then the database is replaced in one transaction.
+
+Nothing here needs Flask: the paths and the database URL are passed in (``InstancePaths``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import tarfile
+import tempfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import URL, make_url
+
+from tocapp.services import backup_postgres
+
+FORMAT = "tocapp-backup"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+SECRET_KEY = "secret_key"
+REPORTS = "reports"
+DATABASE_FILES = {"sqlite": "database.sqlite", "postgresql": "database.pgdump"}
+# Every name a backup may hold: nothing absolute, no "..", no links, nothing else.
+_MEMBER = re.compile(
+    r"(manifest\.json|database\.sqlite|database\.pgdump|secret_key|reports/[\w.-]+)"
+)
+_CHUNK = 1024 * 1024
+# What a damaged or foreign file raises while it is read as a .tar.gz.
+_UNREADABLE = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile)
+
+
+class BackupError(Exception):
+    """A backup could not be written or restored; the message says why, for whoever runs it."""
+
+
+@dataclass(frozen=True)
+class InstancePaths:
+    """Where an instance keeps what a backup holds."""
+
+    database_uri: str
+    secret_key_file: Path
+    reports_dir: Path
+
+
+@dataclass(frozen=True)
+class BackupSummary:
+    """What a backup holds (or a restore put back), for the one-line result."""
+
+    path: Path
+    size: int
+    engine: str
+    alembic_revision: str | None
+    secret_key: bool
+    reports: int
+
+    def describe(self) -> str:
+        parts = ["database"]
+        if self.secret_key:
+            parts.append("secret key")
+        parts.append(f"{self.reports} report" + ("" if self.reports == 1 else "s"))
+        return f"{human_size(self.size)}: {', '.join(parts)}"
+
+
+def human_size(size: int) -> str:
+    """``812 bytes``, ``3.2 MB``: decimal units, as file managers show them."""
+    if size < 1000:
+        return f"{size} bytes"
+    value, unit = size / 1000, "KB"
+    for bigger in ("MB", "GB"):
+        if value < 1000:
+            break
+        value, unit = value / 1000, bigger
+    return f"{value:.1f} {unit}"
+
+
+def engine_of(database_uri: str) -> str:
+    """``sqlite`` or ``postgresql``; any other database cannot be backed up by tocapp."""
+    engine = make_url(database_uri).get_backend_name()
+    if engine not in DATABASE_FILES:
+        raise BackupError(f"tocapp backs up SQLite and PostgreSQL databases, not {engine}.")
+    return engine
+
+
+# --- Writing a backup --------------------------------------------------------------------------
+
+
+def create_backup(destination: Path, paths: InstancePaths) -> BackupSummary:
+    """Write a backup of the running instance to ``destination`` (a folder gets a dated name).
+
+    The archive is written under a temporary name beside its destination, with mode 0600, and
+    renamed into place only when complete, so a backup file is never half written.
+    """
+    engine = engine_of(paths.database_uri)
+    if destination.is_dir():
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        destination = destination / f"tocapp-backup-{stamp}.tar.gz"
+    if not destination.parent.is_dir():
+        raise BackupError(f"The folder {destination.parent} does not exist.")
+    with _work_folder(destination.parent) as work:
+        database = work / DATABASE_FILES[engine]
+        revision = _snapshot_database(paths.database_uri, engine, database)
+        files = {database.name: database}
+        if paths.secret_key_file.is_file():
+            files[SECRET_KEY] = _copy(paths.secret_key_file, work / SECRET_KEY)
+        files.update(_copy_reports(paths.reports_dir, work / REPORTS))
+        manifest = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "tocapp_version": _tocapp_version(),
+            "engine": engine,
+            "alembic_revision": revision,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "files": [
+                {"path": name, "size": path.stat().st_size, "sha256": _sha256(path)}
+                for name, path in files.items()
+            ],
+        }
+        manifest_file = work / MANIFEST
+        manifest_file.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        _write_archive(destination, [(MANIFEST, manifest_file), *files.items()])
+    return BackupSummary(
+        destination,
+        destination.stat().st_size,
+        engine,
+        revision,
+        SECRET_KEY in files,
+        sum(name.startswith(f"{REPORTS}/") for name in files),
+    )
+
+
+def _snapshot_database(database_uri: str, engine: str, target: Path) -> str | None:
+    """Copy the database as it is at one moment into ``target``; return its Alembic revision."""
+    if engine == "sqlite":
+        _snapshot_sqlite(_sqlite_path(database_uri), target)
+        return _alembic_revision(f"sqlite:///{target}")  # the copy's, so they agree
+    revision = _alembic_revision(database_uri)
+    with _tool_errors():
+        backup_postgres.dump(make_url(database_uri), target)
+    return revision
+
+
+def _copy_reports(reports_dir: Path, work: Path) -> dict[str, Path]:
+    """The finished reports, copied (a report may be deleted, expired or withdrawn, meanwhile)."""
+    work.mkdir()
+    copied: dict[str, Path] = {}
+    for report in sorted(reports_dir.glob("*")) if reports_dir.is_dir() else []:
+        name = f"{REPORTS}/{report.name}"
+        # Reports are written as ".part" and renamed when whole; a finished one never changes.
+        if report.is_file() and not report.name.endswith(".part") and _MEMBER.fullmatch(name):
+            try:
+                copied[name] = _copy(report, work / report.name)
+            except FileNotFoundError:
+                continue
+    return copied
+
+
+def _snapshot_sqlite(source: Path, target: Path) -> None:
+    """Copy the live database with SQLite's online backup API, in one step (one snapshot)."""
+    if not source.is_file():
+        raise BackupError(f"The database {source} does not exist.")
+    # Read-only: taking a backup must never create, change or lock out the live database.
+    live = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    copy = sqlite3.connect(target)
+    try:
+        live.backup(copy)
+        # The copy stands alone: no write-ahead log beside it in the archive.
+        copy.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        copy.close()
+        live.close()
+
+
+def _write_archive(destination: Path, members: list[tuple[str, Path]]) -> None:
+    handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=".tocapp-backup-")
+    try:
+        os.fchmod(handle, 0o600)
+        with os.fdopen(handle, "wb") as raw:
+            with tarfile.open(fileobj=raw, mode="w:gz") as archive:
+                for name, path in members:
+                    info = archive.gettarinfo(str(path), arcname=name)
+                    info.mode, info.uid, info.gid, info.uname, info.gname = 0o600, 0, 0, "", ""
+                    with path.open("rb") as file:
+                        archive.addfile(info, file)
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(temporary, destination)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# --- Restoring ---------------------------------------------------------------------------------
+
+
+def read_manifest(archive: Path) -> dict[str, Any]:
+    """The manifest of a backup, checked for its format (not yet its checksums)."""
+    with _open_archive(archive) as tar:
+        return _manifest(tar, archive)
+
+
+def restore_backup(archive: Path, paths: InstancePaths) -> BackupSummary:
+    """Put a backup into an empty instance: its database, secret key and built reports.
+
+    Refuses, changing nothing, unless the archive is a whole, known-format backup of the same
+    database engine and the instance holds no user and no study.
+    """
+    engine = engine_of(paths.database_uri)
+    work_parent = paths.secret_key_file.parent
+    with _work_folder(work_parent) as work:
+        manifest = _extract_verified(archive, work)
+        if manifest["engine"] != engine:
+            raise BackupError(
+                f"{archive} is a backup of a {manifest['engine']} database, but this instance "
+                f"uses {engine}: restore it into an instance configured for {manifest['engine']}."
+            )
+        database = work / DATABASE_FILES[engine]
+        if not database.is_file():
+            raise BackupError(f"{archive} holds no database.")
+        _refuse_unless_empty(paths.database_uri)
+        if engine == "sqlite":
+            _check_sqlite_copy(database, archive)
+            _restore_sqlite(database, _sqlite_path(paths.database_uri))
+        else:
+            with _tool_errors():
+                backup_postgres.restore(make_url(paths.database_uri), database)
+        has_key = (work / SECRET_KEY).is_file()
+        if has_key:
+            _place(work / SECRET_KEY, paths.secret_key_file)
+        reports = sorted((work / REPORTS).glob("*")) if (work / REPORTS).is_dir() else []
+        for report in reports:
+            paths.reports_dir.mkdir(parents=True, exist_ok=True)
+            _place(report, paths.reports_dir / report.name)
+    return BackupSummary(
+        archive,
+        archive.stat().st_size,
+        engine,
+        manifest.get("alembic_revision"),
+        has_key,
+        len(reports),
+    )
+
+
+def _extract_verified(archive: Path, work: Path) -> dict[str, Any]:
+    """Unpack into ``work``, checking every file against the manifest's size and SHA-256."""
+    with _open_archive(archive) as tar:
+        manifest = _manifest(tar, archive)
+        expected = {entry["path"]: entry for entry in manifest["files"]}
+        seen: set[str] = set()
+        (work / REPORTS).mkdir()
+        members = iter(tar)
+        next(members)  # the manifest, read above
+        try:
+            for member in members:
+                name = member.name
+                if name not in expected or name in seen or not member.isfile():
+                    raise BackupError(
+                        f"{archive} holds {name!r}, which its manifest does not list."
+                    )
+                seen.add(name)
+                digest = hashlib.sha256()
+                source = tar.extractfile(member)
+                assert source is not None  # a regular file always has content
+                with source, (work / name).open("xb") as target:
+                    for chunk in iter(lambda: source.read(_CHUNK), b""):  # noqa: B023
+                        digest.update(chunk)
+                        target.write(chunk)
+                if digest.hexdigest() != expected[name]["sha256"]:
+                    raise BackupError(
+                        f"{archive} is damaged: {name} does not match its checksum. Nothing was "
+                        "restored."
+                    )
+        except _UNREADABLE as error:
+            raise BackupError(f"{archive} is damaged ({error}). Nothing was restored.") from error
+        missing = sorted(set(expected) - seen)
+        if missing:
+            raise BackupError(f"{archive} is incomplete: {', '.join(missing)} is missing.")
+    return manifest
+
+
+def _manifest(tar: tarfile.TarFile, archive: Path) -> dict[str, Any]:
+    not_ours = f"{archive} is not a tocapp backup"
+    try:
+        first = tar.next()
+        if first is None or first.name != MANIFEST or not first.isfile():
+            raise BackupError(f"{not_ours}: it does not start with {MANIFEST}.")
+        source = tar.extractfile(first)
+        assert source is not None
+        manifest = json.loads(source.read(_CHUNK))
+    except (*_UNREADABLE, ValueError) as error:
+        raise BackupError(f"{not_ours} (its {MANIFEST} cannot be read: {error}).") from error
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError(f"{not_ours}: its {MANIFEST} is not tocapp's.")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise BackupError(
+            f"{archive} is a tocapp backup of format version {manifest.get('format_version')!r}, "
+            f"which this tocapp ({_tocapp_version()}, format version {FORMAT_VERSION}) cannot "
+            "read. Restore it with the tocapp version that wrote it."
+        )
+    files = manifest.get("files")
+    if (
+        manifest.get("engine") not in DATABASE_FILES
+        or not isinstance(files, list)
+        or not all(
+            isinstance(entry, dict)
+            and isinstance(entry.get("path"), str)
+            and _MEMBER.fullmatch(entry["path"])
+            and entry["path"] != MANIFEST
+            and isinstance(entry.get("sha256"), str)
+            for entry in files
+        )
+    ):
+        raise BackupError(f"{archive} has a {MANIFEST} that does not make sense.")
+    return manifest
+
+
+@contextmanager
+def _open_archive(archive: Path) -> Iterator[tarfile.TarFile]:
+    if not archive.is_file():
+        raise BackupError(f"There is no file {archive}.")
+    try:
+        tar = tarfile.open(archive, mode="r:gz")  # noqa: SIM115  (closed by the with below)
+    except (*_UNREADABLE, OSError) as error:
+        raise BackupError(f"{archive} is not a tocapp backup (not a .tar.gz archive).") from error
+    with tar:
+        yield tar
+
+
+def _refuse_unless_empty(database_uri: str) -> None:
+    """An instance with any account or study is not overwritten: a restore is for a new one."""
+    engine = create_engine(database_uri)
+    try:
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            for table, what in (("users", "account"), ("projects", "study")):
+                if table in tables and connection.scalar(text(f"SELECT count(*) FROM {table}")):
+                    raise BackupError(
+                        f"This instance already has at least one {what}: a backup is restored "
+                        "only into an empty instance (a new database and instance folder). "
+                        "Nothing was restored."
+                    )
+    finally:
+        engine.dispose()
+
+
+def _check_sqlite_copy(database: Path, archive: Path) -> None:
+    with _closing_sqlite(database) as connection:
+        problem = connection.execute("PRAGMA quick_check").fetchone()[0]
+    if problem != "ok":
+        raise BackupError(f"The database in {archive} is damaged ({problem}).")
+
+
+def _restore_sqlite(copy: Path, target: Path) -> None:
+    """Replace the target database's content with the backup API: one transaction, so either
+    the whole backup is in place or nothing changed, and open -wal/-shm files stay consistent."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _closing_sqlite(copy) as source, _closing_sqlite(target) as destination:
+        source.backup(destination)
+
+
+@contextmanager
+def _closing_sqlite(path: Path) -> Iterator[sqlite3.Connection]:
+    connection = sqlite3.connect(path, timeout=30)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+# --- Small helpers -----------------------------------------------------------------------------
+
+
+def _sqlite_path(database_uri: str) -> Path:
+    database = make_url(database_uri).database
+    if not database or database == ":memory:":
+        raise BackupError("An in-memory SQLite database cannot be backed up or restored.")
+    return Path(database)
+
+
+def _alembic_revision(database_uri: str | URL) -> str | None:
+    """The migration the database is at (None for a schema made without Alembic)."""
+    engine = create_engine(database_uri)
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return None
+            revision = connection.scalar(text("SELECT version_num FROM alembic_version"))
+            return str(revision) if revision is not None else None
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _tool_errors() -> Iterator[None]:
+    try:
+        yield
+    except backup_postgres.PostgresToolError as error:
+        raise BackupError(str(error)) from error
+
+
+def _tocapp_version() -> str:
+    try:
+        return metadata.version("tocapp")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+@contextmanager
+def _work_folder(parent: Path) -> Iterator[Path]:
+    """A private scratch folder (0700) beside the backup, on the same disk, removed after."""
+    folder = Path(tempfile.mkdtemp(dir=parent, prefix=".tocapp-backup-work-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _copy(source: Path, target: Path) -> Path:
+    shutil.copyfile(source, target)
+    return target
+
+
+def _place(source: Path, target: Path) -> None:
+    """Move a restored file into place atomically, readable by its owner only."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".restore-")
+    try:
+        os.fchmod(handle, 0o600)
+        with os.fdopen(handle, "wb") as file, source.open("rb") as data:
+            shutil.copyfileobj(data, file)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for chunk in iter(lambda: file.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
