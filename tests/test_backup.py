@@ -328,8 +328,8 @@ def test_restoring_a_file_that_is_not_there_says_so(make_instance, tmp_path):
 
 # --- Reading pages and documents ---------------------------------------------------------------
 
-# The audit trail's activity page is being written as this test is (issue 10): it joins the crawl
-# once it lands.
+# The activity page lists what happened since the backup too (downloads are recorded), so it
+# differs by design between the original and the restored instance.
 SKIP = re.compile(r"^/(static/|logout)|/activity")
 
 
@@ -339,7 +339,7 @@ def crawl(client: FlaskClient, start: str = "/") -> dict[str, tuple[str, Any]]:
     queue = [start]
     while queue:
         url = queue.pop(0)
-        if url in seen or SKIP.match(url):
+        if url in seen or SKIP.search(url):
             continue
         with client.get(url) as response:  # a download streams its file: close it
             assert response.status_code == 200, url
