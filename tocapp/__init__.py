@@ -11,6 +11,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, commands."""
     app = Flask(__name__, instance_relative_config=True)
 
+    from tocapp.instance_files import keep_instance_private
+
+    keep_instance_private(app.instance_path)  # files 0600, folders 0700, before anything is written
+
     from tocapp.config import load_config
 
     load_config(app, test_config)
