@@ -43,6 +43,8 @@ quietly() {
 packages=(graphviz libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
   poppler-utils)
 if [[ $with_test_tools == 1 ]]; then
+  # Debian's postgresql brings postgresql-client-<version>: pg_dump, pg_restore and psql, which
+  # the backup tests run (a PostgreSQL server of your own needs postgresql-client for backups).
   packages+=(chromium redis-server postgresql)
 fi
 
@@ -64,7 +66,7 @@ if command -v dpkg-query >/dev/null; then
   done
 else
   # Not a Debian system: check the commands we call, and trust the rest to the reader.
-  for command in dot pdftoppm $([[ $with_test_tools == 1 ]] && echo chromium redis-server initdb); do
+  for command in dot pdftoppm $([[ $with_test_tools == 1 ]] && echo chromium redis-server initdb pg_dump pg_restore psql); do
     command -v "$command" >/dev/null || fail "'$command' is missing. Install the equivalents of: ${packages[*]}"
   done
 fi
