@@ -36,6 +36,7 @@ def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseId
     from tocapp.web import (
         activity,
+        archives,
         auth,
         comparisons,
         coverage,
@@ -63,6 +64,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(comparisons.bp)
     app.register_blueprint(report_jobs.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(archives.bp)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
