@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tocapp.domain.errors import DomainError
 from tocapp.extensions import db
 from tocapp.models import (
     AnnotationAction,
@@ -545,3 +546,15 @@ def test_a_zip_bomb_is_refused_without_inflating_it(demo, importer, monkeypatch)
 
 def test_too_big_a_file_is_refused_unread(demo, importer):
     _refused(b"PK" + b"\0" * (64 * 2**20), "the file is bigger than 64 MB")
+
+
+def test_no_archive_is_made_that_another_server_would_refuse(demo):
+    """A value written before today's limits (here straight into the table) is found on the
+    owner's server, where it can be corrected, not on the one importing it."""
+    step = db.session.scalars(select(Step)).first()
+    step.text = "x" * 600
+    db.session.commit()
+    with pytest.raises(DomainError) as refusal:
+        study_archive(db.session, demo, identified=False)
+    assert str(refusal.value).startswith("No archive was made")
+    assert "600 characters long, and at most 500" in str(refusal.value)

@@ -175,3 +175,14 @@ def test_an_upload_over_the_limit_is_refused(app, client, auth, make_user):
     before = _count()
     assert _upload(client, b"PK" + b"\0" * 20_000).status_code == 413
     assert _count() == before
+
+
+def test_a_study_another_server_would_refuse_is_not_downloaded(client, comparison_demo):
+    project_id, _ = comparison_demo
+    nur = db.session.get(Project, project_id).settings[0]
+    nur.kind = "Nursery\x07"  # written before forms refused control characters
+    db.session.commit()
+    response = client.get(f"/studies/{project_id}/archive")
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert "No archive was made" in response.get_data(as_text=True)
+    assert "control character (U+0007)" in response.get_data(as_text=True)

@@ -55,6 +55,7 @@ from tocapp.services.archive_read import (
     MAX_STUDY_BYTES,
     STUDY_MEMBER,
     ArchiveError,
+    check_study,
     read_archive,
 )
 from tocapp.services.archive_write import gather_study
@@ -76,6 +77,13 @@ def study_archive(session: Session, project: Project, identified: bool) -> bytes
             f"This study is bigger ({len(study) // 2**20} MB) than an archive can hold "
             f"({MAX_STUDY_BYTES // 2**20} MB)."
         )
+    try:  # the same checks as an import, so every archive made here can be imported
+        check_study(json.loads(study))
+    except ArchiveError as error:
+        raise DomainError(
+            "No archive was made: this study holds something another tocapp server would "
+            f"refuse ({error.where}: {error.problem}) Correct it, then download again."
+        ) from None
     manifest = fmt.Manifest(
         format=fmt.FORMAT_NAME,
         format_version=fmt.FORMAT_VERSION,

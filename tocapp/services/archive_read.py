@@ -45,6 +45,7 @@ class ArchiveError(DomainError):
     """The file is not an archive this server can import; nothing was changed."""
 
     def __init__(self, problem: str, where: str = "") -> None:
+        self.problem, self.where = problem, where
         at = f" (at {where})" if where else ""
         super().__init__(f"This archive cannot be imported{at}: {problem} Nothing was changed.")
 
@@ -62,9 +63,14 @@ def read_archive(data: bytes) -> tuple[fmt.Manifest, fmt.StudyArchive]:
             "study.json does not match the checksum in manifest.json, so the file was damaged "
             "or changed after it was made."
         )
-    study = parse(fmt.StudyArchive, _json(members[STUDY_MEMBER], STUDY_MEMBER), "study.json")
-    check_references(study)
-    return manifest, study
+    return manifest, check_study(_json(members[STUDY_MEMBER], STUDY_MEMBER))
+
+
+def check_study(study: Any) -> fmt.StudyArchive:
+    """study.json's parsed JSON as records, every field and cross reference checked."""
+    records = parse(fmt.StudyArchive, study, "study.json")
+    check_references(records)
+    return records
 
 
 def _unzip(data: bytes) -> dict[str, bytes]:

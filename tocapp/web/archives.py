@@ -48,10 +48,13 @@ def options(project_id: int) -> str:
 
 
 @bp.get("/studies/<int:project_id>/archive")
-def download(project_id: int) -> Response:
+def download(project_id: int) -> Response | tuple[str, int]:
     project = _owned(project_id)
     identified = request.args.get("identified") == "1"
-    data = study_archive(db.session, project, identified)
+    try:
+        data = study_archive(db.session, project, identified)
+    except DomainError as error:
+        return render_template("archives/options.html", project=project, problem=str(error)), 400
     kind = "identified" if identified else "pseudonymised"
     audit_later(
         "study.archive",
