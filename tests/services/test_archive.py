@@ -300,6 +300,8 @@ def test_a_pseudonymised_archive_names_no_one_and_says_so(demo):
         assert name.encode() not in content, name
     manifest = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("manifest.json"))
     assert manifest["audience"] == "research"
+    assert manifest["format_version"] == 1 and manifest["tocapp_version"]
+    assert len(manifest["schema_revision"]) == 12  # the newest Alembic revision shipped
     identified = _names_in(study_archive(db.session, demo, identified=True))
     assert REAL_NAME.encode() in identified and EMAIL.encode() in identified
     assert b'"audience": "identified"' in identified
