@@ -16,6 +16,7 @@ from tocapp.models import Membership, Participant, Project, ProjectGroup, Round,
 from tocapp.models.users import Role
 from tocapp.services import audit
 from tocapp.services.audit import Actor
+from tocapp.services.errors import NotFoundError
 from tocapp.services.users import find_user_by_email
 
 RETURN_INTERVAL_DAYS = 182  # "about six months later"
@@ -257,6 +258,31 @@ def add_member(
             changes={"role": [before, role.value]},
         )
     return membership
+
+
+def remove_member(session: Session, actor: Actor, project: Project, user_id: int) -> User:
+    """Take someone out of the study (their past work and its audit entries stay); the study
+    keeps at least one owner."""
+    membership = session.scalar(
+        select(Membership).where(Membership.project_id == project.id, Membership.user_id == user_id)
+    )
+    if membership is None:
+        raise NotFoundError("Membership")
+    if membership.role == Role.OWNER.value:
+        _keep_an_owner(session, project)
+    user = membership.user
+    audit.record(
+        session,
+        actor,
+        "member.remove",
+        project_id=project.id,
+        target=membership,
+        summary=f"{user.name} <{user.email}> removed",
+        changes={"role": [membership.role, None]},
+    )
+    session.delete(membership)
+    session.flush()
+    return user
 
 
 def _keep_an_owner(session: Session, project: Project) -> None:

@@ -102,6 +102,18 @@ def members(project_id: int) -> Page:
     return form_page("studies/members.html", form, project=project, role=role, members=people)
 
 
+@bp.post("/studies/<int:project_id>/members/<int:user_id>/remove")
+def remove_member(project_id: int, user_id: int) -> Page:
+    project, _ = _load(project_id, Role.OWNER)
+    try:
+        user = studies.remove_member(db.session, acting_user(), project, user_id)
+    except DomainError as error:
+        flash(str(error), "error")
+        return redirect(url_for("studies.members", project_id=project.id), 303)
+    flash(f"{user.name} ({user.email}) is no longer a member of this study.", "success")
+    return redirect(url_for("studies.members", project_id=project.id), 303)
+
+
 @bp.get("/studies/<int:project_id>/schedules", endpoint="schedules")
 def schedules_list(project_id: int) -> str:
     project, role = _load(project_id)
