@@ -321,6 +321,22 @@ def test_a_restore_into_an_instance_in_use_is_refused_and_changes_nothing(archiv
     assert not any(Path(target.config["REPORTS_DIR"]).iterdir())
 
 
+@pytest.mark.skipif(TEST_DATABASE == "sqlite", reason="a SQLite file is tocapp's alone")
+def test_a_database_holding_tables_of_another_app_is_refused_and_keeps_them(archive, make_instance):
+    target = make_instance("target")
+    with target.app_context():
+        db.session.execute(text("CREATE TABLE timetable (lesson TEXT)"))
+        db.session.execute(text("INSERT INTO timetable VALUES ('Phonics')"))
+        db.session.commit()
+    before = state_of(target)
+    result = run(target, "restore", str(archive))
+    assert result.exit_code == 1
+    assert "tables that are not tocapp's (timetable)" in result.output
+    assert state_of(target) == before
+    with target.app_context():
+        assert db.session.scalar(text("SELECT lesson FROM timetable")) == "Phonics"
+
+
 def test_restoring_a_file_that_is_not_there_says_so(make_instance, tmp_path):
     result = run(make_instance("target"), "restore", str(tmp_path / "nowhere.tar.gz"))
     assert result.exit_code == 1 and "There is no file" in result.output

@@ -248,7 +248,7 @@ def restore_backup(archive: Path, paths: InstancePaths) -> BackupSummary:
             _restore_sqlite(database, _sqlite_path(paths.database_uri))
         else:
             with _tool_errors():
-                backup_postgres.restore(make_url(paths.database_uri), database)
+                backup_postgres.restore(make_url(paths.database_uri), database, _own_tables())
         has_key = (work / SECRET_KEY).is_file()
         if has_key:
             _place(work / SECRET_KEY, paths.secret_key_file)
@@ -421,6 +421,14 @@ def _tool_errors() -> Iterator[None]:
         yield
     except backup_postgres.PostgresToolError as error:
         raise BackupError(str(error)) from error
+
+
+def _own_tables() -> set[str]:
+    """The tables this tocapp's models define (a database being restored into may have them)."""
+    import tocapp.models  # noqa: F401  (registers every table on the metadata)
+    from tocapp.extensions import db
+
+    return set(db.metadata.tables)
 
 
 def _tocapp_version() -> str:

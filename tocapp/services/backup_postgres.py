@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Collection
 from pathlib import Path
 
 from sqlalchemy import create_engine, inspect
@@ -22,7 +23,8 @@ from sqlalchemy.engine import URL
 
 
 class PostgresToolError(Exception):
-    """pg_dump, pg_restore or psql is missing or failed; the message says which and why."""
+    """pg_dump, pg_restore or psql is missing or failed, or the database is not tocapp's alone;
+    the message says why."""
 
 
 def dump(url: URL, target: Path) -> None:
@@ -35,13 +37,15 @@ def dump(url: URL, target: Path) -> None:
     )
 
 
-def restore(url: URL, dump_file: Path) -> None:
-    """Replace the database's tables with the dump's, in one transaction: if anything fails,
-    the database is as it was.
+def restore(url: URL, dump_file: Path, own_tables: Collection[str]) -> None:
+    """Replace tocapp's tables with the dump's, in one transaction: if anything fails, the
+    database is as it was.
 
     ``pg_restore`` turns the dump into SQL (which also proves the dump readable); ``psql`` runs
-    it after dropping what the (empty) database already has — tables an ``upgrade`` made, which
-    may be newer than the dump's — in a single transaction.
+    it after dropping the tables the (empty) database already has — an ``upgrade`` makes them,
+    maybe newer than the dump's — in a single transaction. Only tocapp's tables (``own_tables``,
+    the dump's and ``alembic_version``) are dropped: a database that holds anything else is
+    refused, because a restore must not take someone else's tables with it.
     """
     conninfo, env = _connection(url)
     script = dump_file.with_suffix(".sql")
@@ -55,8 +59,9 @@ def restore(url: URL, dump_file: Path) -> None:
         ],
         env,
     )
+    known = {"alembic_version", *own_tables, *_CREATED_TABLE.findall(script.read_text("utf-8"))}
     drops = dump_file.with_suffix(".drop.sql")
-    drops.write_text(_drop_everything(url), encoding="utf-8")
+    drops.write_text(_drop_tables(url, known), encoding="utf-8")
     _run(
         [
             _binary("psql"),
@@ -73,27 +78,27 @@ def restore(url: URL, dump_file: Path) -> None:
     )
 
 
-def _drop_everything(url: URL) -> str:
-    """SQL dropping every table, view, sequence and enum type in the database's schema."""
+_CREATED_TABLE = re.compile(r'^CREATE TABLE "?\w+"?\."?(\w+)"? \(', re.MULTILINE)
+
+
+def _drop_tables(url: URL, known: set[str]) -> str:
+    """SQL dropping the database's tables (their sequences and indexes go with them)."""
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
             inspector = inspect(connection)
-            schema = inspector.default_schema_name
-            quote = engine.dialect.identifier_preparer.quote
-            kinds = {
-                "VIEW": inspector.get_view_names(),
-                "TABLE": inspector.get_table_names(),
-                "SEQUENCE": inspector.get_sequence_names(),
-                "TYPE": [enum["name"] for enum in getattr(inspector, "get_enums", list)()],
-            }
+            schema = inspector.default_schema_name or "public"
+            tables = inspector.get_table_names()
+            others = sorted(set(tables) - known) + inspector.get_view_names()
     finally:
         engine.dispose()
-    return "".join(
-        f"DROP {kind} IF EXISTS {quote(schema or 'public')}.{quote(name)} CASCADE;\n"
-        for kind, names in kinds.items()
-        for name in names
-    )
+    if others:
+        raise PostgresToolError(
+            f"The database holds tables that are not tocapp's ({', '.join(others[:5])}): restore "
+            "into a database of tocapp's own. Nothing was restored."
+        )
+    quote = engine.dialect.identifier_preparer.quote
+    return "".join(f"DROP TABLE {quote(schema)}.{quote(name)} CASCADE;\n" for name in tables)
 
 
 def _connection(url: URL) -> tuple[str, dict[str, str]]:
