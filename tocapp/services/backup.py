@@ -1,10 +1,10 @@
 """Backups of one tocapp instance, taken while it runs, and restoring one into an empty instance.
 
 A backup is one ``.tar.gz`` holding ``manifest.json`` (first, so it is read before anything else),
-the database, the instance's secret key (without it, restored sessions, password-reset-free logins
-and CSRF tokens would all break) and the built reports. The render cache is left out: every chart
-in it is drawn again on demand. The job queue's file is left out: it carries only job ids, and the
-jobs themselves are rows in the database.
+the database, the instance's secret key (without it, every login, remember-me cookie and form
+in progress would stop working after a restore) and the built reports. The render cache is left
+out: every chart in it is drawn again on demand. The job queue's file is left out: it carries only
+job ids, and the jobs themselves are rows in the database.
 
 The database is copied consistently while the app keeps writing: on SQLite with the online backup
 API (one step, so one read snapshot under write-ahead logging), on PostgreSQL with ``pg_dump``
