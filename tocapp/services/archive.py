@@ -3,10 +3,11 @@ tocapp server as a new study.
 
 The file is a zip holding ``study.json`` (``archive_format.StudyArchive``: everything of the study
 but its members) and ``manifest.json`` (format version, tocapp version, schema revision, when,
-for which audience, and the SHA-256 of study.json). Gathering is in ``archive_write``, reading and
-every check in ``archive_read``; here the two are packed and unpacked, and an import is built by
-plain model construction — not through the services that check each edit — because frozen
-versions, note numbers, withdrawn participants and marks must arrive exactly as they were.
+for which audience, and the SHA-256 of study.json). Gathering is in ``archive_write``; reading
+and every check in ``archive_read`` and ``archive_references``. Here the two are packed and
+unpacked, and an import is built by plain model construction — not through the services that
+check each edit — because frozen versions, note numbers, withdrawn participants and marks must
+arrive exactly as they were.
 """
 
 from __future__ import annotations
@@ -50,11 +51,11 @@ from tocapp.models.base import utcnow
 from tocapp.models.users import Role
 from tocapp.services import archive_format as fmt
 from tocapp.services import audit
+from tocapp.services.archive_format import ArchiveError
 from tocapp.services.archive_read import (
     MANIFEST_MEMBER,
     MAX_STUDY_BYTES,
     STUDY_MEMBER,
-    ArchiveError,
     check_study,
     read_archive,
 )

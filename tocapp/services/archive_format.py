@@ -5,7 +5,7 @@ Every field's annotation carries what the reader accepts (``Text``: length, choi
 several; ``Whole``: a range), taken from the model columns and the services' own limits, so an
 archive can never hold a value the forms would refuse. Cross references are keys local to the
 archive (``"step-17"``): opaque strings, never database ids. ``study.json`` is
-``asdict(StudyArchive)``; the manifest is ``Manifest``.
+``asdict(StudyArchive)``; the manifest is ``Manifest``. ``ArchiveError`` refuses anything else.
 """
 
 from collections.abc import Iterable
@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from sqlalchemy.orm import InstrumentedAttribute
 
+from tocapp.domain.errors import DomainError
 from tocapp.domain.people import Audience, Perspective
 from tocapp.domain.theory import MAX_STEP_TEXT, Theme
 from tocapp.domain.voices import MAX_NOTE, Mark
@@ -51,6 +52,15 @@ MAX_QUESTION_AS_ASKED = 2 * MAX_QUESTION_LENGTH
 ACTION_KINDS = ("mark", "note", "note_edit", "link", "step")
 SPOKEN_FROM = (Perspective.LEADERSHIP.value, Perspective.PRACTICE.value)
 AUDIENCES = (Audience.RESEARCH.value, Audience.IDENTIFIED.value)
+
+
+class ArchiveError(DomainError):
+    """The file is not an archive this server can import; nothing was changed."""
+
+    def __init__(self, problem: str, where: str = "") -> None:
+        self.problem, self.where = problem, where
+        at = f" (at {where})" if where else ""
+        super().__init__(f"This archive cannot be imported{at}: {problem} Nothing was changed.")
 
 
 @dataclass(frozen=True)
