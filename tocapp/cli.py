@@ -1,5 +1,5 @@
 """Command-line tools (``flask --app tocapp …``): user create and password, demo load, render, jobs
-worker, audit verify."""
+worker, audit verify, backup create and restore."""
 
 from __future__ import annotations
 
