@@ -95,6 +95,7 @@ def owned_study(
             "link_id": editable.links[0].id,
             "note_number": 1,
             "job_id": job.id,
+            "user_id": owner.id,
             "fmt": "svg",
         },
     }

@@ -36,7 +36,8 @@ def test_every_route_but_login_and_static_redirects_anonymous_users(app, client)
 @pytest.fixture
 def other_study(app, make_user, make_project, make_setting, make_participant, make_interview):
     """A complete study that belongs to someone else, with one object of every kind."""
-    project = make_project(owner=make_user())
+    owner = make_user()
+    project = make_project(owner=owner)
     setting = make_setting(project=project)
     participant = make_participant(setting=setting)
     interview = make_interview(participant=participant)
@@ -67,6 +68,7 @@ def other_study(app, make_user, make_project, make_setting, make_participant, ma
         "link_id": link.id,
         "note_number": 1,
         "job_id": job.id,
+        "user_id": owner.id,  # a member of that study
         "fmt": "svg",  # downloads: the format is part of the rule, not an object
     }
 

@@ -45,8 +45,8 @@ EXPECTED: dict[str, list[str]] = {
     "voices.arrow": ["voice.arrow"],
     "voices.add_step": ["voice.step"],
     "voices.undo": ["voice.undo"],
-    "report_jobs.start": ["report.request"],
-    "exports.build_later": ["report.request"],
+    "report_jobs.start": ["report.request", "report.built"],  # the queue runs it at once here
+    "exports.build_later": ["report.request", "report.built"],
     "flowcharts.delete_link": ["link.delete"],
     "flowcharts.delete_step": ["step.delete"],
     "voices.new": ["interview.create"],

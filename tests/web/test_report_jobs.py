@@ -20,7 +20,7 @@ from tests.web.conftest import REAL_NAME
 from tocapp import create_app
 from tocapp.extensions import db
 from tocapp.jobs import JobQueueConfigError, job_queue
-from tocapp.models import Project, ReportJob, Setting
+from tocapp.models import AuditEntry, Project, ReportJob, Setting
 from tocapp.models.base import utcnow
 from tocapp.services import report_jobs
 from tocapp.services.comparison import Choice
@@ -178,7 +178,19 @@ def test_progress_is_committed_while_the_report_is_still_being_read(app, demo, m
     settings = len(project.settings)
     assert seen[0] == (1, settings + 2, f"Comparing settings: 1 of {settings}")
     assert [s[0] for s in seen] == sorted(s[0] for s in seen)  # never goes backwards
-    assert ("Writing the PDF" in seen[-2][2]) and seen[-1] == (settings + 2, settings + 2, "Ready")
+    assert "Writing the PDF" in seen[-1][2]
+    db.session.rollback()
+    # Finished, with its audit entry for the person who asked, in one transaction.
+    done = db.session.execute(
+        select(ReportJob.steps_done, ReportJob.steps_total, ReportJob.stage).where(
+            ReportJob.id == job_id
+        )
+    ).one()
+    built = db.session.scalars(
+        select(AuditEntry.user_id).where(AuditEntry.action == "report.built")
+    ).all()
+    assert tuple(done) == (settings + 2, settings + 2, "Ready")
+    assert built == [user.id]
 
 
 def test_old_finished_jobs_and_their_files_are_cleared_when_a_new_one_starts(app, demo):

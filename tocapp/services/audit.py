@@ -69,6 +69,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "voice.step": ("voice", "Step added by a voice"),
     "voice.undo": ("voice", "Undone"),
     "report.request": ("export", "Report asked for"),
+    "report.built": ("export", "Report built"),
     "report.download": ("download", "Report downloaded"),
     "export.download": ("download", "Export downloaded"),
     "export.identified": ("identified", "Identified export made"),

@@ -430,14 +430,32 @@ class _Progress:
             log.exception("report job %s: could not record its failure", self.job_id)
 
     def finish(self, file_name: str, size: int) -> bool:
-        return bool(
-            self.update(
-                self.total,
-                "Ready",
-                only_running=True,  # a job withdrawn meanwhile stays withdrawn; its file goes
-                state="done",
+        """Mark the job done — and, in the same transaction, record in the audit trail that its
+        file was built for the person who asked for it."""
+        query = (
+            update(ReportJob)
+            .where(ReportJob.id == self.job_id, ReportJob.state == "running")
+            .values(
+                steps_done=self.total,
+                steps_total=self.total,
+                stage="Ready",
+                state="done",  # a job withdrawn meanwhile stays withdrawn; its file goes
                 file_name=file_name,
                 file_bytes=size,
                 finished_at=utcnow(),
             )
         )
+        with Session(self.engine) as session:
+            changed = session.execute(query).rowcount
+            job = session.get(ReportJob, self.job_id) if changed else None
+            if job is not None:
+                audit.record(
+                    session,
+                    job.requested_by,
+                    "report.built",
+                    project_id=job.project_id,
+                    target=job,
+                    summary=f"{job.download_name} built ({size:,} bytes)",
+                )
+            session.commit()
+        return bool(changed)
