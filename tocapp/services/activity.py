@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from tocapp.models import AuditChain, AuditEntry, Project
+from tocapp.models import AuditChain, AuditEntry
 from tocapp.services.audit import ACTIONS, KINDS
 
 PER_PAGE = 50
@@ -43,8 +43,8 @@ class ActivityPage:
     older: int | None  # the ``before`` of the next page, if there is one
 
 
-def _chain_id(session: Session, project: Project) -> int | None:
-    return session.scalar(select(AuditChain.id).where(AuditChain.project_id == project.id))
+def _chain_id(session: Session, project_id: int) -> int | None:
+    return session.scalar(select(AuditChain.id).where(AuditChain.project_id == project_id))
 
 
 def _query(chain_id: int, flt: ActivityFilter) -> Select[tuple[AuditEntry]]:
@@ -63,11 +63,11 @@ def _query(chain_id: int, flt: ActivityFilter) -> Select[tuple[AuditEntry]]:
 
 
 def activity_page(
-    session: Session, project: Project, flt: ActivityFilter, before: int | None = None
+    session: Session, project_id: int, flt: ActivityFilter, before: int | None = None
 ) -> ActivityPage:
     """One page of entries, newest first; ``before`` is a sequence number (keyset paging, so
     page 2,000 costs what page 1 does)."""
-    chain_id = _chain_id(session, project)
+    chain_id = _chain_id(session, project_id)
     if chain_id is None:
         return ActivityPage([], None)
     query = _query(chain_id, flt)
@@ -78,32 +78,23 @@ def activity_page(
     return ActivityPage([_row(e) for e in entries[:PER_PAGE]], older)
 
 
-def people_in_trail(session: Session, project: Project) -> list[tuple[int, str]]:
-    """Everyone who appears in the study's trail (also people no longer members)."""
-    chain_id = _chain_id(session, project)
+def people_in_trail(session: Session, project_id: int) -> list[tuple[int, str]]:
+    """Everyone who appears in the study's trail (also people no longer members), in one
+    statement whatever the length of the trail or the number of people."""
+    chain_id = _chain_id(session, project_id)
     if chain_id is None:
         return []
-    ids = [
-        i
-        for i in session.scalars(
-            select(AuditEntry.user_id).where(AuditEntry.chain_id == chain_id).distinct()
-        )
-        if i is not None
-    ]
-    names = {}
-    for user_id in ids:
-        names[user_id] = session.scalar(
-            select(AuditEntry.actor)
-            .where(AuditEntry.chain_id == chain_id, AuditEntry.user_id == user_id)
-            .order_by(AuditEntry.seq.desc())
-            .limit(1)
-        )
-    return sorted(((i, n or "") for i, n in names.items()), key=lambda p: p[1].casefold())
+    rows = session.execute(
+        select(AuditEntry.user_id, func.max(AuditEntry.actor))
+        .where(AuditEntry.chain_id == chain_id, AuditEntry.user_id.is_not(None))
+        .group_by(AuditEntry.user_id)
+    ).all()
+    return sorted(((int(i), str(name)) for i, name in rows), key=lambda p: p[1].casefold())
 
 
-def activity_rows(session: Session, project: Project, flt: ActivityFilter) -> Iterator[AuditEntry]:
+def activity_rows(session: Session, project_id: int, flt: ActivityFilter) -> Iterator[AuditEntry]:
     """Every matching entry, oldest first, read in batches (the CSV streams them)."""
-    chain_id = _chain_id(session, project)
+    chain_id = _chain_id(session, project_id)
     if chain_id is None:
         return
     query = _query(chain_id, flt).order_by(AuditEntry.seq).execution_options(yield_per=500)

@@ -39,7 +39,7 @@ class ActivityFilterForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF is untyp
 
 def _filters(project: Project) -> tuple[ActivityFilterForm, activity.ActivityFilter]:
     form = ActivityFilterForm(request.args)
-    people = activity.people_in_trail(db.session, project)
+    people = activity.people_in_trail(db.session, project.id)
     form.person.choices = [("", "Everyone"), *((str(i), name) for i, name in people)]
     form.kind.choices = [("", "Every kind"), *activity.kind_choices()]
     if not form.validate():
@@ -58,7 +58,7 @@ def show(project_id: int) -> Any:
     project, _ = load(db.session, current_user, Project, project_id, Role.OWNER)
     form, flt = _filters(project)
     before = request.args.get("before", type=int)
-    page = activity.activity_page(db.session, project, flt, before)
+    page = activity.activity_page(db.session, project.id, flt, before)
     query = {k: v for k, v in request.args.items() if k != "before" and v}
     status = 400 if form.errors else 200
     return render_template(
@@ -76,6 +76,7 @@ def csv_download(project_id: int) -> Response:
     project, _ = load(db.session, current_user, Project, project_id, Role.OWNER)
     _, flt = _filters(project)
     name = download_name([project.title, "activity"], "csv")
+    project_id = project.id  # the rows stream after the request's transaction has ended
     audit_later(
         "export.download",
         project_id=project.id,
@@ -90,7 +91,7 @@ def csv_download(project_id: int) -> Response:
         writer = csv.writer(out, lineterminator="\r\n")
         yield "\ufeff"  # a byte-order mark, so Excel reads the file as UTF-8
         writer.writerow(activity.CSV_HEADER)
-        for entry in activity.activity_rows(db.session, project, flt):
+        for entry in activity.activity_rows(db.session, project_id, flt):
             writer.writerow([spreadsheet_safe(str(v)) for v in activity.csv_row(entry)])
             if out.tell() > 64_000:
                 yield out.getvalue()
