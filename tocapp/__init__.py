@@ -19,6 +19,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     load_config(app, test_config)
 
+    from tocapp.services import audit
+
+    audit.configure(app.config["SECRET_KEY"])  # the audit chain's hashes are keyed with it
+
     from tocapp import models  # noqa: F401  (registers the tables with SQLAlchemy)
     from tocapp.extensions import (
         CONTENT_SECURITY_POLICY,
@@ -56,6 +60,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from tocapp.web import register_web
 
     register_web(app)
+
+    from tocapp.render.mark_charts import use_chart_cache
+    from tocapp.web.chart_images import render_cache
+
+    use_chart_cache(render_cache(app.config))  # the comparison's charts, drawn once per data
 
     from tocapp.cli import register_commands
 

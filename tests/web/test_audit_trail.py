@@ -252,3 +252,31 @@ def test_the_personal_data_date_is_kept_and_reminds_the_owner(app, client, study
     audit.record(db.session, None, "study.edit", project_id=project.id, target=project)
     db.session.commit()
     assert "must be deleted" not in client.get(f"/studies/{project.id}").get_data(as_text=True)
+
+
+def test_a_chain_rewritten_without_the_secret_key_does_not_verify(app, study):
+    """Someone who can change the database but not read the instance's secret key edits an entry
+    and recomputes every hash after it, and the chain's head: still found."""
+    project = study["project"]
+    chain = db.session.scalar(select(AuditChain).where(AuditChain.project_id == project.id))
+    entries = list(
+        db.session.scalars(
+            select(AuditEntry).where(AuditEntry.chain_id == chain.id).order_by(AuditEntry.seq)
+        )
+    )
+    try:
+        audit.configure("a key guessed by the forger")
+        head = ""
+        for entry in entries:
+            if entry.seq == 1:
+                entry.actor = "somebody else"
+            entry.prev_hash = head
+            entry.hash = audit.entry_hash(chain.key, entry)
+            head = entry.hash
+        chain.head = head
+        db.session.commit()
+    finally:
+        audit.configure(app.config["SECRET_KEY"])
+    verdict = verify_trail(db.session)
+    assert not verdict.intact
+    assert any(p.seq == 1 for p in verdict.problems)

@@ -9,6 +9,9 @@ in a short transaction of their own once the request's (read-only or rolled-back
 Entries are appended to one chain per study (the system chain for logins and accounts): the chain
 row is locked while appending, and each entry's hash covers the one before it, so
 ``flask --app tocapp audit verify`` finds any entry edited, inserted or deleted in the database.
+The hashes are keyed (HMAC) with a key derived from the instance's secret key, which is not in
+the database: whoever can change the database but not read that key cannot write a chain that
+verifies.
 What changed is kept as before → after per field. Interview words can be in it; when the
 participant withdraws, :func:`redact` removes those changes (the chain keeps their digest, so the
 trail still verifies) — the entry itself, who and when, stays.
@@ -17,6 +20,7 @@ trail still verifies) — the entry itself, who and when, stays.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -250,6 +254,16 @@ def chain_key(project_id: int | None) -> str:
     return SYSTEM_CHAIN if project_id is None else f"study:{project_id}"
 
 
+_KEY = b""  # set by configure() when the app starts
+
+
+def configure(secret: str | bytes) -> None:
+    """Key the chain's hashes with a key derived from the app's secret key."""
+    global _KEY
+    raw = secret.encode("utf-8") if isinstance(secret, str) else secret
+    _KEY = hmac.new(raw, b"tocapp audit trail", hashlib.sha256).digest()
+
+
 def entry_hash(key: str, entry: AuditEntry) -> str:
     payload = [
         key,
@@ -268,7 +282,7 @@ def entry_hash(key: str, entry: AuditEntry) -> str:
         entry.changes_digest,
         entry.prev_hash,
     ]
-    return digest(canonical(payload))
+    return hmac.new(_KEY, canonical(payload).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def details_digest(summary: str, changes: str | None) -> str:
