@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
+from flask import g, request
 from flask_login import current_user
 
 from tocapp.models import User
@@ -23,5 +23,7 @@ def audit_later(action: str, **fields: Any) -> None:
     Written by the request wrapper after the request's own transaction has ended: a GET's
     transaction only reads, and a failed login's is rolled back.
     """
+    if request.method == "HEAD":
+        return  # nothing was served
     user = current_user._get_current_object() if current_user.is_authenticated else None
     audit.record_after(g.setdefault("audit_queue", []), user, action, **fields)
