@@ -6,6 +6,9 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 
+import pytest
+
+from tocapp.render import mark_charts
 from tocapp.render.mark_charts import stacked_mark_bars
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -15,6 +18,12 @@ BARS = [
     (ODD, Counter({"partly": 2, "not discussed": 4})),
     ("url(#patch_1)", Counter({"achieved": 1})),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _drawn_not_cached(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about drawing: no cache left by an app made in an earlier test."""
+    monkeypatch.setattr(mark_charts, "_cache", None)
 
 
 def _ids(svg: str) -> list[str]:

@@ -4,6 +4,11 @@ One chart per theme × group: a horizontal bar per category (a role, or a settin
 steps marked achieved, partly achieved, elusive and not discussed. Each segment carries a hatch as
 well as a fill, and its count is written on it, so the chart reads in greyscale; text stays text in
 the SVG (``svg.fonttype = none``) and the output is the same bytes for the same counts.
+
+Drawing one takes matplotlib tens of milliseconds, so finished charts are kept in the render cache
+named by their data (title, labels, counts, id prefix, ``STYLE_VERSION`` and the renderer's
+source): a repeated comparison draws nothing, and changed counts are another name. The app
+chooses the folder once at start (``use_chart_cache``); without one, charts are simply drawn.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import io
 import threading
 import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import matplotlib
@@ -22,6 +27,8 @@ matplotlib.use("Agg")  # no display: charts are only ever files
 from matplotlib import pyplot as plt  # noqa: E402  (the backend must be chosen first)
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from tocapp.render.drawing_key import content_key  # noqa: E402
+from tocapp.render.render_cache import RenderCache  # noqa: E402
 from tocapp.render.svg_inline import prefix_svg_ids, styles_as_attributes  # noqa: E402
 
 SEGMENTS: tuple[tuple[str, str, str, str], ...] = (
@@ -40,6 +47,22 @@ _STYLE: dict[str, Any] = {
 }
 
 
+# Bump when the drawing changes for a reason outside the render package's source (matplotlib).
+STYLE_VERSION = "1"
+
+_cache: RenderCache | None = None
+
+
+def use_chart_cache(cache: RenderCache | None) -> None:
+    """Keep drawn charts in this cache (the app's render cache), or draw every time (None).
+
+    Process-wide, like pyplot itself: charts are drawn by services and the job worker, which
+    have no request to ask for a folder.
+    """
+    global _cache
+    _cache = cache
+
+
 def stacked_mark_bars(
     title: str, bars: Sequence[tuple[str, Counter[str]]], *, id_prefix: str = ""
 ) -> str:
@@ -48,18 +71,48 @@ def stacked_mark_bars(
     Each bar segment is an SVG group with id ``<id_prefix>bar-<n>-<mark>``, n counting bars from
     0; give each chart on a page its own ``id_prefix`` so that no two ids collide.
     """
-    out = io.StringIO()
-    _draw(title, bars, out, "svg")
-    return styles_as_attributes(prefix_svg_ids(out.getvalue(), id_prefix))
+
+    def make() -> bytes:
+        out = io.StringIO()
+        _draw(title, bars, out, "svg")
+        return styles_as_attributes(prefix_svg_ids(out.getvalue(), id_prefix)).encode("utf-8")
+
+    return _cached(_chart_key("svg", title, bars, id_prefix), "bars.svg", make).decode("utf-8")
 
 
 def stacked_mark_bars_png(
     title: str, bars: Sequence[tuple[str, Counter[str]]], dpi: int = 200
 ) -> bytes:
     """The same chart as a PNG, for Word documents."""
-    out = io.BytesIO()
-    _draw(title, bars, out, "png", dpi)
-    return out.getvalue()
+
+    def make() -> bytes:
+        out = io.BytesIO()
+        _draw(title, bars, out, "png", dpi)
+        return out.getvalue()
+
+    return _cached(_chart_key("png", title, bars, dpi), "bars.png", make)
+
+
+def _chart_key(
+    fmt: str, title: str, bars: Sequence[tuple[str, Counter[str]]], *extra: object
+) -> str:
+    """Exactly what the drawing shows: the title, each bar's label and its count of each mark."""
+    counts = tuple(
+        (label, tuple(counter.get(key, 0) for key, *_ in SEGMENTS)) for label, counter in bars
+    )
+    return content_key("mark-bars", STYLE_VERSION, fmt, title, counts, *extra)
+
+
+def drawn_once(suffix: str, make: Callable[[], bytes], *data: object) -> bytes:
+    """``make()``'s chart, kept in the chart cache under a name made from ``data``, which must
+    be everything the chart shows (plain values whose ``repr`` shows all of them) and what
+    kind of chart it is. For other matplotlib charts, so that they too are drawn once."""
+    return _cached(content_key("chart", STYLE_VERSION, suffix, *data), suffix, make)
+
+
+def _cached(key: str, suffix: str, make: Callable[[], bytes]) -> bytes:
+    cache = _cache
+    return make() if cache is None else cache.get_or_make(key, suffix, make)
 
 
 # pyplot's style (rc_context), its figure registry and the warnings filter are process-wide, so

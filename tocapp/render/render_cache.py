@@ -1,8 +1,11 @@
 """Rendered charts on disk, named by a hash of what was drawn, so each is drawn only once.
 
 The same DOT source always gives the same bytes, so a file named by sha256(format, dpi, source)
-never goes stale. Files are written to a temporary name and renamed into place, so a reader never
-sees half a file, even with several workers drawing the same chart at once.
+never goes stale. Pages go one step further (``get_or_make``): a file named by a key the caller
+computes from the chart's *data* (``render.drawing_key``) holds the finished drawing — for a page,
+the SVG already made fit to inline — so a hit is one file read, with no layout, no Graphviz and no
+XML parsing. Files are written to a temporary name and renamed into place, so a reader never sees
+half a file, even with several workers drawing the same chart at once.
 
 The cache is bounded: at most once every ``PRUNE_EVERY_SECONDS`` per folder, after a write, files
 older than ``max_age_days`` go, then the oldest until the folder is under ``max_bytes``. A chart
@@ -102,12 +105,19 @@ class RenderCache:
         return digest.hexdigest()
 
     def path_for(self, dot_source: str, fmt: str, dpi: int | None = None) -> Path:
-        key = self.key(dot_source, fmt, dpi)
-        return self.directory / key[:2] / f"{key}.{fmt}"
+        return self.path_for_key(self.key(dot_source, fmt, dpi), fmt)
+
+    def path_for_key(self, key: str, suffix: str) -> Path:
+        """Where the drawing named ``key`` (a hex digest) is kept, as ``<key>.<suffix>``."""
+        return self.directory / key[:2] / f"{key}.{suffix}"
 
     def get(self, dot_source: str, fmt: str, dpi: int | None = None) -> bytes | None:
         """The cached drawing, or None if it has not been drawn yet."""
-        path = self.path_for(dot_source, fmt, dpi)
+        return self.read(self.key(dot_source, fmt, dpi), fmt)
+
+    def read(self, key: str, suffix: str) -> bytes | None:
+        """The file named ``key``, or None when it is not there (or cannot be read)."""
+        path = self.path_for_key(key, suffix)
         try:
             return path.read_bytes()
         except FileNotFoundError:
@@ -116,6 +126,25 @@ class RenderCache:
             # An unreadable cache is a miss: the chart is drawn again rather than not at all.
             log.warning("Could not read the rendered chart %s", path, exc_info=True)
             return None
+
+    def get_or_make(self, key: str, suffix: str, make: Callable[[], bytes]) -> bytes:
+        """The file named ``key``; on a miss, ``make()`` draws it and it is stored.
+
+        The caller's key must name everything the bytes depend on (see ``render.drawing_key``):
+        the cache never looks inside.
+        """
+        cached = self.read(key, suffix)
+        if cached is not None:
+            return cached
+        data = make()
+        self._keep(self.path_for_key(key, suffix), data)
+        return data
+
+    def render(
+        self, dot_source: str, fmt: str, *, dpi: int | None = None, timeout: float = DEFAULT_TIMEOUT
+    ) -> bytes:
+        """Draw with this cache's renderer (and its limits), without looking in the cache."""
+        return self._render(dot_source, fmt, dpi=dpi, timeout=timeout)
 
     def get_or_render(
         self,
@@ -130,13 +159,16 @@ class RenderCache:
         if cached is not None:
             return cached
         data = self._render(dot_source, fmt, dpi=dpi, timeout=timeout)
+        self._keep(self.path_for(dot_source, fmt, dpi), data)
+        return data
+
+    def _keep(self, path: Path, data: bytes) -> None:
         try:
-            self._store(self.path_for(dot_source, fmt, dpi), data)
+            self._store(path, data)
         except OSError:
             # A full or read-only disk must not stop people seeing their chart.
             log.warning("Could not store a rendered chart in %s", self.directory, exc_info=True)
         self._prune_now_and_then()
-        return data
 
     def _store(self, path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

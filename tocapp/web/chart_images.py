@@ -2,13 +2,19 @@
 
 The render package knows nothing of Flask; this is where its cache directory and Graphviz limits
 come from the configuration, and where a failed drawing becomes a message on the page.
+
+Drawings are cached by the data they show (``render.drawing_key``): a page that has its chart and
+annotations in hand finds its finished, ready-to-inline SVG with one file read — no layout, no
+Graphviz, no XML parsing.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Response, current_app, request
 
@@ -17,10 +23,11 @@ from tocapp.render import (
     Annotations,
     RenderCache,
     RenderError,
+    flowchart_to_dot,
     render_dot,
-    render_flowchart,
     svg_for_inline,
 )
+from tocapp.render.drawing_key import drawing_key
 from tocapp.web.acting import audit_later
 
 log = logging.getLogger(__name__)
@@ -36,8 +43,9 @@ class InlineChart:
     problem: str | None = None
 
 
-def render_cache() -> RenderCache:
-    config = current_app.config
+def render_cache(config: Mapping[str, Any] | None = None) -> RenderCache:
+    """The app's render cache, with its limits (``config`` outside a request)."""
+    config = current_app.config if config is None else config
     renderer = functools.partial(
         render_dot,
         max_source_bytes=config["DOT_MAX_SOURCE_BYTES"],
@@ -54,25 +62,42 @@ def render_cache() -> RenderCache:
 def draw(
     chart: Flowchart, fmt: str, annotations: Annotations | None = None, dpi: int | None = None
 ) -> bytes:
-    return render_flowchart(
-        chart,
+    """The chart as SVG or PNG bytes, laid out and drawn only when not cached yet."""
+    return _draw(render_cache(), chart, fmt, annotations, dpi)
+
+
+def _draw(
+    cache: RenderCache,
+    chart: Flowchart,
+    fmt: str,
+    annotations: Annotations | None = None,
+    dpi: int | None = None,
+) -> bytes:
+    timeout = current_app.config["DOT_TIMEOUT_SECONDS"]
+    return cache.get_or_make(
+        drawing_key(chart, annotations, fmt, dpi),
         fmt,
-        cache=render_cache(),
-        dpi=dpi,
-        timeout=current_app.config["DOT_TIMEOUT_SECONDS"],
-        annotations=annotations,
+        lambda: cache.render(flowchart_to_dot(chart, annotations), fmt, dpi=dpi, timeout=timeout),
     )
 
 
 def inline_chart(
     chart: Flowchart, title: str, annotations: Annotations | None = None, id_prefix: str = ""
 ) -> InlineChart:
+    """The SVG to put in a page, cached as it goes in the page (its title and ids included)."""
+    cache = render_cache()
+
+    def make() -> bytes:
+        svg = _draw(cache, chart, "svg", annotations)
+        return svg_for_inline(svg, title, id_prefix=id_prefix).encode("utf-8")
+
+    key = drawing_key(chart, annotations, "svg", None, "inline", title, id_prefix)
     try:
-        svg = draw(chart, "svg", annotations)
+        inline = cache.get_or_make(key, "inline.svg", make)
     except RenderError as error:
         log.warning("Could not draw %s: %s", title, error.detail or error)
         return InlineChart(None, str(error))
-    return InlineChart(svg_for_inline(svg, title, id_prefix=id_prefix))
+    return InlineChart(inline.decode("utf-8"))
 
 
 def download(
