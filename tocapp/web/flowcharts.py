@@ -23,6 +23,7 @@ from tocapp.models.users import Role
 from tocapp.services import flowcharts as charts
 from tocapp.services import versions
 from tocapp.services.access import load_in
+from tocapp.services.flowchart_page import flowchart_page
 from tocapp.services.interviews import mapping_interviews
 from tocapp.web import chart_images
 from tocapp.web.acting import acting_user
@@ -39,22 +40,24 @@ STEP_URL = "/studies/<int:project_id>/steps/<int:step_id>"
 def show(project_id: int, setting_id: int) -> str:
     """The drawn chart and its text version: the latest version, or ``?version=<number>``."""
     setting, role = load_in(db.session, current_user, Setting, setting_id, project_id)
-    version = _chosen_version(setting)
-    chart = charts.to_domain(version) if version is not None else None
+    number = request.args.get("version", type=int)
+    if "version" in request.args and number is None:
+        abort(404)
+    page = flowchart_page(db.session, setting, number)
+    chart = page.chart
     drawing = None
     if chart is not None and chart.steps:
         drawing = chart_images.inline_chart(chart, chart.title)
-    history = versions.version_history(db.session, setting)
     return render_template(
         "flowcharts/show.html",
         setting=setting,
-        version=version,
+        version=page.version,
         role=role,
         drawing=drawing,
         outline=build_outline(chart) if chart is not None and chart.steps else [],
-        history=history,
-        shown_at=next((e.shown_at for e in history if e.version is version), 0),
-        changes=versions.changes_since_previous(db.session, version) if version else None,
+        history=page.history,
+        shown_at=page.shown_at,
+        changes=page.changes,
         trail=study_trail(setting.project, setting),
     )
 
