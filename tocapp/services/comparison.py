@@ -8,29 +8,34 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from tocapp.domain.comparison import (
     CountKey,
-    MarkMove,
-    MoveSummary,
-    SettingMatrix,
     SettingRound,
     mark_counts,
     mark_moves,
     setting_matrix,
-    summarise_moves,
-    tidy_rows,
     voice_filter,
 )
+from tocapp.domain.comparison_overview import overview
 from tocapp.domain.people import Audience, Perspective
 from tocapp.domain.theory import Theme
+from tocapp.exports.comparison_model import (
+    ComparisonReport,
+    CountChart,
+    CoverageCell,
+    OverviewChart,
+    SettingVersions,
+    VersionChange,
+)
 from tocapp.models import Project, Round, Setting
 from tocapp.render.mark_charts import stacked_mark_bars
-from tocapp.services.versions import VersionChanges, changes_since_previous
+from tocapp.render.overview_chart import overview_svg
+from tocapp.services.versions import changes_since_previous
 from tocapp.services.voice_read import setting_rounds
 
 Progress = Callable[[int, int], None]
@@ -77,68 +82,6 @@ class Choice:
         )
 
 
-@dataclass(frozen=True)
-class CountChart:
-    theme: Theme
-    group: str
-    bars: tuple[tuple[str, Counter[str]], ...]
-    svg: str
-
-    @property
-    def caption(self) -> str:
-        return f"{self.theme.title} · {self.group}: steps by mark and role"
-
-
-@dataclass(frozen=True)
-class CoverageCell:
-    setting_code: str
-    round_number: int
-    role: str
-    heard: int
-    people: int
-
-    @property
-    def gap(self) -> bool:
-        return self.heard == 0
-
-
-@dataclass(frozen=True)
-class SettingVersions:
-    setting_code: str
-    changes: tuple[tuple[int, VersionChanges], ...]  # (version number, changes since previous)
-
-
-@dataclass
-class Report:
-    project_title: str
-    generated_on: date
-    settings: list[str]
-    rounds: list[str]
-    roles: list[str]
-    audience: Audience = Audience.RESEARCH
-    with_detail: bool = True  # each setting's matrix and notes, every changed mark
-    sources: list[SettingRound] = field(default_factory=list)
-    matrices: list[SettingMatrix] = field(default_factory=list)
-    counts: dict[CountKey, Counter[str]] = field(default_factory=dict)
-    charts: list[CountChart] = field(default_factory=list)
-    moves: list[MarkMove] = field(default_factory=list)
-    versions: list[SettingVersions] = field(default_factory=list)
-    coverage: list[CoverageCell] = field(default_factory=list)
-
-    @property
-    def left_out(self) -> list[SettingRound]:
-        """Setting-rounds whose practice voices were too few to show to the leadership."""
-        return [s for s in self.sources if s.left_out]
-
-    @property
-    def rows(self) -> list[dict[str, str]]:
-        return tidy_rows(self.sources)
-
-    @property
-    def move_summaries(self) -> list[MoveSummary]:
-        return summarise_moves(self.moves)
-
-
 def available_roles(project: Project) -> list[str]:
     return sorted({p.role_label for s in project.settings for i in s.interviews for p in i.people})
 
@@ -170,13 +113,13 @@ def build_report(
     progress: Progress | None = None,
     *,
     with_charts: bool = True,
-) -> Report:
+) -> ComparisonReport:
     """The report for this choice; ``with_charts`` False skips drawing the charts (the CSV
     shows none, and drawing them is most of the time a comparison takes)."""
     settings = [s for s in project.settings if _chosen(s.id, choice.setting_ids)]
     rounds = chosen_rounds(project, choice)
     roles = set(choice.roles) if choice.roles else None
-    report = Report(
+    report = ComparisonReport(
         project.title,
         date.today(),
         [s.code for s in settings],
@@ -193,7 +136,7 @@ def build_report(
             report.sources.append(source)
             report.matrices.append(setting_matrix(source))
         changes = [
-            (v.number, c)
+            (v.number, VersionChange(c.before.number, c.diff))
             for v in sorted(setting.versions, key=lambda v: v.number)
             if (c := changes_since_previous(session, v)) is not None
         ]
@@ -202,7 +145,9 @@ def build_report(
         if progress is not None:
             progress(n, len(settings) + 1)
     report.counts = mark_counts(report.sources)
-    report.charts = _charts(report.counts) if with_charts else []
+    report.charts = _charts(report.counts, with_charts)
+    report.overview = overview(report.sources)
+    report.overview_charts = _overview_charts(report, with_charts)
     report.moves = mark_moves(report.sources)
     if progress is not None:
         progress(len(settings) + 1, len(settings) + 1)
@@ -246,13 +191,36 @@ def _coverage(
     return cells
 
 
-def _charts(counts: dict[CountKey, Counter[str]]) -> list[CountChart]:
+def _charts(counts: dict[CountKey, Counter[str]], draw: bool) -> list[CountChart]:
+    """One chart per theme × group, a bar per role; drawn as SVG only when ``draw``."""
     grouped: dict[tuple[Theme, str], list[tuple[str, Counter[str]]]] = defaultdict(list)
     for key, counter in counts.items():
         grouped[(key.theme, key.group)].append((key.role, counter))
     charts = []
     for n, ((theme, group), bars) in enumerate(grouped.items()):
-        title = f"{theme.title} · {group}"
-        svg = stacked_mark_bars(title, bars, id_prefix=f"chart-{n}-")
-        charts.append(CountChart(theme, group, tuple(bars), svg))
+        chart = CountChart(theme, group, tuple(bars))
+        if draw:
+            chart = replace(
+                chart, svg=stacked_mark_bars(chart.title, bars, id_prefix=f"chart-{n}-")
+            )
+        charts.append(chart)
+    return charts
+
+
+OVERVIEW_ROWS_PER_CHART = 24  # intended outcomes in one picture: about a page of a PDF
+
+
+def _overview_charts(report: ComparisonReport, draw: bool) -> list[OverviewChart]:
+    """The overview's intended outcomes in pictures of at most a page each."""
+    rows = report.overview.outcomes
+    chunks = [
+        rows[n : n + OVERVIEW_ROWS_PER_CHART] for n in range(0, len(rows), OVERVIEW_ROWS_PER_CHART)
+    ]
+    charts = []
+    for n, chunk in enumerate(chunks, start=1):
+        title = "Intended outcomes: leadership and practice"
+        if len(chunks) > 1:
+            title += f" ({n} of {len(chunks)})"
+        svg = overview_svg(chunk, title, id_prefix=f"overview-{n}-") if draw else ""
+        charts.append(OverviewChart(chunk, title, svg))
     return charts

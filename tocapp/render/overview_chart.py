@@ -1,0 +1,147 @@
+"""The comparison overview's picture: settings × intended outcomes, leadership beside practice.
+
+Small multiples on one shared scale: a row per intended outcome of each setting (and round), a
+panel per perspective, each bar the share of that perspective's voices who marked the outcome
+achieved, partly achieved, elusive or did not discuss it, with the count written on its segment.
+The fills and hatches are the mark charts' own (:data:`tocapp.render.mark_charts.SEGMENTS`), so
+the picture reads in greyscale. SVG for pages and PDF (text stays text), PNG for Word; both are
+cached by the data they show, so an unchanged overview is never drawn twice.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: charts are only ever files
+
+from matplotlib import pyplot as plt  # noqa: E402  (the backend must be chosen first)
+from matplotlib.ticker import PercentFormatter  # noqa: E402
+
+from tocapp.domain.comparison_overview import PERSPECTIVES, StepOverview  # noqa: E402
+from tocapp.domain.people import Perspective  # noqa: E402
+from tocapp.render.mark_charts import _DRAWING, SEGMENTS  # noqa: E402
+from tocapp.render.svg_inline import prefix_svg_ids, styles_as_attributes  # noqa: E402
+
+LABEL_CHARS = 46  # an outcome's text beside its bar, cut with "…"; the table has it whole
+_STYLE: dict[str, Any] = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "tocapp-overview",
+    "font.family": "DejaVu Sans",
+    "font.size": 8,
+    "hatch.linewidth": 0.6,
+}
+
+
+def overview_svg(rows: Sequence[StepOverview], title: str, *, id_prefix: str = "") -> str:
+    """An SVG element; every id starts with ``id_prefix`` so several can share a page."""
+    return styles_as_attributes(prefix_svg_ids(_svg(tuple(rows), title), id_prefix))
+
+
+def overview_png(rows: Sequence[StepOverview], title: str, dpi: int = 200) -> bytes:
+    """The same picture as a PNG, for Word documents."""
+    return _png(tuple(rows), title, dpi)
+
+
+@lru_cache(maxsize=64)
+def _svg(rows: tuple[StepOverview, ...], title: str) -> str:
+    out = io.StringIO()
+    _draw(rows, title, out, "svg", 100)
+    return out.getvalue()
+
+
+@lru_cache(maxsize=16)
+def _png(rows: tuple[StepOverview, ...], title: str, dpi: int) -> bytes:
+    out = io.BytesIO()
+    _draw(rows, title, out, "png", dpi)
+    return out.getvalue()
+
+
+def row_label(row: StepOverview) -> str:
+    text = row.text if len(row.text) <= LABEL_CHARS else row.text[: LABEL_CHARS - 1] + "…"
+    return f"{row.row_label} {text}"
+
+
+def _draw(
+    rows: tuple[StepOverview, ...], title: str, out: io.StringIO | io.BytesIO, fmt: str, dpi: int
+) -> None:
+    # pyplot's style is process-wide: one chart at a time, under the mark charts' own lock.
+    with (
+        _DRAWING,
+        warnings.catch_warnings(),
+        plt.rc_context(_STYLE),  # type: ignore[arg-type]  # matplotlib types keys as literals
+    ):
+        warnings.filterwarnings(
+            "ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning
+        )
+        height = 1.1 + 0.27 * max(len(rows), 1)
+        figure, panels = plt.subplots(
+            1, 2, figsize=(7.6, height), sharey=True, layout="constrained"
+        )
+        positions = list(range(len(rows)))[::-1]  # the first row at the top
+        for n, (axes, perspective) in enumerate(zip(panels, PERSPECTIVES, strict=True)):
+            _panel(axes, rows, positions, perspective, n)
+        panels[0].set_yticks(positions, [row_label(r) for r in rows])
+        for axes in panels:
+            axes.tick_params(axis="y", length=0)
+        figure.suptitle(title, x=0.01, ha="left", fontsize=9, fontweight="bold")
+        handles, labels = panels[0].get_legend_handles_labels()
+        figure.legend(
+            handles, labels, loc="outside lower center", ncols=4, frameon=False, fontsize=7.5
+        )
+        metadata = {"Date": None, "Creator": "tocapp"} if fmt == "svg" else {"Software": "tocapp"}
+        figure.savefig(out, format=fmt, dpi=dpi, metadata=metadata)
+        plt.close(figure)
+
+
+def _panel(
+    axes: Any,
+    rows: tuple[StepOverview, ...],
+    positions: list[int],
+    perspective: Perspective,
+    panel: int,
+) -> None:
+    shares = [row.by(perspective) for row in rows]
+    starts = [0.0] * len(rows)
+    for key, legend, fill, hatch in SEGMENTS:
+        widths = [s.share(key) for s in shares]
+        patches = axes.barh(
+            positions,
+            widths,
+            left=starts,
+            color=fill,
+            edgecolor="#333333",
+            linewidth=0.5,
+            hatch=hatch,
+            label=legend,
+            height=0.7,
+        )
+        for n, (patch, share, width, start) in enumerate(
+            zip(patches, shares, widths, starts, strict=True)
+        ):
+            patch.set_gid(f"p{panel}-row-{n}-{key.replace(' ', '-')}")
+            if width >= 0.07:
+                axes.text(
+                    start + width / 2,
+                    positions[n],
+                    str(share.count(key)),
+                    ha="center",
+                    va="center",
+                    fontsize=6.5,
+                    bbox={"boxstyle": "round,pad=0.08", "fc": "white", "ec": "none"},
+                )
+        starts = [s + w for s, w in zip(starts, widths, strict=True)]
+    for n, share in enumerate(shares):
+        if not share.voices:
+            axes.text(0.5, positions[n], "no voices", ha="center", va="center", fontsize=6.5)
+    axes.set_xlim(0, 1)
+    axes.set_ylim(-0.6, len(rows) - 0.4)
+    axes.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    axes.set_xticks([0, 0.25, 0.5, 0.75, 1])
+    axes.set_title(f"{perspective.label}: share of voices", fontsize=8, loc="left")
+    axes.spines[["top", "right"]].set_visible(False)
