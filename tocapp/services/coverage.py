@@ -64,12 +64,22 @@ def study_coverage(session: Session, project: Project) -> list[RoundCoverage]:
     ).all()
     for round_id, participant_id, role_label, held_on in rows:
         heard.setdefault((round_id, participant_id), []).append((role_label, held_on))
+    # Everyone of every setting in one statement, not one lazy load per setting.
+    people: dict[int, list[Participant]] = {}
+    for person in session.scalars(
+        select(Participant)
+        .join(Setting, Setting.id == Participant.setting_id)
+        .where(Setting.project_id == project.id)
+        .order_by(Participant.id)
+    ):
+        people.setdefault(person.setting_id, []).append(person)
     return [
         RoundCoverage(
             round_,
             tuple(
                 _setting_coverage(
-                    setting, [(p, heard.get((round_.id, p.id), [])) for p in setting.participants]
+                    setting,
+                    [(p, heard.get((round_.id, p.id), [])) for p in people.get(setting.id, [])],
                 )
                 for setting in project.settings
             ),

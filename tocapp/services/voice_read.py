@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from tocapp.domain.comparison import SettingRound
 from tocapp.domain.people import (
@@ -45,7 +45,15 @@ from tocapp.domain.voices import (
     chart_with_voices,
     combine_practice,
 )
-from tocapp.models import FlowchartVersion, Interview, InterviewParticipant, Setting
+from tocapp.models import (
+    Answer,
+    FlowchartVersion,
+    Interview,
+    InterviewParticipant,
+    Setting,
+    Step,
+)
+from tocapp.models.annotations import VoiceNote as NoteRow
 from tocapp.services.flowcharts import to_domain
 
 ALL_ROUNDS = "all"
@@ -235,6 +243,9 @@ def setting_voices(
     in_rounds = [i for i in annotated if i.round.number in numbers]
     version = _version_shown(setting, in_rounds, version_number)
     interviews = tuple(i for i in in_rounds if version is not None and i.version_id == version.id)
+    load_voices(session, interviews)
+    if version is not None:
+        load_chart(session, version)
     voices, left_out = for_audience(
         [voice_of(i, audience) for i in interviews], audience, setting.project.min_group_size
     )
@@ -317,12 +328,53 @@ def setting_rounds(
     return sources
 
 
+def load_voices(session: Session, interviews: Sequence[Interview]) -> None:
+    """Everything ``voice_of`` reads for these interviews, in one statement per kind of row
+    rather than several per interview. What an interview has loaded already stays as it is."""
+    if not interviews:
+        return
+    session.scalars(
+        select(Interview)
+        .where(Interview.id.in_([i.id for i in interviews]))
+        .options(
+            joinedload(Interview.round),
+            selectinload(Interview.people).joinedload(InterviewParticipant.participant),
+            selectinload(Interview.marks),
+            selectinload(Interview.notes).joinedload(NoteRow.link),
+            selectinload(Interview.added_links),
+            selectinload(Interview.added_steps).joinedload(Step.group),
+        )
+    ).all()
+
+
+def load_chart(session: Session, version: FlowchartVersion) -> None:
+    """Everything ``leader_chart`` reads for this version — its steps with their groups and the
+    answers (and so the people) their words came from, and its arrows — in a few statements."""
+    session.scalars(
+        select(FlowchartVersion)
+        .where(FlowchartVersion.id == version.id)
+        .options(
+            joinedload(FlowchartVersion.setting).joinedload(Setting.project),
+            selectinload(FlowchartVersion.steps).options(
+                joinedload(Step.group),
+                joinedload(Step.source_answer)
+                .joinedload(Answer.interview)
+                .selectinload(Interview.people)
+                .joinedload(InterviewParticipant.participant),
+            ),
+            selectinload(FlowchartVersion.links),
+        )
+    ).all()
+
+
 def _return_interviews(session: Session, setting: Setting) -> list[Interview]:
-    """The setting's interviews that were shown a flowchart, in the order they were held."""
+    """The setting's interviews that were shown a flowchart, in the order they were held, with
+    their round and version (what choosing the rounds reads)."""
     return list(
         session.scalars(
             select(Interview)
             .where(Interview.setting_id == setting.id, Interview.version_id.is_not(None))
+            .options(joinedload(Interview.round), joinedload(Interview.version))
             .order_by(Interview.held_on, Interview.id)
         )
     )

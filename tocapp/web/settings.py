@@ -15,6 +15,7 @@ from tocapp.extensions import db
 from tocapp.models import Project, Role, Setting
 from tocapp.services import studies
 from tocapp.services.access import load_in
+from tocapp.services.listings import load_setting_page
 from tocapp.services.withdrawals import counted, withdrawals_of
 from tocapp.web.acting import acting_user
 from tocapp.web.forms import form_page, show_refusal
@@ -43,6 +44,7 @@ def new(project_id: int) -> Page:
 @bp.get("/studies/<int:project_id>/settings/<int:setting_id>")
 def show(project_id: int, setting_id: int) -> str:
     setting, role = load_in(db.session, current_user, Setting, setting_id, project_id)
+    load_setting_page(db.session, setting)
     withdrawn = [
         w for w in withdrawals_of(db.session, project_id) if w.setting_code == setting.code
     ]

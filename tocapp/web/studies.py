@@ -16,6 +16,7 @@ from tocapp.models import Project, Role
 from tocapp.services import schedules, studies
 from tocapp.services.access import load_in
 from tocapp.services.erasure import personal_data_reminder
+from tocapp.services.listings import participant_counts
 from tocapp.web.acting import acting_user
 from tocapp.web.forms import form_page, show_refusal
 from tocapp.web.forms.study_forms import MemberForm, NewStudyForm, ScheduleForm, StudyForm
@@ -61,7 +62,13 @@ def new() -> Page:
 def show(project_id: int) -> str:
     project, role = _load(project_id)
     due = personal_data_reminder(project) if role.can_manage_study else None
-    return render_template("studies/show.html", project=project, role=role, due=due)
+    return render_template(
+        "studies/show.html",
+        project=project,
+        role=role,
+        due=due,
+        participant_counts=participant_counts(db.session, project),
+    )
 
 
 @bp.route("/studies/<int:project_id>/edit", methods=["GET", "POST"])

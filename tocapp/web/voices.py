@@ -121,6 +121,8 @@ def annotate(project_id: int, interview_id: int) -> Any:
     interview, role = load_in(db.session, current_user, Interview, interview_id, project_id)
     if interview.version is None:
         abort(404)
+    voice_read.load_voices(db.session, [interview])  # a few statements, not one per relation
+    voice_read.load_chart(db.session, interview.version)
     return _voice_page(interview, role, PageState())
 
 

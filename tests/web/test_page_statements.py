@@ -1,0 +1,220 @@
+"""The list pages run as many SQL statements for a big study as for a small one (issue 12).
+
+Each test builds a small study and one ten times larger — more settings, participants,
+interviews, voices, and what the voices added — in the same database, and asserts that a page
+sends the same number of statements for both. One lazy load per row (the study page's
+``participants`` per setting, the setting page's people per interview, every voice's marks,
+notes, arrows and steps per voice) makes the larger count grow.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from tests.web.statements import statements_of
+from tocapp.extensions import db
+from tocapp.models import Project, Setting, User
+from tocapp.services import flowcharts, interviews, studies, voices
+from tocapp.services.schedules import schedules_for
+
+SMALL, LARGE = 1, 10
+ROLES = ("Teacher", "Teaching assistant", "SENCo")
+
+
+@dataclass(frozen=True)
+class Built:
+    project_id: int
+    setting_id: int
+    last_voice_id: int
+
+
+def _participant(setting: Setting, n: int, *, leader: bool = False) -> Any:
+    return studies.add_participant(
+        db.session,
+        None,
+        setting,
+        studies.ParticipantFields(
+            "Headteacher" if leader else ROLES[n % 3],
+            "leadership" if leader else "practice",
+            consent_participate=True,
+            consent_quote=n % 2 == 0,  # some words withheld, so the quoting rule has work to do
+        ),
+    )
+
+
+def _first_interview(project: Project, setting: Setting, person: Any, day: int) -> Any:
+    schedule = schedules_for(db.session, project)[0]
+    return interviews.record_interview(
+        db.session,
+        None,
+        setting,
+        interviews.InterviewFields(
+            project.rounds[0].id,
+            date(2026, 1, 5) + timedelta(days=day),
+            "face-to-face",
+            schedule_id=schedule.id,
+            people=[(person.id, person.role_label)],
+            notes={1: f"What they see, {day}", 2: f"What they do, {day}"},
+        ),
+    )
+
+
+def settings_study(owner: User, scale: int) -> Built:
+    """2 × scale settings, each with 1 + scale participants; each setting's leader interviewed
+    in round 1 and one member of staff in round 2."""
+    project = studies.create_project(
+        db.session, owner, studies.ProjectFields(f"Settings × {scale}", "language", "Bench")
+    )
+    for s in range(2 * scale):
+        setting = studies.add_setting(
+            db.session, None, project, studies.SettingFields(f"School {s}", f"S{s:02d}")
+        )
+        people = [_participant(setting, n, leader=n == 0) for n in range(1 + scale)]
+        _first_interview(project, setting, people[0], s)
+        interviews.record_interview(
+            db.session,
+            None,
+            setting,
+            interviews.InterviewFields(
+                project.rounds[1].id,
+                date(2026, 7, 1),
+                "video",
+                people=[(people[1].id, people[1].role_label)],
+            ),
+        )
+    db.session.commit()
+    return Built(project.id, setting.id, 0)
+
+
+def voices_study(owner: User, scale: int) -> Built:
+    """One setting with 2 × scale participants: scale leaders' first interviews, a chart of
+    3 × scale steps sourced from their answers, and in each of 1 + scale return rounds (capped at
+    3) every participant's voice with marks, notes, an added step and an arrow."""
+    project = studies.create_project(
+        db.session, owner, studies.ProjectFields(f"Voices × {scale}", "language", "Bench")
+    )
+    return_rounds = min(1 + scale, 3)
+    for _ in range(return_rounds - 1):
+        studies.add_round(db.session, None, project, studies.RoundFields("Again"))
+    setting = studies.add_setting(
+        db.session, None, project, studies.SettingFields("Nursery", "NUR")
+    )
+    people = [_participant(setting, n, leader=n < scale) for n in range(2 * scale)]
+    answers = [
+        answer
+        for day, person in enumerate(people[:scale])
+        for answer in _first_interview(project, setting, person, day).answers[:2]
+    ]
+    version = flowcharts.current_version(db.session, setting)
+    groups = [g.id for g in project.groups]
+    steps = [
+        flowcharts.add_step(
+            db.session,
+            None,
+            version,
+            flowcharts.StepFields(
+                ("situation", "action", "outcome")[i % 3],
+                groups[i % len(groups)],
+                f"Step {i}",
+                source_answer_id=answers[i].id if i < len(answers) else None,
+                source_quote=f"their words {i}" if i < len(answers) else "",
+            ),
+        )
+        for i in range(3 * scale)
+    ]
+    for a, b in zip(steps, steps[1:], strict=False):
+        flowcharts.add_link(db.session, None, version, a.id, b.id)
+    voice = None
+    for number, round_ in enumerate(project.rounds[1:], start=1):
+        for n, person in enumerate(people):
+            voice = voices.start_return_interview(
+                db.session,
+                None,
+                setting,
+                interviews.InterviewFields(
+                    round_.id,
+                    date(2026, 6, 1) + timedelta(days=30 * number + n),
+                    "face-to-face",
+                    people=[(person.id, person.role_label)],
+                ),
+            )
+            step = steps[n % len(steps)]
+            voices.set_mark(db.session, None, voice, step.id, ("achieved", "elusive")[n % 2])
+            voices.add_note(db.session, None, voice, f"Said {n}", n % 2 == 0, step_id=step.id)
+            added = voices.add_voice_step(
+                db.session,
+                None,
+                voice,
+                voices.VoiceStepFields("outcome", groups[0], f"Added by {n} in round {number}"),
+            )
+            arrow = voices.add_voice_link(db.session, None, voice, step.id, added.id, "Because")
+            voices.add_note(db.session, None, voice, f"On the arrow {n}", link_id=arrow.id)
+    assert voice is not None
+    # The last voice says more at a larger scale: the annotate page lists it all.
+    for step in steps[1:]:
+        voices.set_mark(db.session, None, voice, step.id, "partly")
+        voices.add_note(db.session, None, voice, f"And on {step.text}", step_id=step.id)
+    db.session.commit()
+    return Built(project.id, setting.id, voice.id)
+
+
+@pytest.fixture
+def owner(auth: Any, make_user: Any) -> User:
+    user = make_user()
+    auth.login(user)
+    return user
+
+
+def _same_count(client: Any, small_url: str, large_url: str) -> int:
+    small, small_sent = statements_of(client, small_url)
+    large, large_sent = statements_of(client, large_url)
+    extra = {text[:90]: n for text, n in (Counter(large_sent) - Counter(small_sent)).items()}
+    assert large == small, f"{small} statements for the small study, {large} for the large: {extra}"
+    return small
+
+
+def test_the_study_page_does_not_read_each_settings_participants(client: Any, owner: User) -> None:
+    small, large = settings_study(owner, SMALL), settings_study(owner, LARGE)
+    page = client.get(f"/studies/{large.project_id}").get_data(as_text=True)
+    assert page.count("<td>11</td>") == 20  # each setting's participants are still counted
+    _same_count(client, f"/studies/{small.project_id}", f"/studies/{large.project_id}")
+
+
+def test_coverage_reads_every_setting_at_once(client: Any, owner: User) -> None:
+    small, large = settings_study(owner, SMALL), settings_study(owner, LARGE)
+    _same_count(
+        client, f"/studies/{small.project_id}/coverage", f"/studies/{large.project_id}/coverage"
+    )
+
+
+def test_the_setting_page_does_not_read_each_interviews_people(client: Any, owner: User) -> None:
+    small, large = voices_study(owner, SMALL), voices_study(owner, LARGE)
+    _same_count(
+        client,
+        f"/studies/{small.project_id}/settings/{small.setting_id}",
+        f"/studies/{large.project_id}/settings/{large.setting_id}",
+    )
+
+
+@pytest.mark.parametrize("query", ["", "?round=all", "?audience=leadership", "?role=Teacher"])
+def test_every_voice_does_not_read_each_voice(client: Any, owner: User, query: str) -> None:
+    small, large = voices_study(owner, SMALL), voices_study(owner, LARGE)
+    _same_count(
+        client,
+        f"/studies/{small.project_id}/settings/{small.setting_id}/voices{query}",
+        f"/studies/{large.project_id}/settings/{large.setting_id}/voices{query}",
+    )
+
+
+def test_the_voice_page_does_not_read_each_mark_note_or_source(client: Any, owner: User) -> None:
+    small, large = voices_study(owner, SMALL), voices_study(owner, LARGE)
+    _same_count(
+        client,
+        f"/studies/{small.project_id}/interviews/{small.last_voice_id}/voice",
+        f"/studies/{large.project_id}/interviews/{large.last_voice_id}/voice",
+    )
