@@ -11,6 +11,7 @@ ratio is its time over that.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 import time
@@ -110,4 +111,10 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [2, 10, 50])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "sizes", nargs="*", type=int, default=[2, 10, 50], help="settings per study (2 10 50)"
+    )
+    main(parser.parse_args().sizes)
