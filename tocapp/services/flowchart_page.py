@@ -3,8 +3,9 @@
 The page needs a version's chart, the one before it (for "what changed"), and every version with
 the number of return interviews that showed it. Read naively, each step's group and source answer
 is a lazy load and each version is turned into a domain chart twice; here the two charts' steps
-(with their groups and answers) and arrows come in a few set-based statements, and each chart is
-built once.
+(with their groups and answers) and arrows come as plain rows in one statement each — no ORM
+objects for them — and each chart is built once. ``services.flowcharts.to_domain`` stays the
+definition of a version's chart: a test checks that these rows build the same one.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session
 
 from tocapp.domain.outline import step_numbers
-from tocapp.domain.theory import Flowchart
+from tocapp.domain.theory import Flowchart, StepSource, Theme
+from tocapp.domain.theory import Link as DomainLink
+from tocapp.domain.theory import Step as DomainStep
 from tocapp.domain.version_diff import diff_versions
-from tocapp.models import FlowchartVersion, Setting, Step
+from tocapp.models import Answer, FlowchartVersion, Link, ProjectGroup, Setting, Step
 from tocapp.services.errors import NotFoundError
-from tocapp.services.flowcharts import to_domain
 from tocapp.services.versions import VersionChanges, VersionEntry, version_history
 
 
@@ -49,29 +51,65 @@ def flowchart_page(session: Session, setting: Setting, number: int | None) -> Fl
             raise NotFoundError("FlowchartVersion")
     entry = history[index]
     before = history[index - 1].version if index > 0 else None
-    _load_maps(session, setting, [v for v in (entry.version, before) if v is not None])
-    chart = to_domain(entry.version)
+    charts = _charts(session, setting, [v for v in (entry.version, before) if v is not None])
+    chart = charts[entry.version.id]
     changes = None
     if before is not None:
-        old = to_domain(before)
+        old = charts[before.id]
         changes = VersionChanges(
             before, diff_versions(old, chart), step_numbers(old), step_numbers(chart)
         )
     return FlowchartPage(entry.version, chart, history, entry.shown_at, changes)
 
 
-def _load_maps(session: Session, setting: Setting, versions: list[FlowchartVersion]) -> None:
-    """The versions' steps (with group and source answer) and arrows, and the study's groups:
-    one statement each, so building the domain charts sends no more."""
-    session.scalars(
-        select(FlowchartVersion)
-        .where(FlowchartVersion.id.in_([v.id for v in versions]))
-        .options(
-            selectinload(FlowchartVersion.steps).options(
-                joinedload(Step.group), joinedload(Step.source_answer)
-            ),
-            selectinload(FlowchartVersion.links),
-            joinedload(FlowchartVersion.setting),
+def _charts(
+    session: Session, setting: Setting, versions: list[FlowchartVersion]
+) -> dict[int, Flowchart]:
+    """The versions' charts by version id, as ``to_domain`` builds them, in three statements."""
+    ids = [v.id for v in versions]
+    steps: dict[int, list[DomainStep]] = {i: [] for i in ids}
+    rows = session.execute(
+        select(
+            Step.version_id,
+            Step.id,
+            Step.theme,
+            ProjectGroup.name,
+            Step.text,
+            Step.lineage,
+            Step.source_quote,
+            Answer.number,
+            Answer.question_text,
         )
-    ).all()
-    setting.project.groups  # noqa: B018  (loaded now, with the project, for the chart's lanes)
+        .join(ProjectGroup, ProjectGroup.id == Step.group_id)
+        .outerjoin(Answer, Answer.id == Step.source_answer_id)
+        .where(Step.version_id.in_(ids), Step.interview_id.is_(None))
+        .order_by(Step.version_id, Step.position, Step.id)
+    )
+    for version_id, step_id, theme, group, text, lineage, quote, number, question in rows:
+        source = None if number is None else StepSource(number, question, quote)
+        steps[version_id].append(
+            DomainStep(str(step_id), Theme(theme), group, text, source, lineage)
+        )
+    links: dict[int, list[DomainLink]] = {i: [] for i in ids}
+    for version_id, source_id, target_id, label in session.execute(
+        select(Link.version_id, Link.source_step_id, Link.target_step_id, Link.label)
+        .where(Link.version_id.in_(ids), Link.interview_id.is_(None))
+        .order_by(Link.id)
+    ):
+        links[version_id].append(DomainLink(str(source_id), str(target_id), label))
+    groups = tuple(
+        session.scalars(
+            select(ProjectGroup.name)
+            .where(ProjectGroup.project_id == setting.project_id)
+            .order_by(ProjectGroup.position)
+        )
+    )
+    return {
+        v.id: Flowchart(
+            title=f"{setting.code} flowchart, version {v.number}",
+            groups=groups,
+            steps=tuple(steps[v.id]),
+            links=tuple(links[v.id]),
+        )
+        for v in versions
+    }

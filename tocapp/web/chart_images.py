@@ -16,8 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, current_app, render_template, request
+from markupsafe import Markup
 
+from tocapp.domain.outline import build_outline
 from tocapp.domain.theory import Flowchart
 from tocapp.render import (
     Annotations,
@@ -27,7 +29,7 @@ from tocapp.render import (
     render_dot,
     svg_for_inline,
 )
-from tocapp.render.drawing_key import drawing_key
+from tocapp.render.drawing_key import content_key, drawing_key
 from tocapp.web.acting import audit_later
 
 log = logging.getLogger(__name__)
@@ -98,6 +100,24 @@ def inline_chart(
         log.warning("Could not draw %s: %s", title, error.detail or error)
         return InlineChart(None, str(error))
     return InlineChart(inline.decode("utf-8"))
+
+
+OUTLINE_TEMPLATE = "flowcharts/_outline.html"
+
+
+def outline_html(chart: Flowchart) -> Markup:
+    """The chart's text version as HTML, kept in the render cache by the chart's data and the
+    template's source: at 200 steps, building and rendering it costs more than reading it."""
+    environment = current_app.jinja_env
+    assert environment.loader is not None
+    template_source, _, _ = environment.loader.get_source(environment, OUTLINE_TEMPLATE)
+
+    def make() -> bytes:
+        return render_template(OUTLINE_TEMPLATE, outline=build_outline(chart)).encode("utf-8")
+
+    key = content_key("outline-html", template_source, chart)
+    # Rendered by Jinja with autoescaping (as the page would), so it is safe to place as markup.
+    return Markup(render_cache().get_or_make(key, "outline.html", make).decode("utf-8"))
 
 
 def download(

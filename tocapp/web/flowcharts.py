@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from tocapp.domain.errors import DomainError
 from tocapp.domain.filenames import download_name
-from tocapp.domain.outline import build_outline, step_numbers
+from tocapp.domain.outline import step_numbers
 from tocapp.domain.theory import Theme
 from tocapp.extensions import db
 from tocapp.models import FlowchartVersion, Link, Setting, Step
@@ -54,7 +54,7 @@ def show(project_id: int, setting_id: int) -> str:
         version=page.version,
         role=role,
         drawing=drawing,
-        outline=build_outline(chart) if chart is not None and chart.steps else [],
+        outline=chart_images.outline_html(chart) if chart is not None and chart.steps else "",
         history=page.history,
         shown_at=page.shown_at,
         changes=page.changes,
