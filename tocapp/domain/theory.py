@@ -30,9 +30,10 @@ class Theme(StrEnum):
 
     @property
     def position(self) -> int:
-        return list(Theme).index(self)
+        return _THEME_POSITIONS[self]
 
 
+_THEME_POSITIONS = {theme: n for n, theme in enumerate(Theme)}
 _THEME_TITLES = {
     Theme.SITUATION: "Starting situation",
     Theme.ACTION: "Strands of action",
@@ -87,8 +88,8 @@ class Flowchart:
     links: tuple[Link, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        keys = [step.key for step in self.steps]
-        if len(set(keys)) != len(keys):
+        keys = {step.key for step in self.steps}
+        if len(keys) != len(self.steps):
             raise ForeignStepError("Two steps share the same key.")
         seen: set[tuple[str, str]] = set()
         for link in self.links:
@@ -123,12 +124,13 @@ def check_new_link(
     step_keys: Iterable[str], existing: Iterable[tuple[str, str]], source: str, target: str
 ) -> None:
     """Raise a DomainError if an arrow from source to target may not be drawn."""
-    keys = set(step_keys)
+    # Sets are used as they are: a chart of 200 steps checks each of its arrows in turn.
+    keys = step_keys if isinstance(step_keys, set | frozenset) else set(step_keys)
     if source not in keys or target not in keys:
         raise ForeignStepError("Both ends of an arrow must be steps of this flowchart version.")
     if source == target:
         raise SelfLoopError("An arrow cannot start and end at the same step.")
-    if (source, target) in set(existing):
+    if (source, target) in (existing if isinstance(existing, set | frozenset) else set(existing)):
         raise DuplicateLinkError("That arrow is already on the flowchart.")
 
 
