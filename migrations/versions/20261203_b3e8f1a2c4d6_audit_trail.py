@@ -25,6 +25,7 @@ def upgrade():
         sa.Column("project_id", sa.Integer(), nullable=True),
         sa.Column("length", sa.Integer(), nullable=False),
         sa.Column("head", sa.String(length=64), nullable=False),
+        sa.Column("head_mac", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
             ["project_id"],
             ["projects.id"],
@@ -69,6 +70,9 @@ def upgrade():
     op.create_index("ix_audit_entries_chain_user", "audit_entries", ["chain_id", "user_id", "seq"])
     op.create_index("ix_audit_entries_chain_kind", "audit_entries", ["chain_id", "kind", "seq"])
     op.create_index("ix_audit_entries_chain_at", "audit_entries", ["chain_id", "at"])
+    op.create_index(
+        "ix_audit_entries_chain_object", "audit_entries", ["chain_id", "object_type", "object_id"]
+    )
     op.create_index(op.f("ix_audit_entries_interview_id"), "audit_entries", ["interview_id"])
     op.create_index(op.f("ix_audit_entries_participant_id"), "audit_entries", ["participant_id"])
     with op.batch_alter_table("projects") as batch_op:
@@ -80,6 +84,7 @@ def downgrade():
         batch_op.drop_column("personal_data_until")
     op.drop_index(op.f("ix_audit_entries_participant_id"), table_name="audit_entries")
     op.drop_index(op.f("ix_audit_entries_interview_id"), table_name="audit_entries")
+    op.drop_index("ix_audit_entries_chain_object", table_name="audit_entries")
     op.drop_index("ix_audit_entries_chain_at", table_name="audit_entries")
     op.drop_index("ix_audit_entries_chain_kind", table_name="audit_entries")
     op.drop_index("ix_audit_entries_chain_user", table_name="audit_entries")

@@ -22,7 +22,7 @@ from tocapp.services.audit_verify import verify_trail
 # endpoint → the audit actions one use of it records, in order. (Ordered as they are driven:
 # what deletes comes last.)
 EXPECTED: dict[str, list[str]] = {
-    "studies.new": ["study.create"],
+    "studies.new": ["audit.start", "study.create"],  # a new study's chain starts
     "studies.edit": ["study.edit"],
     "studies.members": ["member.add"],
     "studies.remove_member": ["member.remove"],
@@ -51,7 +51,7 @@ EXPECTED: dict[str, list[str]] = {
     "flowcharts.delete_step": ["step.delete"],
     "voices.new": ["interview.create"],
     "flowcharts.start_version": ["version.create"],
-    "archives.import_archive": ["study.import"],
+    "archives.import_archive": ["audit.start", "study.import"],
     "withdrawals.withdraw": ["participant.withdraw"],
     "auth.password": ["password.change", "login.success"],
     "auth.logout": ["logout"],

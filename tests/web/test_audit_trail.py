@@ -280,3 +280,59 @@ def test_a_chain_rewritten_without_the_secret_key_does_not_verify(app, study):
     verdict = verify_trail(db.session)
     assert not verdict.intact
     assert any(p.seq == 1 for p in verdict.problems)
+
+
+def _entries_of(project_id: int) -> list[AuditEntry]:
+    chain = db.session.scalar(select(AuditChain).where(AuditChain.project_id == project_id))
+    return list(
+        db.session.scalars(
+            select(AuditEntry).where(AuditEntry.chain_id == chain.id).order_by(AuditEntry.seq)
+        )
+    )
+
+
+def test_an_entry_passed_off_as_redacted_or_a_head_moved_back_or_a_chain_deleted_is_found(
+    app, study
+):
+    project = study["project"]
+    entries = _entries_of(project.id)
+    study_entry = next(e for e in entries if e.action == "study.create")
+    db.session.execute(
+        text("UPDATE audit_entries SET redacted_at = at, summary = 'forged' WHERE id = :id"),
+        {"id": study_entry.id},
+    )
+    db.session.commit()
+    assert "marked as redacted" in " ".join(map(str, verify_trail(db.session).problems))
+
+    last, before_last = entries[-1], entries[-2]
+    chain_id, before_seq, before_hash = last.chain_id, before_last.seq, before_last.hash
+    db.session.execute(text("DELETE FROM audit_entries WHERE id = :id"), {"id": last.id})
+    db.session.execute(
+        text("UPDATE audit_chains SET length = :n, head = :h WHERE project_id = :p"),
+        {"n": before_seq, "h": before_hash, "p": project.id},
+    )
+    db.session.commit()
+    assert "moved without the key" in " ".join(map(str, verify_trail(db.session).problems))
+
+    db.session.execute(text("DELETE FROM audit_entries WHERE chain_id = :c"), {"c": chain_id})
+    db.session.execute(text("DELETE FROM audit_chains WHERE id = :c"), {"c": chain_id})
+    db.session.commit()
+    reasons = " ".join(map(str, verify_trail(db.session).problems))
+    assert f"study:{project.id}" in reasons and "whole audit trail is missing" in reasons
+
+
+def test_real_names_and_addresses_never_reach_the_trail(app, client, study):
+    project, setting = study["project"], study["setting"]
+    response = client.post(
+        f"/studies/{project.id}/settings/{setting.id}/participants/new",
+        data={
+            "role_label": "Teacher",
+            "perspective": "practice",
+            "real_name": "Gwenllian Secret",
+            "email": "gwen@secret.test",
+        },
+    )
+    assert response.status_code in (302, 303)
+    dump = " ".join(f"{e.summary} {e.changes}" for e in db.session.scalars(select(AuditEntry)))
+    assert "Gwenllian" not in dump and "gwen@secret.test" not in dump
+    assert '"real_name":[null,"(given)"]' in dump

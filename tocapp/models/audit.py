@@ -32,6 +32,8 @@ class AuditChain(db.Model):  # type: ignore[name-defined,misc]
     )
     length: Mapped[int] = mapped_column(Integer, default=0)
     head: Mapped[str] = mapped_column(String(64), default="")
+    # HMAC of (key, length, head): the head cannot be moved back without the key.
+    head_mac: Mapped[str] = mapped_column(String(64), default="")
 
 
 class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
@@ -41,6 +43,7 @@ class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_audit_entries_chain_user", "chain_id", "user_id", "seq"),
         Index("ix_audit_entries_chain_kind", "chain_id", "kind", "seq"),
         Index("ix_audit_entries_chain_at", "chain_id", "at"),
+        Index("ix_audit_entries_chain_object", "chain_id", "object_type", "object_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

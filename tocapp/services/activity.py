@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from tocapp.models import AuditChain, AuditEntry
+from tocapp.models import AuditChain, AuditEntry, User
 from tocapp.services.audit import ACTIONS, KINDS
 
 PER_PAGE = 50
@@ -79,17 +79,19 @@ def activity_page(
 
 
 def people_in_trail(session: Session, project_id: int) -> list[tuple[int, str]]:
-    """Everyone who appears in the study's trail (also people no longer members), in one
-    statement whatever the length of the trail or the number of people."""
+    """Everyone who appears in the study's trail (also people no longer members): one
+    statement, an index probe per account, whatever the length of the trail."""
     chain_id = _chain_id(session, project_id)
     if chain_id is None:
         return []
-    rows = session.execute(
-        select(AuditEntry.user_id, func.max(AuditEntry.actor))
-        .where(AuditEntry.chain_id == chain_id, AuditEntry.user_id.is_not(None))
-        .group_by(AuditEntry.user_id)
-    ).all()
-    return sorted(((int(i), str(name)) for i, name in rows), key=lambda p: p[1].casefold())
+    appears = (
+        select(AuditEntry.id)
+        .where(AuditEntry.chain_id == chain_id, AuditEntry.user_id == User.id)
+        .exists()
+    )
+    rows = session.execute(select(User.id, User.name, User.email).where(appears)).all()
+    people = [(int(i), f"{name} <{email}>") for i, name, email in rows]
+    return sorted(people, key=lambda p: p[1].casefold())
 
 
 def activity_rows(session: Session, project_id: int, flt: ActivityFilter) -> Iterator[AuditEntry]:

@@ -139,7 +139,7 @@ def record(
             session.flush()
         object_type = object_type or target.__tablename__
         object_id = object_id if object_id is not None else target.id
-    chain = _locked_chain(session, project_id)
+    chain = _locked_chain(session, actor, project_id)
     body = canonical(changes) if changes else None
     entry = AuditEntry(
         chain_id=chain.id,
@@ -163,6 +163,7 @@ def record(
     entry.hash = entry_hash(chain.key, entry)
     chain.length = entry.seq
     chain.head = entry.hash
+    chain.head_mac = head_mac(chain.key, chain.length, chain.head)
     session.add(entry)
     session.info["audited"] = True
     return entry
@@ -229,8 +230,8 @@ def redact(
 
     Who did what and when stays, and so does the chain: it covers their digest, not the words.
     """
-    chain = session.scalar(select(AuditChain).where(AuditChain.project_id == project_id))
-    if chain is None:
+    chain_id = session.scalar(select(AuditChain.id).where(AuditChain.project_id == project_id))
+    if chain_id is None:
         return 0
     about = []
     if interview_ids:
@@ -243,7 +244,7 @@ def redact(
         return 0
     result = session.execute(
         update(AuditEntry)
-        .where(AuditEntry.chain_id == chain.id, AuditEntry.redacted_at.is_(None), or_(*about))
+        .where(AuditEntry.chain_id == chain_id, AuditEntry.redacted_at.is_(None), or_(*about))
         .values(summary="", changes=None, redacted_at=utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -282,13 +283,23 @@ def entry_hash(key: str, entry: AuditEntry) -> str:
         entry.changes_digest,
         entry.prev_hash,
     ]
-    return hmac.new(_KEY, canonical(payload).encode("utf-8"), hashlib.sha256).hexdigest()
+    return _mac(canonical(payload))
 
 
 def details_digest(summary: str, changes: str | None) -> str:
     """The digest of what a withdrawal may remove (summary and changes), which the chain covers
     in their place, so the trail still verifies once they are gone."""
     return digest(canonical([summary, changes]))
+
+
+def head_mac(key: str, length: int, head: str) -> str:
+    """What makes the chain's head row itself unforgeable: cutting entries off the end and moving
+    the head back needs the key."""
+    return _mac(canonical(["head", key, length, head]))
+
+
+def _mac(text: str) -> str:
+    return hmac.new(_KEY, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def canonical(value: Any) -> str:
@@ -311,19 +322,47 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _locked_chain(session: Session, project_id: int | None) -> AuditChain:
-    """The chain's head row, locked until commit so entries are appended one at a time."""
+def _locked_chain(session: Session, actor: Actor, project_id: int | None) -> AuditChain:
+    """The chain's head row, locked until commit so entries are appended one at a time.
+
+    A study's chain starts with an ``audit.start`` entry in the system chain, so a study chain
+    deleted whole from the database is missed by ``audit verify`` (unless the study was deleted).
+    """
     key = chain_key(project_id)
-    query = select(AuditChain).where(AuditChain.key == key).with_for_update()
+    query = (
+        select(AuditChain)
+        .where(AuditChain.key == key)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # the row as it is once the lock is ours
+    )
     chain = session.scalar(query)
     if chain is not None:
         return chain
+    created = False
     try:
         with session.begin_nested():
-            session.add(AuditChain(key=key, project_id=project_id, length=0, head=""))
+            session.add(
+                AuditChain(
+                    key=key,
+                    project_id=project_id,
+                    length=0,
+                    head="",
+                    head_mac=head_mac(key, 0, ""),
+                )
+            )
+        created = True
     except IntegrityError:  # created at the same moment by another request: use theirs
         pass
-    chain = session.scalar(query.execution_options(populate_existing=True))
+    if created and project_id is not None:
+        record(
+            session,
+            actor,
+            "audit.start",
+            object_type="projects",
+            object_id=project_id,
+            summary=f"Audit trail of study {project_id} started",
+        )
+    chain = session.scalar(query)
     assert chain is not None
     return chain
 

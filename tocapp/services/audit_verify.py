@@ -1,7 +1,10 @@
 """Checking the audit trail: every chain unbroken, every entry as it was written.
 
 An entry edited in the database no longer matches its hash; one deleted leaves a gap in the
-sequence or a chain head that names a later entry; one inserted does not follow its predecessor.
+sequence, and entries cut off the end leave a head whose keyed MAC no longer matches; one inserted
+does not follow its predecessor; a study's chain deleted whole is missed because the system chain
+says it was started (and not that the study was deleted). A redacted entry (a withdrawal) may
+only be one that could hold the participant's words, and must be empty.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocapp.models import AuditChain, AuditEntry
-from tocapp.services.audit import details_digest, entry_hash
+from tocapp.services.audit import SYSTEM_CHAIN, details_digest, entry_hash, head_mac
 
 
 @dataclass(frozen=True)
@@ -56,17 +59,37 @@ def verify_trail(session: Session) -> Verdict:
             if problem:
                 problems.append(Problem(chain.key, entry.id, entry.seq, problem))
             seq, head = entry.seq, entry.hash
-        if (chain.length, chain.head) != (seq, head):
+        if (chain.length, chain.head) != (seq, head) or chain.head_mac != head_mac(
+            chain.key, chain.length, chain.head
+        ):
             problems.append(
                 Problem(
                     chain.key,
                     None,
                     None,
-                    f"the chain says it has {chain.length} entries but {seq} follow each other: "
-                    "entries were deleted at its end",
+                    f"its head names entry #{chain.length} but {seq} entries follow each other, "
+                    "or the head was moved without the key: entries were deleted at its end",
                 )
             )
+    problems += _missing_chains(session, {c.project_id for c in chains})
     return Verdict(len(chains), total, problems)
+
+
+def _missing_chains(session: Session, present: set[int | None]) -> list[Problem]:
+    """Studies the system chain says were started and not deleted, whose chain is gone."""
+    system = select(AuditChain.id).where(AuditChain.key == SYSTEM_CHAIN).scalar_subquery()
+    rows = session.execute(
+        select(AuditEntry.action, AuditEntry.object_id).where(
+            AuditEntry.chain_id == system, AuditEntry.action.in_(("audit.start", "study.delete"))
+        )
+    ).all()
+    started = {i for action, i in rows if action == "audit.start"}
+    deleted = {i for action, i in rows if action == "study.delete"}
+    return [
+        Problem(f"study:{i}", None, None, "the study's whole audit trail is missing (deleted)")
+        for i in sorted(started - deleted - present)
+        if i is not None
+    ]
 
 
 def _check(key: str, entry: AuditEntry, seq: int, head: str) -> str | None:
@@ -74,9 +97,13 @@ def _check(key: str, entry: AuditEntry, seq: int, head: str) -> str | None:
         return f"entries #{seq + 1}–#{entry.seq - 1} are missing (deleted)"
     if entry.prev_hash != head:
         return "it does not follow the entry before it (inserted or reordered)"
-    if entry.redacted_at is None and (
-        details_digest(entry.summary, entry.changes) != entry.changes_digest
-    ):
+    if entry.redacted_at is not None:
+        could_hold_words = (
+            entry.interview_id or entry.participant_id or (entry.object_type == "steps")
+        )
+        if not could_hold_words or entry.summary or entry.changes is not None:
+            return "it is marked as redacted at a withdrawal, but could not have been, or was not"
+    elif details_digest(entry.summary, entry.changes) != entry.changes_digest:
         return "its summary or what changed was edited after it was written"
     if entry_hash(key, entry) != entry.hash:
         return "it was edited after it was written (its hash no longer matches)"

@@ -75,13 +75,16 @@ def delete_study(
     if " ".join(typed_title.split()).casefold() != " ".join(project.title.split()).casefold():
         raise DomainError("Type the study's title exactly as it is shown, to confirm.")
     project_id = project.id
+    # The jobs go first, returning their files as committed: a worker finishing one meanwhile
+    # (PostgreSQL) is waited for, so its file is not missed and left on disk.
     files = [
         Path(reports_dir) / name
         for name in session.scalars(
-            select(ReportJob.file_name).where(
-                ReportJob.project_id == project_id, ReportJob.file_name != ""
-            )
+            delete(ReportJob)
+            .where(ReportJob.project_id == project_id)
+            .returning(ReportJob.file_name)
         )
+        if name
     ]
     chain_length = (
         session.scalar(select(AuditChain.length).where(AuditChain.project_id == project_id)) or 0

@@ -100,8 +100,15 @@ def _step(step: Step) -> dict[str, object]:
 
 
 def _record_step(
-    session: Session, actor: Actor, action: str, step: Step, changes: dict[str, list[object]]
+    session: Session,
+    actor: Actor,
+    action: str,
+    step: Step,
+    changes: dict[str, list[object]],
+    words_of: int | None = None,
 ) -> None:
+    """``words_of``: the interview whose words the changes hold, if not the step's source now
+    (an edit that changed or cleared the source still holds the old quote)."""
     source = step.source_answer
     audit.record(
         session,
@@ -109,7 +116,7 @@ def _record_step(
         action,
         project_id=step.version.setting.project_id,
         target=step,
-        interview_id=source.interview_id if source is not None else None,
+        interview_id=words_of or (source.interview_id if source is not None else None),
         summary=f"{step.version.setting.code} version {step.version.number}: {action}",
         changes=changes,
     )
@@ -120,10 +127,12 @@ def update_step(session: Session, actor: Actor, step: Step, fields: StepFields) 
     require_leader_map(step)
     _require_editable(step.version)
     before = _step(step)
+    old_source = step.source_answer.interview_id if step.source_answer is not None else None
     _apply_step(session, step, step.version, fields)
     after = _step(step)
     changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
-    _record_step(session, actor, "step.edit", step, changed)
+    quoted_before = old_source if before["source_quote"] else None
+    _record_step(session, actor, "step.edit", step, changed, words_of=quoted_before)
     session.flush()
 
 

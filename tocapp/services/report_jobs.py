@@ -449,13 +449,16 @@ class _Progress:
             changed = session.execute(query).rowcount
             job = session.get(ReportJob, self.job_id) if changed else None
             if job is not None:
+                asker = job.requested_by
                 audit.record(
                     session,
-                    job.requested_by,
+                    asker,  # whose report it is: the person filter finds it under them
                     "report.built",
                     project_id=job.project_id,
                     target=job,
                     summary=f"{job.download_name} built ({size:,} bytes)",
+                    actor_text="the report worker, for "
+                    + (audit.actor_label(asker) if asker else "an account since removed"),
                 )
             session.commit()
         return bool(changed)

@@ -437,7 +437,7 @@ def add_participant(
         target=participant,
         participant_id=participant.id,
         summary=f"Participant {participant.reference} added",
-        changes=audit.created(participant, *PARTICIPANT_FIELDS),
+        changes=_without_identity(audit.created(participant, *PARTICIPANT_FIELDS)),
     )
     return participant
 
@@ -454,6 +454,15 @@ PARTICIPANT_FIELDS = (
     "consent_date",
 )
 CONSENT_FIELDS = ("consent_participate", "consent_record", "consent_quote", "consent_date")
+# Kept out of the trail: it says that they changed, never what they are or were.
+IDENTIFYING_FIELDS = ("real_name", "email")
+
+
+def _without_identity(changes: dict[str, list[object]]) -> dict[str, list[object]]:
+    return {
+        name: ["(given)" if v else None for v in pair] if name in IDENTIFYING_FIELDS else pair
+        for name, pair in changes.items()
+    }
 
 
 def update_participant(
@@ -467,7 +476,7 @@ def update_participant(
     had_consent = participant.consent_participate, participant.consent_quote
     before = audit.snapshot(participant, *PARTICIPANT_FIELDS)
     _apply_participant(participant, fields)
-    changes = audit.diff(before, participant)
+    changes = _without_identity(audit.diff(before, participant))
     consent = {k: v for k, v in changes.items() if k in CONSENT_FIELDS}
     details = {k: v for k, v in changes.items() if k not in CONSENT_FIELDS}
     for action, part in (("participant.edit", details), ("consent.change", consent)):

@@ -25,5 +25,10 @@ def audit_later(action: str, **fields: Any) -> None:
     """
     if request.method == "HEAD":
         return  # nothing was served
+    # Whose words a download may name (a voice's file name holds their reference): a withdrawal
+    # must find the entry to redact it.
+    for name in ("interview_id", "participant_id"):
+        if name in (request.view_args or {}):
+            fields.setdefault(name, request.view_args[name])  # type: ignore[index]
     user = current_user._get_current_object() if current_user.is_authenticated else None
     audit.record_after(g.setdefault("audit_queue", []), user, action, **fields)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, EmailField, PasswordField
@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from tocapp.domain.errors import DomainError
 from tocapp.extensions import db, limiter
+from tocapp.services import audit
 from tocapp.services.users import (
     authenticate,
     change_password,
@@ -24,7 +25,6 @@ from tocapp.services.users import (
     find_user_by_email,
     start_login,
 )
-from tocapp.web.acting import audit_later
 from tocapp.web.forms.base import Form
 
 bp = Blueprint("auth", __name__)
@@ -76,7 +76,9 @@ def _record_failure(why: str) -> None:
     """A failed login is in the trail under the address typed (the account, if there is one)."""
     typed = (request.form.get("email") or "").strip().lower()[:254]
     account = find_user_by_email(db.session, typed) if typed else None
-    audit_later(
+    audit.record_after(
+        g.setdefault("audit_queue", []),
+        None,  # whoever typed it, even in a browser where someone is logged in
         "login.failure",
         object_type="users",
         object_id=account.id if account else None,
