@@ -107,8 +107,21 @@ def _split_plan(
 def cut_points(
     height: float, part_height: float, occupied: Sequence[tuple[float, float]]
 ) -> tuple[tuple[float, float], ...]:
-    """Slices of at most ``part_height``, each ending in a gap between occupied bands if it can."""
+    """Slices of at most ``part_height``, each ending in a gap between occupied bands if it can.
+
+    The fewest parts, as even as the gaps allow: filling each page to the brim could leave the
+    last part holding nothing but the legend (or a lone caption) on a page of its own.
+    """
     gaps = _gap_middles(occupied)
+    greedy = _greedy_cuts(height, part_height, gaps)
+    if len(greedy) < 2:
+        return greedy
+    return _even_cuts(height, part_height, gaps, len(greedy)) or greedy
+
+
+def _greedy_cuts(
+    height: float, part_height: float, gaps: Sequence[float]
+) -> tuple[tuple[float, float], ...]:
     slices = []
     top = 0.0
     while height - top > part_height:
@@ -117,6 +130,32 @@ def cut_points(
         cut = max(fitting) if fitting else top + part_height
         slices.append((top, cut))
         top = cut
+    slices.append((top, height))
+    return tuple(slices)
+
+
+def _even_cuts(
+    height: float, part_height: float, gaps: Sequence[float], count: int
+) -> tuple[tuple[float, float], ...] | None:
+    """``count`` slices, each cut in the gap nearest an even share of what is left; None if
+    the gaps do not allow it."""
+    slices = []
+    top = 0.0
+    for left in range(count, 1, -1):
+        target = top + (height - top) / left
+        fitting = [
+            g
+            for g in gaps
+            if top + MIN_PART_FRACTION * part_height < g <= top + part_height
+            and height - g <= (left - 1) * part_height
+        ]
+        if not fitting:
+            return None
+        cut = min(fitting, key=lambda g: abs(g - target))
+        slices.append((top, cut))
+        top = cut
+    if height - top > part_height:
+        return None
     slices.append((top, height))
     return tuple(slices)
 
