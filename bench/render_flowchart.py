@@ -1,12 +1,16 @@
 """How long drawing a flowchart takes, and how much of that is ours rather than Graphviz's.
 
-Run with ``python bench/render_flowchart.py``. For synthetic charts of 10, 40, 80 and 200 steps it
-prints: our full path (flowchart_to_dot + render_dot to SVG), ``dot -Tsvg`` alone on the same
-DOT, their ratio, and a lookup in a warm RenderCache. Times are the median of several runs.
+Run with ``python bench/render_flowchart.py [--runs 15]``. For synthetic charts of 10, 40, 80 and
+200 steps it runs, alternately in the same process after warming each up: our full path
+(flowchart_to_dot + render_dot to SVG), ``dot -Tsvg`` alone on the same DOT, and three cache hits —
+with the DOT already known, from the chart by laying it out again to find its DOT (how pages were
+cached before), and from the chart by its data key (``render.drawing_key``, how pages are cached
+now). It prints each one's median (min–max) in ms and the ratios.
 """
 
 from __future__ import annotations
 
+import argparse
 import random
 import statistics
 import subprocess
@@ -20,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tocapp.domain.theory import Flowchart, Link, Step, Theme  # noqa: E402 (path set above)
 from tocapp.render import RenderCache, flowchart_to_dot, render_dot  # noqa: E402
+from tocapp.render.drawing_key import drawing_key  # noqa: E402
 
 SIZES = (10, 40, 80, 200)
-RUNS = 5
 GROUPS = ("Staff", "Children", "Parents")
 WORDS = [
     "children",
@@ -76,13 +80,29 @@ def synthetic_chart(step_count: int, seed: int = 0) -> Flowchart:
     return Flowchart(f"Synthetic {step_count}", GROUPS, tuple(steps), tuple(links.values()))
 
 
-def median_seconds(action: Callable[[], object]) -> float:
-    samples = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def alternate(actions: dict[str, Callable[[], object]], runs: int) -> dict[str, list[float]]:
+    """Each action ``runs`` times, taking turns, after three warm-up rounds."""
+    for _ in range(3):
+        for action in actions.values():
+            action()
+    samples: dict[str, list[float]] = {name: [] for name in actions}
+    for _ in range(runs):
+        for name, action in actions.items():
+            samples[name].append(timed(action))
+    return samples
+
+
+def ms(samples: list[float], digits: int = 1) -> str:
+    return (
+        f"{statistics.median(samples) * 1000:.{digits}f} "
+        f"({min(samples) * 1000:.{digits}f}–{max(samples) * 1000:.{digits}f})"
+    )
 
 
 def raw_dot(source: str) -> bytes:
@@ -92,33 +112,45 @@ def raw_dot(source: str) -> bytes:
 
 
 def main() -> None:
-    header = (
-        f"{'steps':>5} {'arrows':>6} {'ours (ms)':>10} {'dot alone (ms)':>15} "
-        f"{'ratio':>6} {'cache hit (ms)':>15} {'DOT+hit (ms)':>13} {'DOT kB':>7} {'SVG kB':>7}"
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    print(header)
-    print("-" * len(header))
+    parser.add_argument("--runs", type=int, default=15)
+    runs = parser.parse_args().runs
+    print(f"median (min–max) in ms of {runs} alternating runs after warming up\n")
+    print(
+        "| steps | arrows | ours | `dot -Tsvg` alone | ours ÷ dot | hit, DOT known "
+        "| hit, laid out again | hit, data key | dot ÷ data-key hit | DOT kB | SVG kB |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as directory:
         cache = RenderCache(directory)
         for size in SIZES:
             chart = synthetic_chart(size)
             source = flowchart_to_dot(chart)
-            ours = median_seconds(lambda: render_dot(flowchart_to_dot(chart), "svg"))  # noqa: B023
-            alone = median_seconds(lambda: raw_dot(source))  # noqa: B023
             svg = cache.get_or_render(source, "svg")
-            hit = median_seconds(lambda: cache.get_or_render(source, "svg"))  # noqa: B023
-            chart_hit = median_seconds(
-                lambda: cache.get_or_render(flowchart_to_dot(chart), "svg")  # noqa: B023
+            key = drawing_key(chart, None, "svg")
+            cache.get_or_make(key, "svg", lambda svg=svg: svg)
+            samples = alternate(
+                {
+                    "ours": lambda chart=chart: render_dot(flowchart_to_dot(chart), "svg"),
+                    "dot": lambda source=source: raw_dot(source),
+                    "hit": lambda source=source: cache.get_or_render(source, "svg"),
+                    "laid out": lambda chart=chart: cache.get_or_render(
+                        flowchart_to_dot(chart), "svg"
+                    ),
+                    "keyed": lambda chart=chart: cache.read(drawing_key(chart, None, "svg"), "svg"),
+                },
+                runs,
             )
+            median = {name: statistics.median(values) for name, values in samples.items()}
             print(
-                f"{size:>5} {len(chart.links):>6} {ours * 1000:>10.1f} {alone * 1000:>15.1f} "
-                f"{ours / alone:>6.2f} {hit * 1000:>15.2f} {chart_hit * 1000:>13.1f} "
-                f"{len(source) / 1000:>7.1f} {len(svg) / 1000:>7.1f}"
+                f"| {size} | {len(chart.links)} | {ms(samples['ours'])} | {ms(samples['dot'])} "
+                f"| {median['ours'] / median['dot']:.2f} | {ms(samples['hit'], 2)} "
+                f"| {ms(samples['laid out'])} | {ms(samples['keyed'], 2)} "
+                f"| {median['dot'] / median['keyed']:.0f} "
+                f"| {len(source) / 1000:.1f} | {len(svg) / 1000:.1f} |"
             )
-    print(
-        "\nours = flowchart_to_dot + render_dot (svg); dot alone = `dot -Tsvg` on the same DOT;"
-        "\ncache hit = get_or_render with the DOT already known; DOT+hit = from the chart."
-    )
 
 
 if __name__ == "__main__":
