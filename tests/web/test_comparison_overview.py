@@ -126,3 +126,27 @@ def test_the_report_is_written_without_an_app_context(client, comparison_demo, a
     worker.start()
     worker.join()
     assert result["pdf"].startswith(b"%PDF") and result["docx"].startswith(b"PK")
+
+
+def test_the_setting_s_leadership_sees_the_overview_without_small_staff_groups(
+    client, comparison_demo
+):
+    project_id, _ = comparison_demo
+    url = f"/studies/{project_id}/comparison?audience=leadership"
+    page = client.get(url).get_data(as_text=True)
+    section = _text(page[page.index('id="overview"') : page.index('id="within-settings"')])
+    # Two staff voices per setting, fewer than the study's minimum of three: left out whole,
+    # with the step and arrow one of them added.
+    assert "Every intended outcome above 1✓ 1◐ 1✗ 4 not discussed no voices" in section
+    assert "PRI-P02" not in page and "PRI-P03" not in page and "Watching myself" not in section
+    assert "On no step did both perspectives mark it" in section
+
+    project = db.session.get(Project, project_id)
+    project.min_group_size = 2
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    section = _text(page[page.index('id="overview"') : page.index('id="within-settings"')])
+    assert "PRI, round 2: Staff (2 voices) added the step" in section
+    assert "PRI-P02" not in page
+    # NUR's one staff voice is still left out; PRI's two are counted together.
+    assert "Every intended outcome above 1✓ 1◐ 1✗ 4 not discussed 1✓ 1◐ 6 not discussed" in section
