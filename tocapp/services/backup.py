@@ -48,7 +48,7 @@ REPORTS = "reports"
 DATABASE_FILES = {"sqlite": "database.sqlite", "postgresql": "database.pgdump"}
 # Every name a backup may hold: nothing absolute, no "..", no links, nothing else.
 _MEMBER = re.compile(
-    r"(manifest\.json|database\.sqlite|database\.pgdump|secret_key|reports/[\w.-]+)"
+    r"(manifest\.json|database\.sqlite|database\.pgdump|secret_key|reports/(?!\.)[\w.-]+)"
 )
 _CHUNK = 1024 * 1024
 # What a damaged or foreign file raises while it is read as a .tar.gz.
@@ -283,6 +283,11 @@ def _extract_verified(archive: Path, work: Path) -> dict[str, Any]:
                         f"{archive} holds {name!r}, which its manifest does not list."
                     )
                 seen.add(name)
+                if member.size != expected[name].get("size"):
+                    raise BackupError(
+                        f"{archive} is damaged: {name} is not the size its manifest says. "
+                        "Nothing was restored."
+                    )
                 digest = hashlib.sha256()
                 source = tar.extractfile(member)
                 assert source is not None  # a regular file always has content
