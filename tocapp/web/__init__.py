@@ -44,6 +44,7 @@ def register_web(app: Flask) -> None:
         every_voice,
         exports,
         flowcharts,
+        interviewee_screen,
         interviews,
         participants,
         report_jobs,
@@ -65,6 +66,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(report_jobs.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(archives.bp)
+    app.register_blueprint(interviewee_screen.bp)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
