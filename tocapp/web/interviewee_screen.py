@@ -35,7 +35,7 @@ from werkzeug.wrappers import Response
 
 from tocapp.domain.outline import build_outline, step_numbers
 from tocapp.domain.people import Audience
-from tocapp.domain.voices import chart_with_voices
+from tocapp.domain.voices import Mark, chart_with_voices
 from tocapp.extensions import db
 from tocapp.models import (
     Interview,
@@ -120,6 +120,7 @@ def _shown(interview: Interview) -> dict[str, Any]:
         "numbers": step_numbers(chart),
         "outline": build_outline(chart),
         "notes_by_step": notes_by_step,
+        "marks": sorted(Mark, key=lambda mark: mark.order),
     }
 
 

@@ -14,6 +14,35 @@
   var status = document.getElementById("screen-status");
   var ended = false;
 
+  // Large type matters more than the drawing's own small legend and title here (the legend is
+  // written out beside the chart, the title is the heading): leave them out and fit the view to
+  // the lanes and arrows, so the steps are drawn as large as the window allows.
+  function fitChart() {
+    var svg = holder.querySelector(".screen-chart svg");
+    var graph = svg && svg.querySelector("g.graph");
+    if (!graph) { return; }
+    ["legend", "chart-title"].forEach(function (id) {
+      var part = svg.querySelector("[id='" + id + "']");
+      if (part) { part.setAttribute("display", "none"); }
+    });
+    var left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
+    Array.prototype.forEach.call(graph.children, function (part) {
+      if (part.tagName !== "g" || part.getAttribute("display") === "none") { return; }
+      var box = part.getBBox();
+      if (!box.width && !box.height) { return; }
+      left = Math.min(left, box.x); top = Math.min(top, box.y);
+      right = Math.max(right, box.x + box.width); bottom = Math.max(bottom, box.y + box.height);
+    });
+    if (!isFinite(left)) { return; }
+    var moved = graph.transform.baseVal.consolidate();
+    var m = moved ? moved.matrix : { a: 1, d: 1, e: 0, f: 0 };
+    var pad = 4;
+    svg.setAttribute("viewBox", [
+      left * m.a + m.e - pad, top * m.d + m.f - pad,
+      (right - left) * m.a + 2 * pad, (bottom - top) * m.d + 2 * pad
+    ].join(" "));
+  }
+
   function shownRevision() {
     var shown = holder.querySelector("[data-revision]");
     return shown ? shown.dataset.revision : "";
@@ -53,6 +82,7 @@
     var shown = parsed.body.querySelector(".screen-shown");
     if (!shown) { return; }
     holder.replaceChildren(document.importNode(shown, true));
+    fitChart();
     status.textContent = "The chart has been updated.";
   }
 
@@ -78,5 +108,6 @@
       });
   }
 
+  fitChart();
   window.setTimeout(poll, every);
 })();
