@@ -93,7 +93,7 @@ def fragment(project_id: int, interview_id: int) -> Response:
 def _voice(project_id: int, interview_id: int) -> Interview:
     # The same rule as the voice page (web/voices.annotate): any member of the study may open it.
     interview, _ = load_in(db.session, current_user, Interview, interview_id, project_id)
-    if interview.version is None:
+    if interview.version_id is None:  # (the id: state.json need not load the version)
         abort(404)  # a round-1 interview has no chart to show
     return interview
 
