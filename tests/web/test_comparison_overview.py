@@ -150,3 +150,28 @@ def test_the_setting_s_leadership_sees_the_overview_without_small_staff_groups(
     assert "PRI-P02" not in page
     # NUR's one staff voice is still left out; PRI's two are counted together.
     assert "Every intended outcome above 1✓ 1◐ 1✗ 4 not discussed 1✓ 1◐ 6 not discussed" in section
+
+
+def test_the_overview_is_drawn_once_per_data_and_again_when_a_mark_changes(
+    client, comparison_demo, monkeypatch
+):
+    from tocapp.models import StepMark
+    from tocapp.render import overview_chart
+
+    drawn: list[str] = []
+    real = overview_chart._draw
+
+    def counting(rows, title, out, fmt, dpi):
+        drawn.append(fmt)
+        real(rows, title, out, fmt, dpi)
+
+    monkeypatch.setattr(overview_chart, "_draw", counting)
+    project_id, _ = comparison_demo
+    url = f"/studies/{project_id}/comparison"
+    first = client.get(url).get_data(as_text=True)
+    assert client.get(url).get_data(as_text=True) == first  # the same drawing, from the cache
+    assert drawn == ["svg"]
+    mark = next(m for m in db.session.scalars(select(StepMark)) if m.step.theme == "outcome")
+    mark.mark = "elusive" if mark.mark != "elusive" else "achieved"
+    db.session.commit()
+    assert client.get(url).get_data(as_text=True) != first and drawn == ["svg", "svg"]

@@ -5,7 +5,8 @@ panel per perspective, each bar the share of that perspective's voices who marke
 achieved, partly achieved, elusive or did not discuss it, with the count written on its segment.
 The fills and hatches are the mark charts' own (:data:`tocapp.render.mark_charts.SEGMENTS`), so
 the picture reads in greyscale. SVG for pages and PDF (text stays text), PNG for Word; both are
-cached by the data they show, so an unchanged overview is never drawn twice.
+kept in the chart cache under a name made from the data they show (``drawn_once``), so an
+unchanged overview is never drawn twice and a withdrawal, which empties the cache, forgets it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import io
 import warnings
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
 import matplotlib
@@ -25,7 +25,7 @@ from matplotlib.ticker import PercentFormatter  # noqa: E402
 
 from tocapp.domain.comparison_overview import PERSPECTIVES, StepOverview  # noqa: E402
 from tocapp.domain.people import Perspective  # noqa: E402
-from tocapp.render.mark_charts import _DRAWING, SEGMENTS  # noqa: E402
+from tocapp.render.mark_charts import _DRAWING, SEGMENTS, drawn_once  # noqa: E402
 from tocapp.render.svg_inline import prefix_svg_ids, styles_as_attributes  # noqa: E402
 
 LABEL_CHARS = 46  # an outcome's text beside its bar, cut with "…"; the table has it whole
@@ -40,26 +40,25 @@ _STYLE: dict[str, Any] = {
 
 def overview_svg(rows: Sequence[StepOverview], title: str, *, id_prefix: str = "") -> str:
     """An SVG element; every id starts with ``id_prefix`` so several can share a page."""
-    return styles_as_attributes(prefix_svg_ids(_svg(tuple(rows), title), id_prefix))
+
+    def make() -> bytes:
+        out = io.StringIO()
+        _draw(tuple(rows), title, out, "svg", 100)
+        return styles_as_attributes(prefix_svg_ids(out.getvalue(), id_prefix)).encode("utf-8")
+
+    data = ("overview", title, tuple(rows), id_prefix)
+    return drawn_once("overview.svg", make, *data).decode("utf-8")
 
 
 def overview_png(rows: Sequence[StepOverview], title: str, dpi: int = 200) -> bytes:
     """The same picture as a PNG, for Word documents."""
-    return _png(tuple(rows), title, dpi)
 
+    def make() -> bytes:
+        out = io.BytesIO()
+        _draw(tuple(rows), title, out, "png", dpi)
+        return out.getvalue()
 
-@lru_cache(maxsize=64)
-def _svg(rows: tuple[StepOverview, ...], title: str) -> str:
-    out = io.StringIO()
-    _draw(rows, title, out, "svg", 100)
-    return out.getvalue()
-
-
-@lru_cache(maxsize=16)
-def _png(rows: tuple[StepOverview, ...], title: str, dpi: int) -> bytes:
-    out = io.BytesIO()
-    _draw(rows, title, out, "png", dpi)
-    return out.getvalue()
+    return drawn_once("overview.png", make, "overview", title, tuple(rows), dpi)
 
 
 def row_label(row: StepOverview) -> str:
