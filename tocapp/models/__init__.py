@@ -2,6 +2,7 @@
 
 from tocapp.models.annotations import AnnotationAction, StepMark, VoiceNote
 from tocapp.models.audit import AuditChain, AuditEntry
+from tocapp.models.drafts import Draft
 from tocapp.models.flowcharts import FlowchartVersion, Link, Step
 from tocapp.models.interviews import INTERVIEW_MODES, Answer, Interview, InterviewParticipant
 from tocapp.models.jobs import JOB_STATES, ReportJob
@@ -16,6 +17,7 @@ __all__ = [
     "AnnotationAction",
     "AuditChain",
     "AuditEntry",
+    "Draft",
     "Answer",
     "FlowchartVersion",
     "Interview",

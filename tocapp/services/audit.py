@@ -367,8 +367,12 @@ def _locked_chain(session: Session, actor: Actor, project_id: int | None) -> Aud
     return chain
 
 
-# Tables whose rows change as a side effect (the report queue, logins' rows) or are the trail.
-NOT_AUDITED = frozenset({"report_jobs", "login_sessions", "audit_entries", "audit_chains"})
+# Tables whose rows change as a side effect (the report queue, logins' rows) or are the trail;
+# and drafts: autosaves of text being typed (services/drafts.py), private to their author, while
+# the save of the real form (interview.create / .edit, voice.note) is what the trail records.
+NOT_AUDITED = frozenset(
+    {"report_jobs", "login_sessions", "audit_entries", "audit_chains", "drafts"}
+)
 
 
 def note_changes(session: Session, _context: Any, _instances: Any) -> None:
