@@ -73,15 +73,20 @@ def test_the_same_chart_is_read_from_the_cache_with_the_same_bytes(client, study
 
 
 def test_editing_a_steps_text_shows_the_new_text_in_the_drawing(client, study):
-    assert "Quiet rooms" in _drawing(client.get(study["page"]).data)
+    first = client.get(study["page"]).data
+    assert "Quiet rooms" in _drawing(first)
+    assert "Quiet rooms" in first.decode().split('id="text-version-heading"')[1]
     step = study["steps"][0]
     saved = client.post(
         f"/studies/{study['project'].id}/steps/{step.id}/edit",
         data={"theme": "situation", "group_id": step.group_id, "text": "Rooms full of talk"},
     )
     assert saved.status_code == 303
-    drawing = _drawing(client.get(study["page"]).data)
+    page = client.get(study["page"]).data
+    drawing = _drawing(page)
     assert "Rooms full of talk" in drawing and "Quiet rooms" not in drawing
+    text_version = page.decode().split('id="text-version-heading"')[1]  # cached as HTML too
+    assert "Rooms full of talk" in text_version and "Quiet rooms" not in text_version
     svg = client.get(study["svg"]).get_data(as_text=True)
     assert "Rooms full of talk" in svg and "Quiet rooms" not in svg
 
