@@ -40,6 +40,9 @@ DEFAULTS: dict[str, Any] = {
     # Setting × round matrices the comparison page shows at once (four times as many without
     # step-by-step detail); a bigger choice is built as a PDF or Word report in the background.
     "COMPARISON_PAGE_MAX": 40,
+    # Beyond this many settings the coverage page shows one round at a time, a line per setting
+    # (who is not yet heard), and each setting's people round by round on a page of its own.
+    "COVERAGE_DETAIL_MAX_SETTINGS": 40,
     # A PDF or Word export whose chart has more steps than this is built by the job worker.
     "EXPORT_IN_REQUEST_MAX_STEPS": 120,
 }

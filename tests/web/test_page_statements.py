@@ -218,3 +218,46 @@ def test_the_voice_page_does_not_read_each_mark_note_or_source(client: Any, owne
         f"/studies/{small.project_id}/interviews/{small.last_voice_id}/voice",
         f"/studies/{large.project_id}/interviews/{large.last_voice_id}/voice",
     )
+
+
+@pytest.fixture
+def round_at_a_time(app: Any) -> Any:
+    """Coverage as a big study shows it: one round at a time, a line per setting."""
+    app.config["COVERAGE_DETAIL_MAX_SETTINGS"] = 1
+    yield
+    app.config["COVERAGE_DETAIL_MAX_SETTINGS"] = 40
+
+
+@pytest.mark.parametrize("query", ["", "?round=1", "?round=2"])
+def test_coverage_of_a_big_study_reads_a_round_at_once(
+    client: Any, owner: User, round_at_a_time: Any, query: str
+) -> None:
+    small, large = settings_study(owner, SMALL), settings_study(owner, LARGE)
+    _same_count(
+        client,
+        f"/studies/{small.project_id}/coverage{query}",
+        f"/studies/{large.project_id}/coverage{query}",
+    )
+
+
+def test_coverage_of_a_big_study_names_who_is_not_yet_heard_round_by_round(
+    client: Any, owner: User, round_at_a_time: Any
+) -> None:
+    built = settings_study(owner, SMALL)
+    url = f"/studies/{built.project_id}/coverage"
+    latest = client.get(url).get_data(as_text=True)  # round 2, the latest anyone was heard in
+    assert 'id="round-2"' in latest and 'id="round-1"' not in latest
+    assert f'href="{url}?round=1"' in latest
+    # Each setting: its head heard in round 1, its teaching assistant in round 2 (S01 is last).
+    row = latest.split("<code>S01</code>")[1].split("</tr>")[0]
+    assert "1 of 2" in row and "Headteacher" in row and "-P01</code>" in row
+    first = client.get(f"{url}?round=1").get_data(as_text=True)
+    assert 'id="round-1"' in first and 'id="round-2"' not in first
+    row = first.split("<code>S01</code>")[1].split("</tr>")[0]
+    assert "1 of 2" in row and "Teaching assistant" in row and "-P02</code>" in row
+    # One setting's people in every round, on the page of the full layout.
+    one = client.get(f"{url}?setting={built.setting_id}").get_data(as_text=True)
+    assert 'id="round-1"' in one and 'id="round-2"' in one
+    assert "<code>S01</code>" in one and "<code>S00</code>" not in one
+    other = settings_study(owner, SMALL)
+    assert client.get(f"{url}?setting={other.setting_id}").status_code == 404

@@ -6,6 +6,7 @@ People marked as not interviewed (an evaluator, a consultant) are listed but nev
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -43,12 +44,23 @@ class RoundCoverage:
         return sum(s.coverage.interviewed_count for s in self.settings)
 
 
-def study_coverage(session: Session, project: Project) -> list[RoundCoverage]:
-    """Per round and setting, which participants (and so which roles) have been interviewed.
+def study_coverage(
+    session: Session,
+    project: Project,
+    *,
+    rounds: Sequence[Round] | None = None,
+    settings: Sequence[Setting] | None = None,
+) -> list[RoundCoverage]:
+    """Per round and setting, which participants (and so which roles) have been interviewed:
+    every round and setting of the study, or only those given.
 
     Matched by participant id, not label; a heard participant counts in the role they held at
-    that interview.
+    that interview. A fixed number of statements whatever the size of the study.
     """
+    # Only the settings asked for, when asked (the whole study needs no list of ids).
+    only = [] if settings is None else [Setting.id.in_([s.id for s in settings])]
+    rounds = list(project.rounds if rounds is None else rounds)
+    settings = list(project.settings if settings is None else settings)
     heard: dict[tuple[int, int], list[tuple[str, date]]] = {}
     rows = session.execute(
         select(
@@ -59,7 +71,11 @@ def study_coverage(session: Session, project: Project) -> list[RoundCoverage]:
         )
         .join(InterviewParticipant, InterviewParticipant.interview_id == Interview.id)
         .join(Setting, Setting.id == Interview.setting_id)
-        .where(Setting.project_id == project.id)
+        .where(
+            Setting.project_id == project.id,
+            Interview.round_id.in_([r.id for r in rounds]),
+            *only,
+        )
         .order_by(Interview.held_on, Interview.id)
     ).all()
     for round_id, participant_id, role_label, held_on in rows:
@@ -69,7 +85,7 @@ def study_coverage(session: Session, project: Project) -> list[RoundCoverage]:
     for person in session.scalars(
         select(Participant)
         .join(Setting, Setting.id == Participant.setting_id)
-        .where(Setting.project_id == project.id)
+        .where(Setting.project_id == project.id, *only)
         .order_by(Participant.id)
     ):
         people.setdefault(person.setting_id, []).append(person)
@@ -81,11 +97,22 @@ def study_coverage(session: Session, project: Project) -> list[RoundCoverage]:
                     setting,
                     [(p, heard.get((round_.id, p.id), [])) for p in people.get(setting.id, [])],
                 )
-                for setting in project.settings
+                for setting in settings
             ),
         )
-        for round_ in project.rounds
+        for round_ in rounds
     ]
+
+
+def latest_round_heard(session: Session, project: Project) -> Round | None:
+    """The study's latest round in which anyone has been interviewed (None before the first)."""
+    return session.scalars(
+        select(Round)
+        .join(Interview, Interview.round_id == Round.id)
+        .where(Round.project_id == project.id)
+        .order_by(Round.number.desc())
+        .limit(1)
+    ).first()
 
 
 def _setting_coverage(
