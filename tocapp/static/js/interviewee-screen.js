@@ -66,6 +66,7 @@
 
   function end() {
     ended = true;
+    screen.removeAttribute("aria-labelledby");  // the heading goes with everything else
     while (screen.firstChild) { screen.removeChild(screen.firstChild); }
     var box = document.createElement("div");
     box.className = "screen-ended";
