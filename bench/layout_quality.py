@@ -7,8 +7,9 @@ cross-lane and same-column arrows, fixed seeds), once with tocapp's layout and o
 
 * crossings: points where two arrows cross (not counting points on a box's edge);
 * through: arrows that pass through a box other than their own two;
-* bundled: the share of arrow length lying within 2 pt of another arrow;
-* bends: corners per arrow, after straightening wiggles under 1.5 pt;
+* bundled: the share of arrow length running alongside another arrow (within 2 pt of it and
+  within 30 degrees of its direction, so that crossing it does not count);
+* bends: corners per arrow, after straightening wiggles under 1.5 pt (a rounded corner is one);
 * labels: how many labels are nearer their own arrow than any other, and the median gap to
   their own arrow (pt);
 * grid (tocapp only): every step under its theme's header and inside its group's lane, lanes in
@@ -376,7 +377,8 @@ def through_boxes(drawing: Drawing) -> int:
 
 
 def bundled_share(drawing: Drawing) -> float:
-    """Share of sampled arrow length within BUNDLE_DISTANCE of another arrow."""
+    """Share of sampled arrow length running alongside another arrow: within BUNDLE_DISTANCE of
+    it and within 30 degrees of its direction there (so a crossing is not counted as bundling)."""
     cell = BUNDLE_DISTANCE
     grid: dict[tuple[int, int], set[int]] = {}
     samples = [_samples(arrow.line, 1.0) for arrow in drawing.arrows]
@@ -385,23 +387,36 @@ def bundled_share(drawing: Drawing) -> float:
             grid.setdefault((int(x // cell), int(y // cell)), set()).add(index)
     total = near = 0
     for index, points in enumerate(samples):
-        for x, y in points[1:]:
+        for before, (x, y) in zip(points, points[1:], strict=False):
             total += 1
             cx, cy = int(x // cell), int(y // cell)
             others = set().union(
                 *(grid.get((cx + dx, cy + dy), set()) for dx in (-1, 0, 1) for dy in (-1, 0, 1))
             )
             others.discard(index)
-            if not others:
-                continue
-            if _near_any(x, y, [drawing.arrows[o].line for o in others]):
+            direction = np.array([x, y]) - before
+            lines = [drawing.arrows[o].line for o in sorted(others)]
+            if others and _alongside_any(x, y, direction, lines):
                 near += 1
     return near / total if total else 0.0
 
 
-def _near_any(x: float, y: float, lines: list[np.ndarray]) -> bool:
+def _alongside_any(x: float, y: float, direction: np.ndarray, lines: list[np.ndarray]) -> bool:
     point = np.array([[x, y]])
-    return any(float(_segment_distances(point, line)[0]) <= BUNDLE_DISTANCE for line in lines)
+    length = float(np.hypot(*direction))
+    for line in lines:
+        a, b = line[:-1], line[1:]
+        ab = b - a
+        length2 = np.maximum((ab**2).sum(axis=1), 1e-12)
+        t = np.clip(((point - a) * ab).sum(axis=1) / length2, 0, 1)
+        distance = np.hypot(*(point - (a + t[:, None] * ab)).T)
+        k = int(distance.argmin())
+        if distance[k] > BUNDLE_DISTANCE or length < 1e-9:
+            continue
+        cos = abs(float(direction @ ab[k])) / (length * float(np.sqrt(length2[k])))
+        if cos > math.cos(math.radians(30)):
+            return True
+    return False
 
 
 def _simplify(points: np.ndarray, tolerance: float) -> np.ndarray:
@@ -423,13 +438,17 @@ def _simplify(points: np.ndarray, tolerance: float) -> np.ndarray:
 
 
 def bends(arrow: Arrow) -> int:
+    """Corners: turns of over 25 degrees, a rounded corner (turns within 10 pt) counting once."""
     points = _simplify(arrow.line, 1.5)
     count = 0
+    last_turn: np.ndarray | None = None
     for a, b, c in zip(points, points[1:], points[2:], strict=False):
         u, v = b - a, c - b
         cos = float(u @ v) / max(float(np.hypot(*u) * np.hypot(*v)), 1e-9)
         if cos < math.cos(math.radians(25)):
-            count += 1
+            if last_turn is None or float(np.hypot(*(b - last_turn))) > 10:
+                count += 1
+            last_turn = b
     return count
 
 
@@ -628,7 +647,7 @@ def main() -> None:
     quality_table()
     print(
         "\ncrossings: points where two arrows cross; through: arrows crossing a box not their own;"
-        f"\nbundled: share of arrow length within {BUNDLE_DISTANCE:g} pt of another arrow;"
+        f"\nbundled: share of length alongside another arrow ({BUNDLE_DISTANCE:g} pt, 30 deg);"
         "\nlabel nearest own: labels nearer their own arrow than any other / labels;"
         "\nlabel gap: median distance from a label to its own arrow; dot = Graphviz dot,"
         "\nno clusters, rankdir=LR, splines=ortho, xlabels.\n"
