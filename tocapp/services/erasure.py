@@ -24,7 +24,7 @@ from tocapp.models import (
     ReportJob,
     Setting,
 )
-from tocapp.services import audit
+from tocapp.services import audit, drafts
 from tocapp.services.after_commit import delete_after_commit, empty_after_commit
 from tocapp.services.audit import Actor
 
@@ -92,6 +92,7 @@ def delete_study(
     settings = select(Setting.id).where(Setting.project_id == project_id)
     # In this order, because a version may not go while an interview shows it, nor a group
     # while a step stands in its lane; everything else follows the database's cascades.
+    drafts.delete_study_drafts(session, project_id)  # anyone's words in progress about it
     session.execute(delete(Interview).where(Interview.setting_id.in_(settings)))
     session.execute(delete(FlowchartVersion).where(FlowchartVersion.setting_id.in_(settings)))
     session.execute(delete(Project).where(Project.id == project_id))

@@ -23,7 +23,7 @@ from tocapp.models import (
     Setting,
 )
 from tocapp.models.base import utcnow
-from tocapp.services import audit
+from tocapp.services import audit, drafts
 from tocapp.services.audit import Actor
 from tocapp.services.errors import StaleEditError
 from tocapp.services.schedules import schedule_for
@@ -77,6 +77,7 @@ def record_interview(
         if existing is not None:
             if existing.setting_id != setting.id:
                 raise DomainError("This form was already used for another setting; reload it.")
+            drafts.forget(session, actor, drafts.new_interview_key(setting.id, fields.form_token))
             return existing
     _check_notes(fields.notes)
     # Built apart from the setting and only attached once valid, so a refused interview never
@@ -108,6 +109,8 @@ def record_interview(
         summary=f"{interview_title(interview)} recorded",
         changes={**_details_changed({}, interview), **_notes_changed({}, interview)},
     )
+    if fields.form_token:  # what was typed is saved now: its draft has done its work
+        drafts.forget(session, actor, drafts.new_interview_key(setting.id, fields.form_token))
     return interview
 
 
@@ -174,6 +177,7 @@ def update_interview(
     )
     # Notes live in other rows, so the interview's own onupdate would not always fire.
     interview.updated_at = utcnow()
+    drafts.forget(session, actor, drafts.interview_key(interview.id))
     session.flush()
     if interview.version is not None:
         settle_frozen_date(session, interview.version)

@@ -28,7 +28,7 @@ from tocapp.models import (
     StepMark,
     VoiceNote,
 )
-from tocapp.services import audit, interviews
+from tocapp.services import audit, drafts, interviews
 from tocapp.services.audit import Actor
 from tocapp.services.errors import StaleEditError
 from tocapp.services.flowcharts import latest_version
@@ -245,6 +245,8 @@ def add_note(
     )
     session.add(note)
     session.flush()
+    if link is None:  # the note box it was typed in has nothing unsaved now
+        drafts.forget(session, actor, drafts.voice_note_key(interview.id, step_id))
     _log(
         session,
         actor,

@@ -28,7 +28,7 @@ from tocapp.models import (
     User,
     Withdrawal,
 )
-from tocapp.services import audit
+from tocapp.services import audit, drafts
 from tocapp.services.after_commit import empty_after_commit
 from tocapp.services.report_jobs import withdraw_built_reports
 from tocapp.services.versions import settle_frozen_date
@@ -134,6 +134,7 @@ def withdraw_participant(
         interview = session.get(Interview, interview_id)
         if interview is not None:
             session.delete(interview)  # its answers, marks, notes, arrows and steps go with it
+    drafts.delete_withdrawn_drafts(session, setting.id, participant.id, interview_ids)
     session.flush()
     session.expire_all()
     for version_id in version_ids:

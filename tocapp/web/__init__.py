@@ -68,6 +68,10 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(archives.bp)
     app.register_blueprint(interviewee_screen.bp)
 
+    from tocapp.web import drafts
+
+    app.register_blueprint(drafts.bp)
+
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
