@@ -106,6 +106,8 @@ def test_round_one_notes_survive_a_closed_page_and_a_lost_login(
     other = _log_out_elsewhere(context)
     page.locator("textarea[name=notes_3]").fill("Coaching with short video clips.")
     expect(page.locator(".draft-state")).to_contain_text("signed out")
+    page.locator(".draft-state").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS_DIR / "draft-signed-out.png"))
     page.close()
     log_in(other, live_server)
     other.goto(url)

@@ -111,7 +111,9 @@
     this.state = document.createElement("p");
     this.state.className = "draft-state muted";
     this.state.hidden = true;
-    form.appendChild(this.state);
+    // Beside the save button, where the eye goes before saving.
+    var actions = form.querySelector(".actions");
+    if (actions) { form.insertBefore(this.state, actions); } else { form.appendChild(this.state); }
   }
 
   FormDraft.prototype.localName = function (key) { return PREFIX + this.user + ":" + (key || this.key); };
