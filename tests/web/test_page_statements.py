@@ -261,3 +261,33 @@ def test_coverage_of_a_big_study_names_who_is_not_yet_heard_round_by_round(
     assert "<code>S01</code>" in one and "<code>S00</code>" not in one
     other = settings_study(owner, SMALL)
     assert client.get(f"{url}?setting={other.setting_id}").status_code == 404
+
+
+def test_the_comparisons_read_of_a_setting_does_not_read_each_voice(app: Any, owner: User) -> None:
+    """``voice_read.setting_rounds`` (each setting of the comparison) in a fixed number of
+    statements, however many voices, marks, notes and sourced steps the setting has."""
+    from sqlalchemy import event
+
+    from tocapp.domain.people import Audience
+    from tocapp.services.voice_read import setting_rounds
+
+    counts, voices_read, texts = [], [], []
+    for built in (voices_study(owner, SMALL), voices_study(owner, LARGE)):
+        db.session.expunge_all()  # read from the database, as a fresh request would
+        setting = db.session.get(Setting, built.setting_id)
+        assert setting is not None
+        sent: list[str] = []
+
+        def count(*args: Any, sent: list[str] = sent) -> None:
+            sent.append(args[2])
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            sources = setting_rounds(setting, None, Audience.RESEARCH)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        voices_read.append(sum(len(s.voices) for s in sources))
+        counts.append(len(sent))
+        texts.append(Counter(" ".join(t.split())[:90] for t in sent))
+    assert voices_read[1] > 10 * voices_read[0]
+    assert counts[0] == counts[1], (counts, texts[1] - texts[0])

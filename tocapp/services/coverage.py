@@ -6,9 +6,10 @@ People marked as not interviewed (an evaluator, a consultant) are listed but nev
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -80,10 +81,18 @@ def study_coverage(
     ).all()
     for round_id, participant_id, role_label, held_on in rows:
         heard.setdefault((round_id, participant_id), []).append((role_label, held_on))
-    # Everyone of every setting in one statement, not one lazy load per setting.
-    people: dict[int, list[Participant]] = {}
-    for person in session.scalars(
-        select(Participant)
+    # Everyone of every setting in one statement, not one lazy load per setting; as rows, since
+    # making thousands of ORM objects was most of the page's time at 300 settings.
+    people: dict[int, list[Any]] = {}
+    for person in session.execute(
+        select(
+            Participant.id,
+            Participant.setting_id,
+            Participant.reference,
+            Participant.pseudonym,
+            Participant.role_label,
+            Participant.perspective,
+        )
         .join(Setting, Setting.id == Participant.setting_id)
         .where(Setting.project_id == project.id, *only)
         .order_by(Participant.id)
@@ -104,6 +113,10 @@ def study_coverage(
     ]
 
 
+# Participant.label's rule (pseudonym, else role label), applied to a row of those columns.
+_LABEL: Callable[[Any], str] = Participant.label.fget  # type: ignore[assignment]
+
+
 def latest_round_heard(session: Session, project: Project) -> Round | None:
     """The study's latest round in which anyone has been interviewed (None before the first)."""
     return session.scalars(
@@ -116,12 +129,12 @@ def latest_round_heard(session: Session, project: Project) -> Round | None:
 
 
 def _setting_coverage(
-    setting: Setting, people: list[tuple[Participant, list[tuple[str, date]]]]
+    setting: Setting, people: list[tuple[Any, list[tuple[str, date]]]]
 ) -> SettingCoverage:
     found = tuple(
         PersonInRound(
             key=person.reference,
-            label=person.label,
+            label=_LABEL(person),
             role_label=interviews[0][0] if interviews else person.role_label,
             heard_on=tuple(held_on for _, held_on in interviews),
             perspective=Perspective(person.perspective),

@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session, joinedload, object_session, selectinload
 
 from tocapp.domain.comparison import SettingRound
 from tocapp.domain.people import (
@@ -299,6 +299,9 @@ def setting_rounds(
 ) -> list[SettingRound]:
     """For the comparison: the setting's chart and voices in each chosen round (and each version
     shown in it), rounds kept apart, in round then version order."""
+    session = object_session(setting)
+    if session is not None:  # a few statements for the setting, not several per voice
+        _load_interviews_of(session, setting)
     groups: dict[tuple[int, int], list[Interview]] = {}
     for interview in sorted(setting.interviews, key=lambda i: (i.held_on, i.id)):
         version = interview.version
@@ -307,6 +310,11 @@ def setting_rounds(
         ):
             continue
         groups.setdefault((interview.round.number, version.number), []).append(interview)
+    if session is not None:
+        load_voices(session, [i for chosen in groups.values() for i in chosen])
+        for version in {i.version for chosen in groups.values() for i in chosen}:
+            assert version is not None
+            load_chart(session, version)
     sources = []
     for (_, _), interviews in sorted(groups.items()):
         first = interviews[0]
@@ -365,6 +373,32 @@ def load_chart(session: Session, version: FlowchartVersion) -> None:
             selectinload(FlowchartVersion.links),
         )
     ).all()
+
+
+def _load_interviews_of(session: Session, setting: Setting) -> None:
+    """The setting's versions, and its interviews with their rounds, versions and people (which
+    the comparison's coverage also reads), in a few statements."""
+    interviews = selectinload(Setting.interviews).options(
+        joinedload(Interview.round),
+        joinedload(Interview.version),
+        selectinload(Interview.people).joinedload(InterviewParticipant.participant),
+    )
+    already = "interviews" not in inspect(setting).unloaded
+    session.scalars(
+        select(Setting)
+        .where(Setting.id == setting.id)
+        .options(selectinload(Setting.versions), interviews)
+    ).one()
+    if already:  # the collection holds its interviews: fill in what they have not loaded
+        session.scalars(
+            select(Interview)
+            .where(Interview.setting_id == setting.id)
+            .options(
+                joinedload(Interview.round),
+                joinedload(Interview.version),
+                selectinload(Interview.people).joinedload(InterviewParticipant.participant),
+            )
+        ).all()
 
 
 def _return_interviews(session: Session, setting: Setting) -> list[Interview]:
