@@ -10,8 +10,8 @@ flowchart — times the server (the whole request through the app: login check, 
 queries, template) beside a baseline run alternately in the same process: a bare endpoint behind
 the same login and request wrapper. It warms both up first and prints the median, min and max,
 the ratio to the baseline, the size of the page and the number of SQL statements it ran, which
-must not grow with the study: the same pages on a 30-setting study are counted beside it (where coverage still shows
-every round, a person a line: a study of up to 40 settings is shown that way).
+must not grow with the study: the same pages on a 30-setting study are counted beside it
+(where coverage still shows every round, a line per person: up to 40 settings it is shown so).
 
 The flowchart drawing is cached (``instance/render-cache``): the voice, every-voice and flowchart
 pages are measured with their drawing already in the cache, as a reader finds them.
@@ -159,7 +159,7 @@ def run(args: argparse.Namespace, database: str | None, small_database: str | No
     engine = "PostgreSQL" if database else "SQLite"
     print(f"\nServer time, {engine}, median (min–max) of {args.runs}, alternating with a baseline")
     print(
-        f"{'page':<18}{'server time':>28}{'baseline':>24}{'ratio':>8}{'KB':>7}"
+        f"{'page':<20}{'server time':>28}{'baseline':>24}{'ratio':>8}{'KB':>7}"
         f"{'SQL':>6}{f'at {small}':>8}"
     )
     for name, url in urls.items():
@@ -172,7 +172,7 @@ def run(args: argparse.Namespace, database: str | None, small_database: str | No
         count, size = statements(app, client, url)
         small_count, _ = statements(small_app, small_client, small_urls[name])
         print(
-            f"{name:<18}{ms(ours):>28}{ms(base):>24}{ratio:>7.1f}×{size / 1000:>7.0f}"
+            f"{name:<20}{ms(ours):>28}{ms(base):>24}{ratio:>7.1f}×{size / 1000:>7.0f}"
             f"{count:>6}{small_count:>8}",
             flush=True,
         )
