@@ -50,6 +50,9 @@ CHANNEL_PAD = 5.0
 CORNER_RADIUS = 5.0
 PACK_MARGIN = 2 * CORNER_RADIUS + 4  # between two runs on one line, corners included
 SWAP_PASSES = 8  # rounds of swapping neighbouring tracks; more rarely saves another crossing
+SAME_LINE = 2.5  # two level pieces nearer than this would read as one line
+MIN_PORT_SPACING = 3.5  # between two ends on a side that also holds a label
+SHARED_LINE_COST = 1_000_000  # in crossings: never put two arrows on one line to save crossings
 
 
 class Side(Enum):
@@ -105,7 +108,9 @@ def route_links(
 
     ``labels`` are each link's label lines, already wrapped; by default, its own label's.
     """
-    plans, ports, crossing_y = _prepare(layout, links)
+    if labels is None:
+        labels = [link_label_lines(link.label) if link.label.strip() else [] for link in links]
+    plans, ports, crossing_y = _prepare(layout, links, labels)
     tracks = _assign_tracks(plans, ports, crossing_y, layout)[0]
     routes = []
     for plan in plans:
@@ -122,12 +127,7 @@ def route_links(
     obstacles.add(layout.legend.box, layout.legend.box)
     routed: list[RoutedLink] = []
     for plan, waypoints, tip in routes:
-        if labels is not None:
-            label_lines = tuple(labels[plan.index])
-        elif plan.link.label.strip():
-            label_lines = tuple(link_label_lines(plan.link.label))
-        else:
-            label_lines = ()
+        label_lines = tuple(labels[plan.index])
         centre = None
         if label_lines:
             size = link_label_size(list(label_lines))
@@ -139,7 +139,7 @@ def route_links(
 
 
 def _prepare(
-    layout: ChartLayout, links: tuple[Link, ...]
+    layout: ChartLayout, links: tuple[Link, ...], labels: Sequence[Sequence[str]]
 ) -> tuple[list[_Plan], dict[tuple[int, str], Point], dict[int, float]]:
     """Each arrow's sides, the points where it leaves and meets its boxes, and the height at
     which an arrow from the first column to the last crosses the middle one."""
@@ -153,8 +153,31 @@ def _prepare(
         _plan(i, link, steps[link.source], steps[link.target], places, layout)
         for i, link in enumerate(links)
     ]
-    ports = _spread_ports(plans)
-    channels = _Channels(layout)
+    room = {
+        (plan.index, "target"): link_label_size(list(labels[plan.index]))[1] + 2 * LABEL_CLEARANCE
+        for plan in plans
+        if labels[plan.index] and plan.target_side in (Side.LEFT, Side.RIGHT)
+    }
+    ports = _spread_ports(plans, room)
+    # A crossing of the middle column continues level into both gaps: keep it off the heights
+    # where arrows leave or meet a box's side, or it would run along them.
+    sides = [
+        ports[(plan.index, end)][1]
+        for plan in plans
+        for end, side in (("source", plan.source_side), ("target", plan.target_side))
+        if side in (Side.LEFT, Side.RIGHT)
+    ]
+    # Nor between two boxes of the middle column joined by a straight arrow, whose label is there.
+    middle = len(layout.column_spans) // 2
+    straight = [
+        (
+            min(plan.source.box.bottom, plan.target.box.bottom),
+            max(plan.source.box.top, plan.target.box.top),
+        )
+        for plan in plans
+        if plan.source_side in (Side.TOP, Side.BOTTOM) and plan.source.column == middle
+    ]
+    channels = _Channels(layout, sides, straight)
     crossing_y = {
         plan.index: channels.take(
             (ports[(plan.index, "source")][1] + ports[(plan.index, "target")][1]) / 2
@@ -186,8 +209,27 @@ def _plan(
     return _Plan(index, link, source, target, side, side, gaps)
 
 
-def _spread_ports(plans: list[_Plan]) -> dict[tuple[int, str], Point]:
-    """Give every arrow end a point on its box side, spread out in order of the other end."""
+def _spread_down_a_side(room: list[float], box: Box) -> list[float]:
+    """Heights for ends down a box's side, evenly spread, but with ``room`` above an end for its
+    label where the side is tall enough for that."""
+    count = len(room)
+    room = list(room)
+    # Where the side is too short for every label, the later ones go without.
+    while sum(room) and (box.height - sum(room)) / (count + 1) < MIN_PORT_SPACING:
+        room[max(k for k, needed in enumerate(room) if needed)] = 0.0
+    slack = (box.height - sum(room)) / (count + 1)
+    heights, y = [], box.top
+    for needed in room:
+        y += needed + slack
+        heights.append(y)
+    return heights
+
+
+def _spread_ports(
+    plans: list[_Plan], room: dict[tuple[int, str], float]
+) -> dict[tuple[int, str], Point]:
+    """Give every arrow end a point on its box side, spread out in order of the other end;
+    ``room`` is the height an end's label needs above it."""
     by_side: dict[tuple[str, Side], list[tuple[float, int, str, PlacedStep]]] = {}
     for plan in plans:
         for end, step, side, other in (
@@ -200,24 +242,76 @@ def _spread_ports(plans: list[_Plan]) -> dict[tuple[int, str], Point]:
     for (_, side), ends in sorted(by_side.items(), key=lambda item: (item[0][0], item[0][1].value)):
         ends.sort(key=lambda item: (item[0], item[1], item[2]))
         count = len(ends)
+        heights = _spread_down_a_side(
+            [room.get((i, e), 0.0) for _, i, e, _ in ends], ends[0][3].box
+        )
         for k, (_, index, end, step) in enumerate(ends):
             fraction = (k + 1) / (count + 1)
             box = step.box
             if side is Side.LEFT:
-                point = (box.left, box.top + box.height * fraction)
+                point = (box.left, heights[k])
             elif side is Side.RIGHT:
-                point = (box.right, box.top + box.height * fraction)
+                point = (box.right, heights[k])
             elif side is Side.TOP:
                 point = (box.left + box.width * fraction, box.top)
             else:
                 point = (box.left + box.width * fraction, box.bottom)
             ports[(index, end)] = point
+    _stagger_facing_ports(plans, ports, room)
     return ports
 
 
-def tracks_per_gap(layout: ChartLayout, links: tuple[Link, ...]) -> list[int]:
-    """How many tracks side by side each gap needs for these arrows on this layout."""
-    plans, ports, crossing_y = _prepare(layout, links)
+def _stagger_facing_ports(
+    plans: list[_Plan], ports: dict[tuple[int, str], Point], room: dict[tuple[int, str], float]
+) -> None:
+    """Move an end on a box's left side off the height of an end on a right side across the gap.
+
+    Boxes side by side in one lane often have the same height, so their ends come at the same
+    heights; two arrows entering a gap from its two sides at one height would run along one
+    line between their tracks, whichever order the tracks are in.
+    """
+    facing: dict[int, list[float]] = {}  # gap -> heights of ends on its left edge
+    lefts: dict[tuple[str, int], list[tuple[int, str, PlacedStep]]] = {}
+    for plan in plans:
+        for end, step, side in (
+            ("source", plan.source, plan.source_side),
+            ("target", plan.target, plan.target_side),
+        ):
+            if side is Side.RIGHT:
+                facing.setdefault(step.column, []).append(ports[(plan.index, end)][1])
+            elif side is Side.LEFT:
+                lefts.setdefault((step.step.key, step.column), []).append((plan.index, end, step))
+    for (_, column), ends in sorted(lefts.items()):
+        across = sorted(facing.get(column - 1, []))
+        # Each end keeps clear the room above it for its label, and SAME_LINE below it.
+        spans = {
+            (i, e): (ports[(i, e)][1] - room.get((i, e), 0.0), ports[(i, e)][1]) for i, e, _ in ends
+        }
+        for index, end, step in ends:
+            x, y = ports[(index, end)]
+            if not _near_any(across, y, SAME_LINE):
+                continue
+            above = room.get((index, end), 0.0)
+            others = [span for key, span in spans.items() if key != (index, end)]
+            for shift in (3.0, -3.0, 6.0, -6.0, 9.0, -9.0):
+                moved = y + shift
+                inside = step.box.top + 2 < moved - above and moved < step.box.bottom - 2
+                clear = not _near_any(across, moved, SAME_LINE)
+                apart = all(
+                    moved - above >= bottom + SAME_LINE or moved + SAME_LINE <= top
+                    for top, bottom in others
+                )
+                if inside and clear and apart:
+                    spans[(index, end)] = (moved - above, moved)
+                    ports[(index, end)] = (x, moved)
+                    break
+
+
+def tracks_per_gap(
+    layout: ChartLayout, links: tuple[Link, ...], labels: Sequence[Sequence[str]]
+) -> list[int]:
+    """How many tracks side by side each gap needs for these arrows (and labels) on a layout."""
+    plans, ports, crossing_y = _prepare(layout, links, labels)
     return _assign_tracks(plans, ports, crossing_y, layout)[1]
 
 
@@ -309,6 +403,11 @@ def _crossing_costs(uses: list[_TrackUse]) -> list[list[int]]:
         cost += (right > low[None, :]) & (right < high[None, :])
         left = lefts[None, :, k]
         cost += (left > low[:, None]) & (left < high[:, None])
+        # With a left of b, a's piece to the right edge and b's piece from the left edge overlap
+        # between the two tracks: at the same height they would run along one line.
+        for j in range(2):
+            same_line = np.abs(rights[:, k, None] - lefts[None, :, j]) < SAME_LINE
+            cost += SHARED_LINE_COST * same_line
     np.fill_diagonal(cost, 0)
     result: list[list[int]] = cost.tolist()
     return result
@@ -422,7 +521,9 @@ def _lerp(a: Point, b: Point, t: float) -> Point:
 class _Channels:
     """Free horizontal bands through the middle column, shared out among arrows that cross it."""
 
-    def __init__(self, layout: ChartLayout) -> None:
+    def __init__(
+        self, layout: ChartLayout, busy: list[float], blocked: list[tuple[float, float]]
+    ) -> None:
         middle = [s.box for s in layout.steps if s.column == len(layout.column_spans) // 2]
         top = min((lane.box.top for lane in layout.lanes), default=0.0)
         bottom = max((lane.box.bottom for lane in layout.lanes), default=0.0)
@@ -439,6 +540,12 @@ class _Channels:
             slots = int((high - low) // TRACK_SPACING) + 1
             start = low + (high - low - (slots - 1) * TRACK_SPACING) / 2
             self.free += [round(start + k * TRACK_SPACING, 2) for k in range(slots)]
+        busy = sorted(busy)
+        self.free = [
+            y
+            for y in self.free
+            if not _near_any(busy, y, SAME_LINE) and not any(a <= y <= b for a, b in blocked)
+        ]
 
     def take(self, wanted: float) -> float:
         """The free height nearest ``wanted`` in a band, on a TRACK_SPACING grid, so arrows
@@ -452,6 +559,11 @@ class _Channels:
         near = [i for i in (k - 1, k) if 0 <= i < len(self.free)]
         best = min(near, key=lambda i: (abs(self.free[i] - wanted), i))
         return self.free.pop(best)
+
+
+def _near_any(sorted_values: list[float], value: float, distance: float) -> bool:
+    k = bisect_left(sorted_values, value - distance)
+    return k < len(sorted_values) and sorted_values[k] <= value + distance
 
 
 def _clamp(value: float, low: float, high: float) -> float:

@@ -46,6 +46,7 @@ COLUMN_GAP = 112.0  # the narrowest gap between columns; it widens for more arro
 TRACK_SPACING = 5.0  # between the vertical tracks of two arrows in a gap: over 3 pen widths apart
 TRACK_MARGIN = 10.0  # from a column (or a label zone) to the nearest track
 LABEL_CLEARANCE = 3.0  # between an arrow's label and its arrow
+PORT_SPACING = 4.0  # at least, between two arrows meeting one side of a box
 SWEEPS = 4  # of the barycentre ordering; more changed nothing on the 20-80-step bench charts
 LANE_PAD = 12.0
 LANE_GAP = 8.0
@@ -175,7 +176,8 @@ def layout_flowchart(chart: Flowchart, annotations: Annotations | None = None) -
     first = _build(chart, annotations, reading, ordered, [(0, *zone) for zone in zones], texts)
     if not chart.links:
         return first
-    tracks = tracks_per_gap(first, chart.links)
+    labels = [arrow_label_lines(link, annotations) for link in chart.links]
+    tracks = tracks_per_gap(first, chart.links, labels)
     demand = [(count, *zone) for count, zone in zip(tracks, zones, strict=True)]
     return _build(chart, annotations, reading, ordered, demand, texts)
 
@@ -205,6 +207,7 @@ def _build(
         column_left.append(gap_left + gap)
     column_spans = tuple((left, left + STEP_WIDTH) for left in column_left)
     stacking_gaps = _stacking_gaps(chart, ordered, annotations)
+    side_room = _side_room(chart, ordered, annotations)
     lanes_right = column_left[-1] + STEP_WIDTH + LANE_PAD
     width = lanes_right + MARGIN
 
@@ -236,7 +239,7 @@ def _build(
             cells,
             numbers,
             (y, lanes_right),
-            (column_left, stacking_gaps),
+            (column_left, stacking_gaps, side_room),
             annotations,
             texts,
         )
@@ -278,7 +281,7 @@ def _place_lane(
     cells: list[list[Step]],
     numbers: dict[str, str],
     top_right: tuple[float, float],
-    columns: tuple[list[float], dict[tuple[str, str], float]],
+    columns: tuple[list[float], dict[tuple[str, str], float], dict[str, float]],
     annotations: Annotations | None,
     texts: dict[str, list[str]],
 ) -> tuple[PlacedLane, list[PlacedStep]]:
@@ -287,7 +290,7 @@ def _place_lane(
     Two boxes joined by a labelled arrow stand further apart, so the label fits beside it.
     """
     top, right = top_right
-    column_left, stacking_gaps = columns
+    column_left, stacking_gaps, side_room = columns
     label_lines = wrap_to_width(group, STEP_WIDTH + COLUMN_GAP, LANE_FONT_SIZE, bold=True)
     band = max(len(label_lines), 1) * line_height(LANE_FONT_SIZE) + 10
     cells_bottom = top + band
@@ -301,7 +304,8 @@ def _place_lane(
                 texts[step.key] = step_text_lines(step, step_decoration(annotations, step.key))
             text = texts[step.key]
             lines = (numbers[step.key], *text)
-            box = Box(column_left[column], y, STEP_WIDTH, step_box_height(len(lines)))
+            height = max(step_box_height(len(lines)), side_room.get(step.key, 0.0))
+            box = Box(column_left[column], y, STEP_WIDTH, height)
             placed.append(PlacedStep(step, numbers[step.key], column, lane_number, lines, box))
             y = box.bottom
             cells_bottom = max(cells_bottom, box.bottom)
@@ -333,8 +337,8 @@ def _drawing_order(chart: Flowchart, ordered: list[Step]) -> list[Step]:
     for step in ordered:
         cells.setdefault((step.theme.position, lane_rank[step.group]), []).append(step)
     arranged = _crossing_estimate(chart, _heights(cells))
+    height = _heights(cells)
     for _ in range(SWEEPS):
-        height = _heights(cells)
         for key in sorted(cells):
             centres = {
                 step.key: _mean([height[other] for other in neighbours[step.key]], height[step.key])
@@ -346,6 +350,10 @@ def _drawing_order(chart: Flowchart, ordered: list[Step]) -> list[Step]:
                     enumerate(cells[key]), key=lambda i: (centres[i[1].key], i[0])
                 )
             ]
+            # Cell by cell, so the next cell sorts against where this one now is.
+            lane = key[1]
+            for k, step in enumerate(cells[key]):
+                height[step.key] = lane + (k + 0.5) / len(cells[key])
     if _crossing_estimate(chart, _heights(cells)) >= arranged:
         return ordered  # the arranged order is as good: keep it
     return [step for key in sorted(cells) for step in cells[key]]
@@ -435,6 +443,36 @@ def _label_zones(
             gap, side = gaps[-1] if gaps[-1][1] == "right" else gaps[0]
             zones[gap][side == "right"] = LABEL_ZONE
     return [(left, right) for left, right in zones]
+
+
+def _side_room(
+    chart: Flowchart, ordered: Sequence[Step], annotations: Annotations | None
+) -> dict[str, float]:
+    """The height a box needs for the arrows meeting its left or right side, with room above
+    each arrowhead for its label (edge_routes spreads them so); more than its text, at times."""
+    places = column_neighbours(ordered)
+    sides: dict[tuple[str, str], list[float]] = {}
+    for link in chart.links:
+        source, target = places[link.source], places[link.target]
+        gaps = arrow_gaps(source, target)
+        if not gaps:
+            continue
+        if source[0] == target[0]:  # a loop, out of the side that faces a gap
+            side = "left" if source[0] == len(Theme) - 1 else "right"
+            ends = [(link.source, side), (link.target, side)]
+        elif target[0] > source[0]:
+            ends = [(link.source, "right"), (link.target, "left")]
+        else:
+            ends = [(link.source, "left"), (link.target, "right")]
+        lines = arrow_label_lines(link, annotations)
+        label = link_label_size(lines)[1] + 2 * LABEL_CLEARANCE if lines else 0.0
+        sides.setdefault(ends[0], []).append(0.0)
+        sides.setdefault(ends[1], []).append(label)
+    room: dict[str, float] = {}
+    for (key, _), needs in sides.items():
+        needed = sum(needs) + (len(needs) + 1) * PORT_SPACING
+        room[key] = max(room.get(key, 0.0), needed)
+    return room
 
 
 def _stacking_gaps(
