@@ -369,17 +369,20 @@ def _heights(cells: dict[tuple[int, int], list[Step]]) -> dict[str, float]:
 
 
 def _crossing_estimate(chart: Flowchart, height: dict[str, float]) -> int:
-    """Pairs of arrows between neighbouring columns whose ends come in opposite orders."""
+    """Pairs of arrows between neighbouring columns whose ends come in opposite orders, plus
+    arrows that run up their own column."""
     by_gap: dict[int, list[tuple[float, float]]] = {}
     themes = {step.key: step.theme.position for step in chart.steps}
+    crossings = 0
     for link in chart.links:
         a, b = link.source, link.target
+        if themes[a] == themes[b] and height[a] > height[b]:
+            crossings += 1  # an arrow up its column reads against the page: count it as a cost
         if abs(themes[a] - themes[b]) != 1:
             continue
         if themes[a] > themes[b]:
             a, b = b, a
         by_gap.setdefault(themes[a], []).append((height[a], height[b]))
-    crossings = 0
     for pairs in by_gap.values():
         seen: list[float] = []
         for _, right in sorted(pairs):
