@@ -16,6 +16,7 @@ from tocapp.render.annotations import (
     Annotations,
     link_classes,
     link_decoration,
+    link_decoration_text,
     link_style,
     step_classes,
     step_decoration,
@@ -33,8 +34,8 @@ from tocapp.render.flowchart_layout import (
     Box,
     ChartLayout,
     PlacedLane,
-    arrow_label_lines,
     layout_flowchart,
+    link_label_lines,
 )
 
 FONT = "DejaVu Sans"
@@ -69,8 +70,9 @@ def link_dom_ids(chart: Flowchart) -> dict[tuple[str, str], str]:
 
 def link_label_text_lines(link: Link, annotations: Annotations | None) -> list[str]:
     """An arrow's label, then its badge and note numbers, wrapped for the drawing."""
-    # The layout sizes the gaps for these same lines, so there is one home for them.
-    return arrow_label_lines(link, annotations)
+    lines = link_label_lines(link.label) if link.label.strip() else []
+    extra = link_decoration_text(link_decoration(annotations, link))
+    return lines + (link_label_lines(extra) if extra else [])
 
 
 def step_dom_ids(chart: Flowchart) -> dict[str, str]:
