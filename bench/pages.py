@@ -22,6 +22,8 @@ Target (issue 12): each page ≤ 50 ms of server time at 300 settings.
 from __future__ import annotations
 
 import argparse
+import atexit
+import shutil
 import statistics
 import sys
 import tempfile
@@ -52,6 +54,7 @@ RETURN_ROUNDS = 4
 def build(database: str | None, settings: int) -> tuple[Any, Any, dict[str, str]]:
     """The app, a logged-in client, and the address of each page on a study of ``settings``."""
     folder = Path(tempfile.mkdtemp(prefix="tocapp-bench-pages-"))
+    atexit.register(shutil.rmtree, folder, True)  # the database and drawings go at the end
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database or f"sqlite:///{folder / 'bench.sqlite'}",
@@ -192,6 +195,7 @@ def main() -> None:
             from tests.postgres_server import empty_database, postgres_cluster
 
             folder = Path(tempfile.mkdtemp(prefix="tocapp-bench-pages-pg-"))
+            stack.callback(shutil.rmtree, folder, True)  # after the cluster has stopped
             template = stack.enter_context(postgres_cluster(folder))
             database = empty_database(template, "pages")
             small_database = empty_database(template, "pages_small")
