@@ -4,15 +4,39 @@ Rendered from the same macros as the web page (``templates/comparisons/_report.h
 Jinja environment of our own, so no Flask app or request is needed: the job worker and the tests
 call it as they are. Nothing about the person asking can reach the document, and rendering never
 touches the database: the report is plain data (:mod:`tocapp.exports.comparison_model`).
+
+In print the charts are PNG pictures (the same the Word file shows), served to WeasyPrint under
+``CHART_BASE_URL`` by :class:`ChartImagesFetcher`: WeasyPrint draws matplotlib's SVG hatching once
+per bar, which was four fifths of the time of a summary. :func:`comparison_pdf_in_process` lays
+the PDF out in a child process, so the worker's memory (WeasyPrint keeps every laid-out page
+until the end, 700 MB for 200 pages) is given back when it ends, and reports each page laid out.
 """
 
 from __future__ import annotations
 
+import logging
+import mimetypes
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+
 import jinja2
+from weasyprint.urls import URLFetcherResponse  # type: ignore[import-untyped]
 
 from tocapp.domain.comparison import MARK_COLUMNS, cell_text
 from tocapp.exports.comparison_model import ComparisonReport
+from tocapp.exports.fetcher import STATIC_BASE_URL, RefusedURL, StaticFilesFetcher
 from tocapp.exports.pdf import html_to_pdf
+from tocapp.render.mark_charts import stacked_mark_bars_png
+from tocapp.render.overview_chart import overview_png
+
+log = logging.getLogger(__name__)
 
 _environment = jinja2.Environment(
     loader=jinja2.PackageLoader("tocapp", "templates"),
@@ -21,21 +45,146 @@ _environment = jinja2.Environment(
 )
 _environment.globals["cell_text"] = cell_text
 
+# Under the same made-up origin as the static files: never reachable over a network.
+CHART_BASE_URL = STATIC_BASE_URL.replace("/static/", "/comparison-charts/")
+# Each page laid out, then the drawing of the whole file: what the child process tells its parent.
+PAGE_LINE, DRAWING_LINE = "page ", "drawing"
+WritingProgress = Callable[[str, int], None]  # ("layout", pages so far) or ("drawing", pages)
 
-def comparison_html(report: ComparisonReport) -> str:
-    """The print HTML of the report, charts inline; what WeasyPrint lays out."""
+
+@dataclass
+class PrintCharts:
+    """The report's charts as PNG files, and their URLs in the order the template shows them."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    count: list[str] = field(default_factory=list)
+    overview: list[str] = field(default_factory=list)
+
+    def add(self, name: str, png: bytes) -> str:
+        self.files[name] = png
+        return CHART_BASE_URL + name
+
+
+def print_charts(report: ComparisonReport) -> PrintCharts:
+    """Draw (or take from the chart cache) every chart of the report as PNG."""
+    charts = PrintCharts()
+    for n, chart in enumerate(report.charts):
+        png = stacked_mark_bars_png(chart.title, chart.bars)
+        charts.count.append(charts.add(f"count-{n}.png", png))
+    for n, overview in enumerate(report.overview_charts):
+        png = overview_png(overview.rows, overview.title)
+        charts.overview.append(charts.add(f"overview-{n}.png", png))
+    return charts
+
+
+class ChartImagesFetcher(StaticFilesFetcher):
+    """Our static files, and the report's chart pictures from a folder; nothing else."""
+
+    def __init__(self, charts_folder: Path) -> None:
+        super().__init__()
+        self.charts_folder = charts_folder.resolve()
+
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+        if not url.startswith(CHART_BASE_URL):
+            return super().fetch(url, headers)
+        name = url.removeprefix(CHART_BASE_URL)
+        path = (self.charts_folder / name).resolve()
+        if path.parent != self.charts_folder or not path.is_file():
+            raise RefusedURL(f"No such chart: {name[:200]!r}.")
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media_type})
+
+
+def estimated_pages(report: ComparisonReport) -> int:
+    """About how many pages the PDF will have, for the job's progress bar (rows per page as
+    measured on A4 with eight voices a setting)."""
+    outcomes = len(report.overview.outcomes)
+    pages = 2 + len(report.overview_charts) + 2 * outcomes / 38 + len(report.charts) / 3
+    pages += (len(report.coverage) + len(report.move_summaries)) / 40
+    if report.with_detail:
+        pages += sum(len(m.rows) + 2 * len(m.noted) for m in report.matrices) / 32
+    return max(1, round(pages))
+
+
+def comparison_html(report: ComparisonReport, images: PrintCharts | None = None) -> str:
+    """The print HTML of the report; charts inline as SVG, or as ``images`` by URL."""
     template = _environment.get_template("comparisons/print.html")
-    return template.render(report=report, marks=MARK_COLUMNS)
+    return template.render(report=report, marks=MARK_COLUMNS, images=images)
+
+
+def _write_folder(folder: Path, report: ComparisonReport) -> None:
+    charts = print_charts(report)
+    (folder / "charts").mkdir()
+    for name, png in charts.files.items():
+        (folder / "charts" / name).write_bytes(png)
+    (folder / "report.html").write_text(comparison_html(report, charts), encoding="utf-8")
+
+
+def pdf_of_folder(folder: Path) -> bytes:
+    """Lay out ``folder``/report.html with its charts; what the child process runs."""
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    return html_to_pdf(html, ChartImagesFetcher(folder / "charts"))
 
 
 def comparison_pdf(report: ComparisonReport) -> bytes:
-    return html_to_pdf(comparison_html(report))
+    """The report as PDF, laid out in this process (small reports, tests)."""
+    with tempfile.TemporaryDirectory(prefix="tocapp-comparison-") as name:
+        _write_folder(Path(name), report)
+        return pdf_of_folder(Path(name))
+
+
+def comparison_pdf_in_process(
+    report: ComparisonReport, progress: WritingProgress | None = None
+) -> bytes:
+    """The report as PDF, laid out by a child process (:mod:`comparison_pdf_process`) that
+    reports each page; its memory goes back to the system when it ends."""
+    with tempfile.TemporaryDirectory(prefix="tocapp-comparison-") as name:
+        folder = Path(name)
+        _write_folder(folder, report)
+        command = [sys.executable, "-m", "tocapp.exports.comparison_pdf_process", str(folder)]
+        with (
+            (folder / "stderr.txt").open("w+", encoding="utf-8") as errors,
+            subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=errors, text=True, env=os.environ.copy()
+            ) as child,
+        ):
+            assert child.stdout is not None
+            pages = 0
+            for line in child.stdout:
+                if line.startswith(PAGE_LINE):
+                    pages = int(line.removeprefix(PAGE_LINE))
+                    if progress is not None:
+                        progress("layout", pages)
+                elif line.strip() == DRAWING_LINE and progress is not None:
+                    progress("drawing", pages)
+            if child.wait() != 0:
+                errors.seek(0)
+                log.error("comparison PDF process failed:\n%s", errors.read()[-4000:])
+                raise RuntimeError(f"the PDF process ended with {child.returncode}")
+        return (folder / "report.pdf").read_bytes()
+
+
+# Who hears of the PDF's pages: set by the job worker around comparison_document, whose
+# (report, fmt) signature the web layer and the tests' stand-ins share.
+_writing_progress: ContextVar[WritingProgress | None] = ContextVar(
+    "comparison_writing_progress", default=None
+)
+
+
+@contextmanager
+def reporting_progress(progress: WritingProgress) -> Iterator[None]:
+    """PDFs written by comparison_document in this block tell ``progress`` of each page."""
+    token = _writing_progress.set(progress)
+    try:
+        yield
+    finally:
+        _writing_progress.reset(token)
 
 
 def comparison_document(report: ComparisonReport, fmt: str) -> bytes:
-    """The report as ``pdf`` or ``docx`` bytes."""
+    """The report as ``pdf`` (laid out in a child process) or ``docx`` bytes."""
     if fmt == "pdf":
-        return comparison_pdf(report)
+        return comparison_pdf_in_process(report, _writing_progress.get())
     if fmt == "docx":
         from tocapp.exports.comparison_docx import comparison_docx
 

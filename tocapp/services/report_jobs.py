@@ -12,6 +12,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 FORMATS = {"pdf": "PDF", "docx": "Word document"}
 # A report that has not moved for this long has lost its worker (stopped, restarted, or its queue
 # emptied): the page says so and offers to try again. A running report records progress at least
-# once per setting, and the slowest step benchmarked (writing a 50-setting PDF) takes 3 minutes.
+# once per setting and, writing a PDF, every second or so.
 STALLED_AFTER = timedelta(minutes=30)
 STALLED_PROBLEM = (
     "This report has not moved for over 30 minutes, so the report worker has probably "
@@ -302,11 +303,21 @@ def run_report_job(
 
                 data = build_export(reader, project, fmt, lists, draw)
             else:
-                report = build_report(reader, project, Choice.from_lists(lists), progress.comparing)
+                # Both documents draw their charts as PNG themselves: no SVG to draw here.
+                choice = Choice.from_lists(lists)
+                report = build_report(
+                    reader, project, choice, progress.comparing, with_charts=False
+                )
                 progress.note(progress.total - 1, f"Writing the {FORMATS[fmt]}")
-                from tocapp.exports.comparison_document import comparison_document
+                from tocapp.exports.comparison_document import (
+                    comparison_document,
+                    estimated_pages,
+                    reporting_progress,
+                )
 
-                data = comparison_document(report, fmt)
+                progress.expect_pages(estimated_pages(report) if fmt == "pdf" else 0)
+                with reporting_progress(progress.writing):
+                    data = comparison_document(report, fmt)
         path = _save(Path(reports_dir), job_id, fmt, data)
     except ReportStorageError as error:
         log.exception("report job %s could not be saved", job_id)
@@ -383,6 +394,8 @@ class _Progress:
     engine: Engine
     job_id: int
     total: int = 1
+    _compared: int = 0  # steps done before the document is written
+    _noted_at: float = 0.0
 
     def start(self) -> tuple[int, str, dict[str, list[int | str]]] | None:
         with Session(self.engine) as session:
@@ -402,6 +415,29 @@ class _Progress:
             f"Comparing settings: {done} of {total - 1}" if done < total else "Drawing the charts"
         )
         self.note(done, stage)
+
+    def expect_pages(self, pages: int) -> None:
+        """The document about to be written has about ``pages`` pages, each a step of the bar
+        (and drawing the file one more), so the bar moves while WeasyPrint lays it out."""
+        self._compared = self.total - 1
+        if pages:
+            self.total = self._compared + pages + 1
+        self._noted_at = 0.0
+
+    def writing(self, phase: str, pages: int) -> None:
+        """comparison_document's callback: a page laid out, or the file being drawn. Written
+        at most once a second: a page takes a tenth of that."""
+        if phase == "drawing":
+            self.total = self._compared + pages + 1
+            self.note(self._compared + pages, f"Writing the PDF: drawing its {pages} pages")
+            return
+        now = time.monotonic()
+        if now - self._noted_at < 1.0:
+            return
+        self._noted_at = now
+        # The estimate may be short: the bar waits at the end rather than running past it.
+        self.total = max(self.total, self._compared + pages + 2)
+        self.note(self._compared + pages, f"Writing the PDF: page {pages} laid out")
 
     def note(self, done: int, stage: str) -> None:
         """Progress on the way is worth showing but not worth failing the report for."""
