@@ -1,17 +1,24 @@
-"""How long the comparison report takes as a study grows: 2, 10 and 50 settings × 3 return rounds
-× 8 voices × 30 steps, built in a real SQLite database. For each size it prints what a user waits
-for: the comparison page (HTML), the CSV, and the PDF and Word background jobs (each timed from the
-POST to the finished file, reading the study included; also a summary PDF without each setting's
-matrix), plus per-setting figures, to show the growth is about linear. The baseline is the
-comparison alone (reading the study, comparing the voices and drawing the charts); the page's
-ratio is its time over that.
+"""How long the comparison report takes as a study grows: settings × 3 return rounds × 8 voices ×
+30 steps, built in a real SQLite database. For each size it times what a user waits for: the
+comparison page (HTML), the CSV, and the PDF and Word background jobs (each from the POST to the
+finished file, reading the study included; also a summary PDF without each setting's matrix).
 
-    .venv/bin/python bench/comparison_report.py [sizes…]      # default: 2 10 50
+Method: each size is first run once through (warm-up: imports, fonts, the chart cache), then
+``--repeat`` rounds, each timing the baseline — the comparison alone (reading the study and
+comparing the voices) — then every measured request, so slow and fast spells of the machine fall on
+both alike. Figures are medians with (min–max). For the PDF job it also reports the largest gap
+between two progress updates, the peak memory of the process that laid the PDF out (a child of
+this one) and this process's own memory after it, to show nothing is kept.
+
+    .venv/bin/python bench/comparison_report.py                       # 2, 10 and 50 settings
+    .venv/bin/python bench/comparison_report.py --settings 50 --repeat 3
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -27,21 +34,41 @@ from synthetic_study import build_study  # noqa: E402
 from tocapp import create_app  # noqa: E402
 from tocapp.extensions import db  # noqa: E402
 from tocapp.models import Project, ReportJob, User  # noqa: E402
+from tocapp.services import report_jobs  # noqa: E402
 from tocapp.services.comparison import Choice, build_report  # noqa: E402
 from tocapp.services.schedules import ensure_built_in_schedules  # noqa: E402
 from tocapp.services.users import create_user  # noqa: E402
 
 EMAIL = "bench@tocapp.example"
 PASSWORD = "bench-password-1"
+JOBS = {
+    "pdf": {"fmt": "pdf"},
+    "docx": {"fmt": "docx"},
+    "summary": {"fmt": "pdf", "detail": "off"},  # without each setting's matrix
+}
 
 
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+def timed(fn: Callable[[], Any]) -> float:
     start = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - start
+    fn()
+    return time.perf_counter() - start
 
 
-def main(sizes: list[int]) -> None:
+def rss_mb(field: str = "VmRSS") -> float:
+    """This process's memory now (VmRSS) or at its peak (VmHWM), from /proc."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def spread(values: list[float], digits: int = 1) -> str:
+    """Median (min–max)."""
+    low, middle, high = min(values), statistics.median(values), max(values)
+    return f"{middle:.{digits}f} ({low:.{digits}f}–{high:.{digits}f})"
+
+
+def main(sizes: list[int], repeat: int) -> None:
     folder = Path(tempfile.mkdtemp(prefix="tocapp-bench-"))
     app = create_app(
         {
@@ -63,49 +90,78 @@ def main(sizes: list[int]) -> None:
     client = app.test_client()
     client.post("/login", data={"email": EMAIL, "password": PASSWORD})
 
-    print(f"SQLite database in {folder}")
-    print(
-        "settings  voices×steps  compare s  page s   csv s   pdf s  word s  summary pdf s  "
-        "pdf MB  page/compare  pdf ms/setting  word ms/setting"
-    )
+    # Every progress update of a job, timed: the largest gap is how long the bar stands still.
+    updates: list[float] = []
+    real_update = report_jobs._Progress.update
+
+    def update_and_time(self: Any, done: int, stage: str, **values: object) -> int:
+        updates.append(time.perf_counter())
+        return real_update(self, done, stage, **values)
+
+    report_jobs._Progress.update = update_and_time  # type: ignore[method-assign]
+
+    print(f"SQLite database in {folder}; medians (min–max) of {repeat} rounds after a warm-up")
     for n in sizes:
         with app.app_context():
             owner = db.session.scalars(select(User).where(User.email == EMAIL)).one()
             project_id = build_study(db.session, owner, n).id
             db.session.commit()
-
-        def compare(pid: int = project_id) -> Any:
-            with app.app_context():  # a fresh session: the study is read from the database
-                return build_report(db.session, db.session.get(Project, pid), Choice())
-
-        report, t_compare = timed(compare)
         url = f"/studies/{project_id}/comparison"
-        page, t_page = timed(lambda u=url: client.get(u))
-        csv, t_csv = timed(lambda u=url: client.get(u + ".csv"))
-        assert page.status_code == 200 and csv.status_code == 200
-        file_bytes, times = {}, {}
-        jobs = {
-            "pdf": {"fmt": "pdf"},
-            "docx": {"fmt": "docx"},
-            "summary": {"fmt": "pdf", "detail": "off"},  # without each setting's matrix
-        }
-        for name, form in jobs.items():
-            response, times[name] = timed(lambda u=url, f=form: client.post(u + "/reports", data=f))
+        details: dict[str, Any] = {}
+
+        def compare(pid: int = project_id) -> None:
+            with app.app_context():  # a fresh session: the study is read from the database
+                build_report(db.session, db.session.get(Project, pid), Choice())
+
+        def get(suffix: str, u: str = url) -> None:
+            response = client.get(u + suffix)
+            assert response.status_code == 200
+            response.get_data()  # a streamed CSV is timed to its last row
+
+        def job(name: str, u: str = url, details: dict[str, Any] = details) -> None:
+            updates.clear()
+            response = client.post(u + "/reports", data=JOBS[name])
             assert response.status_code == 303
             with app.app_context():
-                job = db.session.scalars(
+                row = db.session.scalars(
                     select(ReportJob).order_by(ReportJob.id.desc()).limit(1)
                 ).one()
-                assert job.state == "done", job.problem
-                file_bytes[name] = job.file_bytes
-        voices = sum(len(m.voices) for m in report.matrices)
-        steps = sum(len(m.rows) for m in report.matrices) // max(len(report.matrices), 1)
+                assert row.state == "done", row.problem
+                details[name] = (row.file_bytes, row.steps_total)
+            gaps = [b - a for a, b in zip(updates, updates[1:], strict=False)]
+            details.setdefault(name + " gap", []).append(max(gaps, default=0.0))
+            if name == "pdf":
+                details.setdefault("rss after", []).append(rss_mb())
+
+        measured: dict[str, Callable[[], None]] = {
+            "compare": compare,
+            "page": lambda: get(""),
+            "csv": lambda: get(".csv"),
+            **{name: (lambda name=name: job(name)) for name in JOBS},
+        }
+        for fn in measured.values():  # warm-up
+            fn()
+        details.clear()
+        times: dict[str, list[float]] = {name: [] for name in measured}
+        for _ in range(repeat):
+            for name, fn in measured.items():  # the baseline (compare) first in every round
+                times[name].append(timed(fn))
+        base = statistics.median(times["compare"])
+        print(f"\n{n} settings ({n * 8} voices in the round shown × 30 steps)")
+        for name, values in times.items():
+            ratio = statistics.median(values) / base
+            print(f"  {name:<8} {spread(values, 2):>24} s   {ratio:5.1f}× compare")
+        for name in JOBS:
+            size, steps = details[name]
+            print(
+                f"  {name} job: {size / 1e6:.1f} MB, {steps} progress steps, largest gap between "
+                f"progress updates {spread(details[name + ' gap'])} s"
+            )
+        child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(
-            f"{n:>8} {voices:>6}×{steps:<6} {t_compare:>9.2f} {t_page:>7.2f} {t_csv:>7.2f} "
-            f"{times['pdf']:>7.1f} {times['docx']:>7.1f} {times['summary']:>14.1f} "
-            f"{file_bytes['pdf'] / 1e6:>7.1f} "
-            f"{t_page / t_compare:>13.1f} {1000 * times['pdf'] / n:>15.0f} "
-            f"{1000 * times['docx'] / n:>16.0f}",
+            f"  memory: PDF process peak {child_peak:.0f} MB (largest so far); this process "
+            f"{spread(details['rss after'], 0)} MB after each PDF job, "
+            f"peak {rss_mb('VmHWM'):.0f} MB",
             flush=True,
         )
 
@@ -115,6 +171,8 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "sizes", nargs="*", type=int, default=[2, 10, 50], help="settings per study (2 10 50)"
+        "--settings", nargs="+", type=int, default=[2, 10, 50], help="settings per study"
     )
-    main(parser.parse_args().sizes)
+    parser.add_argument("--repeat", type=int, default=3, help="timed rounds after the warm-up")
+    args = parser.parse_args()
+    main(args.settings, args.repeat)
