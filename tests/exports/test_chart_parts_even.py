@@ -19,7 +19,7 @@ STEP_NUMBER = re.compile(r">[SAO]\d{1,3}<")
 def test_every_part_of_a_split_chart_shows_several_steps():
     chart = synthetic_chart(30, 37, seed=30)
     drawn = svg_figure(ChartFigure(chart, "BIG flowchart, version 1"), draw_directly)
-    assert drawn.plan is not None and len(drawn.parts) == 3
+    assert drawn.plan is not None and len(drawn.parts) >= 2
     steps_per_part = [len(STEP_NUMBER.findall(part.svg)) for part in drawn.parts]
     assert min(steps_per_part) >= 3, steps_per_part
     _, box_height = content_box_pt(drawn.plan.paper, drawn.plan.landscape)
