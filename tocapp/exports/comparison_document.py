@@ -9,7 +9,8 @@ In print the charts are PNG pictures (the same the Word file shows), served to W
 ``CHART_BASE_URL`` by :class:`ChartImagesFetcher`: WeasyPrint draws matplotlib's SVG hatching once
 per bar, which was four fifths of the time of a summary. :func:`comparison_pdf_in_process` lays
 the PDF out in a child process, so the worker's memory (WeasyPrint keeps every laid-out page
-until the end, 700 MB for 200 pages) is given back when it ends, and reports each page laid out.
+until the end, 650 MB for 140 pages) is given back when it ends, and tells each page laid out and
+drawn.
 """
 
 from __future__ import annotations
@@ -47,9 +48,9 @@ _environment.globals["cell_text"] = cell_text
 
 # Under the same made-up origin as the static files: never reachable over a network.
 CHART_BASE_URL = STATIC_BASE_URL.replace("/static/", "/comparison-charts/")
-# Each page laid out, then the drawing of the whole file: what the child process tells its parent.
-PAGE_LINE, DRAWING_LINE = "page ", "drawing"
-WritingProgress = Callable[[str, int], None]  # ("layout", pages so far) or ("drawing", pages)
+# Each page laid out, then each page drawn into the file: what the child process tells its parent.
+PAGE_LINE, DRAWN_LINE = "page ", "drawn "
+WritingProgress = Callable[[str, int], None]  # ("layout", pages laid out) or ("drawing", drawn)
 
 
 @dataclass
@@ -149,14 +150,10 @@ def comparison_pdf_in_process(
             ) as child,
         ):
             assert child.stdout is not None
-            pages = 0
             for line in child.stdout:
-                if line.startswith(PAGE_LINE):
-                    pages = int(line.removeprefix(PAGE_LINE))
-                    if progress is not None:
-                        progress("layout", pages)
-                elif line.strip() == DRAWING_LINE and progress is not None:
-                    progress("drawing", pages)
+                for prefix, phase in ((PAGE_LINE, "layout"), (DRAWN_LINE, "drawing")):
+                    if line.startswith(prefix) and progress is not None:
+                        progress(phase, int(line.removeprefix(prefix)))
             if child.wait() != 0:
                 errors.seek(0)
                 log.error("comparison PDF process failed:\n%s", errors.read()[-4000:])

@@ -395,6 +395,8 @@ class _Progress:
     job_id: int
     total: int = 1
     _compared: int = 0  # steps done before the document is written
+    _pages: int = 0  # the pages expected
+    _laid: int = 0  # the pages laid out
     _noted_at: float = 0.0
 
     def start(self) -> tuple[int, str, dict[str, list[int | str]]] | None:
@@ -417,27 +419,30 @@ class _Progress:
         self.note(done, stage)
 
     def expect_pages(self, pages: int) -> None:
-        """The document about to be written has about ``pages`` pages, each a step of the bar
-        (and drawing the file one more), so the bar moves while WeasyPrint lays it out."""
+        """The document about to be written has about ``pages`` pages: laying each out and
+        drawing each into the file is a step of the bar, so it moves while WeasyPrint works."""
         self._compared = self.total - 1
+        self._pages = pages
         if pages:
-            self.total = self._compared + pages + 1
+            self.total = self._compared + 2 * pages
         self._noted_at = 0.0
 
-    def writing(self, phase: str, pages: int) -> None:
-        """comparison_document's callback: a page laid out, or the file being drawn. Written
-        at most once a second: a page takes a tenth of that."""
-        if phase == "drawing":
-            self.total = self._compared + pages + 1
-            self.note(self._compared + pages, f"Writing the PDF: drawing its {pages} pages")
-            return
+    def writing(self, phase: str, count: int) -> None:
+        """comparison_document's callback: ``count`` pages laid out, or drawn. Written at most
+        once a second: a page takes a tenth of that."""
         now = time.monotonic()
         if now - self._noted_at < 1.0:
             return
         self._noted_at = now
-        # The estimate may be short: the bar waits at the end rather than running past it.
-        self.total = max(self.total, self._compared + pages + 2)
-        self.note(self._compared + pages, f"Writing the PDF: page {pages} laid out")
+        if phase == "layout":
+            self._laid = count
+            # The estimate may be short: the bar waits near the end rather than running past it.
+            self.total = self._compared + 2 * max(self._pages, count + 1)
+            self.note(self._compared + count, f"Writing the PDF: page {count} laid out")
+        else:
+            self.total = self._compared + 2 * self._laid
+            done = self._compared + self._laid + count
+            self.note(done, f"Writing the PDF: page {count} of {self._laid} drawn")
 
     def note(self, done: int, stage: str) -> None:
         """Progress on the way is worth showing but not worth failing the report for."""
