@@ -40,7 +40,7 @@ from tocapp.services.schedules import ensure_built_in_schedules  # noqa: E402
 from tocapp.services.users import create_user  # noqa: E402
 
 EMAIL = "bench@tocapp.example"
-PASSWORD = "bench-password-1"
+PASSWORD = "violet-harbour-lantern-93"  # not guessable from the e-mail (the password rule)
 JOBS = {
     "pdf": {"fmt": "pdf"},
     "docx": {"fmt": "docx"},
