@@ -49,8 +49,10 @@ _environment.globals["cell_text"] = cell_text
 # Under the same made-up origin as the static files: never reachable over a network.
 CHART_BASE_URL = STATIC_BASE_URL.replace("/static/", "/comparison-charts/")
 # Each page laid out, then each page drawn into the file: what the child process tells its parent.
-PAGE_LINE, DRAWN_LINE = "page ", "drawn "
-WritingProgress = Callable[[str, int], None]  # ("layout", pages laid out) or ("drawing", drawn)
+# And WeasyPrint's slow steps before the first page (3: styles, 4: boxes) and after the last (7).
+PAGE_LINE, DRAWN_LINE, STEP_LINE = "page ", "drawn ", "step "
+# ("layout", pages laid out), ("drawing", pages drawn) or ("step", WeasyPrint's step number)
+WritingProgress = Callable[[str, int], None]
 
 
 @dataclass
@@ -151,7 +153,8 @@ def comparison_pdf_in_process(
         ):
             assert child.stdout is not None
             for line in child.stdout:
-                for prefix, phase in ((PAGE_LINE, "layout"), (DRAWN_LINE, "drawing")):
+                lines = ((PAGE_LINE, "layout"), (DRAWN_LINE, "drawing"), (STEP_LINE, "step"))
+                for prefix, phase in lines:
                     if line.startswith(prefix) and progress is not None:
                         progress(phase, int(line.removeprefix(prefix)))
             if child.wait() != 0:

@@ -20,18 +20,27 @@ from typing import Any
 from weasyprint import HTML  # type: ignore[import-untyped]
 from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
-from tocapp.exports.comparison_document import DRAWN_LINE, PAGE_LINE, ChartImagesFetcher
+from tocapp.exports.comparison_document import (
+    DRAWN_LINE,
+    PAGE_LINE,
+    STEP_LINE,
+    ChartImagesFetcher,
+)
 from tocapp.exports.fetcher import STATIC_BASE_URL
 
 _PAGE = re.compile(r"Creating layout - Page (\d+)")
+_STEPS = ("Step 3 ", "Step 4 ", "Step 7 ")
 
 
 class _TellParent(logging.Handler):
     """WeasyPrint's progress messages ("Step 5 - Creating layout - Page 12") as our lines."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        if found := _PAGE.search(record.getMessage()):
+        message = record.getMessage()
+        if found := _PAGE.search(message):
             print(PAGE_LINE + found.group(1), flush=True)
+        elif message.startswith(_STEPS):  # the slow steps before the first page and after the last
+            print(STEP_LINE + message[len("Step ")], flush=True)
 
 
 def _telling(paint: Callable[..., Any], number: int) -> Callable[..., Any]:

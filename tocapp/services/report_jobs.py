@@ -387,6 +387,13 @@ def _storage_problem(error: OSError) -> str:
     )
 
 
+WEASYPRINT_STEPS = {
+    3: "applying the styles",
+    4: "building the pages' boxes",
+    7: "finishing the file",
+}
+
+
 @dataclass
 class _Progress:
     """Writes a job's state in short transactions of its own, beside the long read."""
@@ -431,6 +438,10 @@ class _Progress:
         """comparison_document's callback: ``count`` pages laid out, or drawn. Written at most
         once a second: a page takes a tenth of that."""
         now = time.monotonic()
+        if phase == "step":  # a few seconds each, in a fifty-setting report
+            done = self._compared + (2 * self._laid if count == 7 else 0)  # 7: all drawn
+            self.note(done, f"Writing the PDF: {WEASYPRINT_STEPS.get(count, 'working')}")
+            return
         if now - self._noted_at < 1.0:
             return
         self._noted_at = now
