@@ -24,13 +24,10 @@ Nothing is cached: each answer is read from the database, and every response say
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import String, cast, func, literal, or_, select, union_all
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from tocapp.domain.outline import build_outline, step_numbers
@@ -39,16 +36,11 @@ from tocapp.domain.voices import Mark, chart_with_voices
 from tocapp.extensions import db
 from tocapp.models import (
     Interview,
-    InterviewParticipant,
-    Link,
-    Participant,
-    ProjectGroup,
-    Step,
 )
-from tocapp.models.annotations import StepMark, VoiceNote
 from tocapp.services import voice_read
 from tocapp.services.access import load_in
 from tocapp.services.voice_overlays import voice_annotations
+from tocapp.services.voice_revision import revision_key
 from tocapp.web import chart_images
 
 bp = Blueprint("interviewee_screen", __name__)
@@ -128,60 +120,3 @@ def _no_store(response: Response) -> Response:
     """Never kept by the browser: a screen that has ended must not come back with Back."""
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def revision_key(session: Session, interview: Interview) -> str:
-    """A short hash of every row the screen's picture depends on, in one statement.
-
-    The voice's marks and notes (with their version counters), its arrows and steps, the
-    version's own steps and arrows (a withdrawal may still change a frozen version), the study's
-    lanes, the people's labels and quotation consent, and the interview's own ``updated_at``.
-    Rows are hashed rather than counted, so an undo, an edit or a deletion changes the key too.
-    """
-    voice = interview.id
-    own_or_leader = or_(Step.interview_id.is_(None), Step.interview_id == voice)
-    arrows_shown = or_(Link.interview_id.is_(None), Link.interview_id == voice)
-    project_id = interview.setting.project_id
-
-    def row(kind: str, ident: Any, *parts: Any) -> Any:
-        text: Any = literal("")
-        for part in parts:
-            text = text + "|" + func.coalesce(cast(part, String), "")
-        return select(literal(kind).label("kind"), cast(ident, String).label("id"), text)
-
-    query = union_all(
-        row("m", StepMark.id, StepMark.revision, StepMark.step_id, StepMark.mark).where(
-            StepMark.interview_id == voice
-        ),
-        row("n", VoiceNote.id, VoiceNote.revision).where(VoiceNote.interview_id == voice),
-        row("s", Step.id, Step.position, Step.theme, Step.group_id, Step.text).where(
-            Step.version_id == interview.version_id, own_or_leader
-        ),
-        row(
-            "l",
-            Link.id,
-            Link.source_step_id,
-            Link.target_step_id,
-            Link.label,
-            Link.note,
-            Link.verbatim,
-        ).where(Link.version_id == interview.version_id, arrows_shown),
-        row("g", ProjectGroup.id, ProjectGroup.position, ProjectGroup.name).where(
-            ProjectGroup.project_id == project_id
-        ),
-        row(
-            "p",
-            InterviewParticipant.id,
-            InterviewParticipant.role_label,
-            InterviewParticipant.perspective,
-            Participant.reference,
-            Participant.pseudonym,
-            Participant.consent_quote,
-        )
-        .join(Participant, Participant.id == InterviewParticipant.participant_id)
-        .where(InterviewParticipant.interview_id == voice),
-        row("i", Interview.id, Interview.updated_at).where(Interview.id == voice),
-    )
-    rows = sorted(tuple(str(value) for value in r) for r in session.execute(query))
-    digest = hashlib.sha256(repr(rows).encode("utf-8"))
-    return digest.hexdigest()[:20]
