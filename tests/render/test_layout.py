@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.render.helpers import small_chart, synthetic_chart
+from tocapp.domain.outline import step_numbers
 from tocapp.domain.theory import Flowchart, Link, Step, Theme
 from tocapp.render.edge_routes import bezier_point, route_links
 from tocapp.render.flowchart_layout import Box, layout_flowchart
@@ -87,3 +88,19 @@ def _on_edge(point: tuple[float, float], box: Box) -> bool:
     on_vertical = x in (box.left, box.right) and box.top <= y <= box.bottom
     on_horizontal = y in (box.top, box.bottom) and box.left <= x <= box.right
     return on_vertical or on_horizontal
+
+
+def test_reordering_a_cell_to_save_crossings_keeps_the_reading_numbers() -> None:
+    # Arranged S1 (to A2) above S2 (to A1), the arrows cross; drawn the other way up they do not.
+    steps = (
+        Step("s1", Theme.SITUATION, "Staff", "first cause"),
+        Step("s2", Theme.SITUATION, "Staff", "second cause"),
+        Step("a1", Theme.ACTION, "Staff", "first action"),
+        Step("a2", Theme.ACTION, "Staff", "second action"),
+    )
+    chart = Flowchart("Crossed", ("Staff",), steps, (Link("s1", "a2"), Link("s2", "a1")))
+    layout = layout_flowchart(chart)
+    placed = layout.step_by_key
+    assert placed["s2"].box.top < placed["s1"].box.top  # reordered, so the arrows do not cross
+    assert {key: p.number for key, p in placed.items()} == step_numbers(chart)
+    assert [p.step.key for p in layout.steps] == ["s1", "s2", "a1", "a2"]  # reading order kept

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from tests.render.helpers import SVG, groups_with_class, parse_svg, polygon_top, texts
 from tocapp.domain.theory import Flowchart, Link, Step, Theme
 from tocapp.render import flowchart_to_dot, render_dot
-from tocapp.render.flowchart_layout import layout_flowchart
+from tocapp.render.edge_routes import RoutedLink, route_links
+from tocapp.render.flowchart_layout import ChartLayout, layout_flowchart, link_label_size
 
 CHART_COUNT = 300
 DRAWN_EVERY = 10  # drawing all 300 through Graphviz takes half a minute; every tenth is enough
@@ -86,3 +88,95 @@ def test_lanes_stay_in_order_under_the_headers(seed: int) -> None:
         assert all(float(t.get("y", "inf")) < lanes_top for t in header.iter(f"{SVG}text"))
     assert len(groups_with_class(svg, "step")) == len(chart.steps)
     assert len(groups_with_class(svg, "link")) == len(chart.links)
+
+
+# The arrows, as properties over the same charts: what bench/layout_quality.py measures.
+
+
+def _routes(seed: int) -> tuple[ChartLayout, list[RoutedLink]]:
+    chart = CHARTS[seed]
+    layout = layout_flowchart(chart)
+    return layout, route_links(layout, chart.links)
+
+
+def _pieces(routes: list[RoutedLink]) -> tuple[np.ndarray, np.ndarray]:
+    """Every Bézier piece of every arrow as (arrow, 4 control points), for checks in bulk."""
+    owners, pieces = [], []
+    for route in routes:
+        for k in range(0, len(route.points) - 1, 3):
+            owners.append(route.index)
+            pieces.append(route.points[k : k + 4])
+    return np.array(owners, dtype=int), np.array(pieces, dtype=float).reshape(-1, 4, 2)
+
+
+@pytest.mark.parametrize("seed", range(CHART_COUNT))
+def test_no_arrow_runs_through_a_box(seed: int) -> None:
+    layout, routes = _routes(seed)
+    if not routes:
+        return
+    owners, pieces = _pieces(routes)
+    # A Bézier piece stays inside the hull of its control points, so their bounding box clear
+    # of a box means the drawn curve is clear of it too.
+    low, high = pieces.min(axis=1), pieces.max(axis=1)
+    boxes = np.array([(p.box.left, p.box.top, p.box.right, p.box.bottom) for p in layout.steps])
+    keys = [p.step.key for p in layout.steps]
+    inside = (
+        (low[:, None, 0] < boxes[None, :, 2] - 0.5)
+        & (high[:, None, 0] > boxes[None, :, 0] + 0.5)
+        & (low[:, None, 1] < boxes[None, :, 3] - 0.5)
+        & (high[:, None, 1] > boxes[None, :, 1] + 0.5)
+    )
+    for piece, box in zip(*np.nonzero(inside), strict=True):
+        link = routes[owners[piece]].link
+        assert keys[box] in (link.source, link.target), f"arrow {owners[piece]} crosses {keys[box]}"
+
+
+@pytest.mark.parametrize("seed", range(CHART_COUNT))
+def test_no_two_arrows_share_a_line(seed: int) -> None:
+    _, routes = _routes(seed)
+    owners, pieces = _pieces(routes)
+    for axis in (0, 1):  # vertical runs share x, level runs share y
+        along = 1 - axis
+        straight = np.all(np.abs(pieces[:, :, axis] - pieces[:, :1, axis]) < 0.01, axis=1)
+        line = pieces[straight, 0, axis]
+        start = pieces[straight, :, along].min(axis=1)
+        end = pieces[straight, :, along].max(axis=1)
+        who = owners[straight]
+        close = np.abs(line[:, None] - line[None, :]) < 2.0
+        overlap = np.minimum(end[:, None], end[None, :]) - np.maximum(
+            start[:, None], start[None, :]
+        )
+        shared = close & (overlap > 1.0) & (who[:, None] != who[None, :])
+        assert not shared.any(), f"arrows {sorted(set(who[np.nonzero(shared)[0]]))} share a line"
+
+
+@pytest.mark.parametrize("seed", range(CHART_COUNT))
+def test_each_label_is_nearest_its_own_arrow(seed: int) -> None:
+    _, routes = _routes(seed)
+    owners, pieces = _pieces(routes)
+    # Our arrows are straight runs joined by small corners: the chords are close enough.
+    a, b = pieces[:, 0], pieces[:, 3]
+    for route in routes:
+        if route.label_centre is None:
+            continue
+        width, height = link_label_size(list(route.label_lines))
+        x, y = route.label_centre
+        distance = _rect_to_segments(
+            (x - width / 2, y - height / 2, x + width / 2, y + height / 2), a, b
+        )
+        own = distance[owners == route.index].min()
+        others = distance[owners != route.index]
+        assert others.size == 0 or own < others.min(), f"label of arrow {route.index}"
+
+
+def _rect_to_segments(
+    rect: tuple[float, float, float, float], a: np.ndarray, b: np.ndarray
+) -> np.ndarray:
+    """Distance from a rectangle to each segment, by sampling the segments every 0.5 pt or so."""
+    t = np.linspace(0, 1, 64)[None, :, None]
+    points = a[:, None, :] + (b - a)[:, None, :] * t
+    left, top, right, bottom = rect
+    dx = np.maximum(np.maximum(left - points[..., 0], points[..., 0] - right), 0)
+    dy = np.maximum(np.maximum(top - points[..., 1], points[..., 1] - bottom), 0)
+    result: np.ndarray = np.hypot(dx, dy).min(axis=1)
+    return result

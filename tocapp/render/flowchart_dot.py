@@ -16,7 +16,6 @@ from tocapp.render.annotations import (
     Annotations,
     link_classes,
     link_decoration,
-    link_decoration_text,
     link_style,
     step_classes,
     step_decoration,
@@ -34,8 +33,8 @@ from tocapp.render.flowchart_layout import (
     Box,
     ChartLayout,
     PlacedLane,
+    arrow_label_lines,
     layout_flowchart,
-    link_label_lines,
 )
 
 FONT = "DejaVu Sans"
@@ -70,9 +69,8 @@ def link_dom_ids(chart: Flowchart) -> dict[tuple[str, str], str]:
 
 def link_label_text_lines(link: Link, annotations: Annotations | None) -> list[str]:
     """An arrow's label, then its badge and note numbers, wrapped for the drawing."""
-    lines = link_label_lines(link.label) if link.label.strip() else []
-    extra = link_decoration_text(link_decoration(annotations, link))
-    return lines + (link_label_lines(extra) if extra else [])
+    # The layout sizes the gaps for these same lines, so there is one home for them.
+    return arrow_label_lines(link, annotations)
 
 
 def step_dom_ids(chart: Flowchart) -> dict[str, str]:
