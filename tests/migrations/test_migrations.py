@@ -106,3 +106,47 @@ def test_existing_studies_get_references_and_a_perspective_once(migrated_app: Fl
         assert "reference" not in columns and "perspective" not in columns
         assert "withdrawals" not in inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_the_built_in_question_six_gets_the_groups_placeholder(migrated_app: Flask) -> None:
+    """Only the shared built-in schedule changes; an owner's copy of the old words is theirs."""
+    old = (
+        "What will this be like for different members of your community (children, staff, "
+        "parents etc)?"
+    )
+    app = migrated_app
+    with app.app_context():
+        upgrade(revision="e4f7a9c1d2b8")
+        with db.engine.begin() as c:
+            c.execute(
+                text(
+                    "INSERT INTO schedules (id, project_id, key, name, description) VALUES "
+                    "(1, NULL, 'theory-of-change', 'Theory of change', ''), "
+                    "(2, NULL, 'paired-collaboration', 'Paired', '')"
+                )
+            )
+            c.execute(
+                text(
+                    "INSERT INTO schedule_questions (schedule_id, number, text, stimulus) "
+                    "VALUES (1, 6, :old, ''), (2, 6, :old, '')"
+                ),
+                {"old": old},
+            )
+        upgrade()
+        with db.engine.connect() as c:
+            texts = c.execute(
+                text("SELECT schedule_id, text FROM schedule_questions ORDER BY schedule_id")
+            ).all()
+        assert texts == [
+            (1, "What will this be like for different members of your community ({groups})?"),
+            (2, old),
+        ]
+        downgrade(revision="e4f7a9c1d2b8")
+        with db.engine.connect() as c:
+            assert (
+                c.execute(
+                    text("SELECT text FROM schedule_questions WHERE schedule_id = 1")
+                ).scalar()
+                == old
+            )
+        db.engine.dispose()

@@ -22,8 +22,8 @@ TOC_QUESTIONS = [
     "How will these changes be made? What role is CLARITY playing, and what actions will you take?",
     "What effect do you anticipate those actions will have?",
     "How will you know if change is happening?",
-    "What will this be like for different members of your community (children, staff, parents "
-    "etc)?",
+    # Question 6 names the study's own groups (the default ones here).
+    "What will this be like for different members of your community (Staff, Children, Parents)?",
 ]
 HOSTILE = "<script>alert('x')</script> \"quoted\" back\\slash 🌱 ŵ ŷ مرحبا"
 
@@ -105,6 +105,22 @@ def test_new_form_shows_the_six_questions_verbatim_with_focus_and_partner(client
         r'name="form_token"[^>]*value="[0-9a-f]{32}"|value="[0-9a-f]{32}"[^>]*name="form_token"',
         page,
     )
+
+
+def test_question_six_names_the_studys_own_groups(
+    client, auth, make_user, make_project, make_setting
+):
+    owner = make_user()
+    project = make_project(owner=owner)
+    studies.set_groups(project, ["Staff", "Learners", "Managers"])
+    db.session.commit()
+    setting = make_setting(project=project)
+    auth.login(owner)
+    client_page = _text(client.get(f"/studies/{project.id}/settings/{setting.id}/interviews/new"))
+    asked = "What will this be like for different members of your community"
+    assert f"{asked} (Staff, Learners, Managers)?" in client_page
+    assert "children, staff, parents" not in client_page.lower()
+    assert "{groups}" not in client_page
 
 
 def test_recording_an_interview_keeps_details_people_and_notes(client, study):

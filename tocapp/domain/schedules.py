@@ -1,11 +1,13 @@
 """Interview schedules as data: the questions asked, with the study's focus and partner filled in.
 
-Question texts may contain the placeholders ``{focus}`` and ``{partner}``; nothing else in them is
-interpreted, so an owner can write any text (braces included) into a schedule of their own.
+Question texts may contain the placeholders ``{focus}``, ``{partner}`` and ``{groups}``; nothing
+else in them is interpreted, so an owner can write any text (braces included) into a schedule of
+their own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 THEORY_OF_CHANGE_KEY = "theory-of-change"
@@ -27,10 +29,19 @@ class Schedule:
     questions: tuple[ScheduleQuestion, ...]
 
 
-def fill_question(template: str, focus: str, partner: str) -> str:
-    """The question as the interviewer reads it aloud, with the study's focus and partner."""
-    return template.replace("{focus}", focus or "your focus").replace(
-        "{partner}", partner or "your partner"
+GROUPS_UNKNOWN = "children, staff, parents etc"
+
+
+def fill_question(template: str, focus: str, partner: str, groups: Sequence[str] = ()) -> str:
+    """The question as the interviewer reads it aloud, with the study's focus, partner and groups.
+
+    ``{groups}`` lists the study's own groups ("Staff, Learners, Managers"), so a college study is
+    not asked about children and parents; a study without groups hears the method's own examples.
+    """
+    return (
+        template.replace("{focus}", focus or "your focus")
+        .replace("{partner}", partner or "your partner")
+        .replace("{groups}", ", ".join(groups) or GROUPS_UNKNOWN)
     )
 
 
@@ -62,8 +73,7 @@ BUILT_IN_SCHEDULES: tuple[Schedule, ...] = (
             ScheduleQuestion(5, "How will you know if change is happening?"),
             ScheduleQuestion(
                 6,
-                "What will this be like for different members of your community (children, staff, "
-                "parents etc)?",
+                "What will this be like for different members of your community ({groups})?",
             ),
         ),
     ),

@@ -51,10 +51,11 @@ class InterviewFields:
 
 
 def questions_as_asked(project: Project, schedule: Schedule) -> list[ScheduleQuestion]:
-    """The schedule's questions with the study's focus and partner filled in, as read aloud."""
+    """The schedule's questions with the study's focus, partner and groups, as read aloud."""
+    groups = project.group_names
     return [
         ScheduleQuestion(
-            q.number, fill_question(q.text, project.focus, project.partner), q.stimulus
+            q.number, fill_question(q.text, project.focus, project.partner, groups), q.stimulus
         )
         for q in schedule.questions
     ]

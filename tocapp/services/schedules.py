@@ -14,7 +14,7 @@ from tocapp.services.studies import FieldError
 
 MAX_QUESTIONS = 30
 MAX_QUESTION_LENGTH = 1000
-PLACEHOLDERS = ("{focus}", "{partner}")
+PLACEHOLDERS = ("{focus}", "{partner}", "{groups}")
 
 
 def ensure_built_in_schedules(session: Session) -> None:
@@ -68,7 +68,7 @@ def add_schedule(
     description: str,
     questions: list[str],
 ) -> Schedule:
-    """A study's own schedule; {focus} and {partner} in a question are filled in when asked."""
+    """A study's own schedule; {focus}, {partner}, {groups} in a question are filled when asked."""
     if not name.strip():
         raise FieldError("name", "Give the schedule a name.")
     if not questions:
