@@ -5,7 +5,9 @@
 # Usage: scripts/setup.sh [--with-test-tools]
 #   --with-test-tools  also install what the tests need (Debian's Chromium for the browser
 #                      tests, a Redis server for the Redis job queue's test, PostgreSQL for
-#                      the second run of the suite);
+#                      the second run of the suite, Node.js and npm for axe-core, the
+#                      accessibility checker the browser tests inject, from
+#                      tests/browser/package-lock.json);
 #                      TOCAPP_TEST_TOOLS=1 does the same.
 # TOCAPP_PYTHON names the Python (3.11 or newer) that builds .venv; the default is python3.
 set -euo pipefail
@@ -46,6 +48,10 @@ if [[ $with_test_tools == 1 ]]; then
   # Debian's postgresql brings postgresql-client-<version>: pg_dump, pg_restore and psql, which
   # the backup tests run (a PostgreSQL server of your own needs postgresql-client for backups).
   packages+=(chromium redis-server postgresql)
+  # npm installs axe-core for the accessibility tests; a node and npm already on PATH will do.
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    packages+=(nodejs npm)
+  fi
 fi
 
 python=${TOCAPP_PYTHON:-python3}
@@ -66,7 +72,7 @@ if command -v dpkg-query >/dev/null; then
   done
 else
   # Not a Debian system: check the commands we call, and trust the rest to the reader.
-  for command in dot pdftoppm $([[ $with_test_tools == 1 ]] && echo chromium redis-server initdb pg_dump pg_restore psql); do
+  for command in dot pdftoppm $([[ $with_test_tools == 1 ]] && echo chromium redis-server initdb pg_dump pg_restore psql node npm); do
     command -v "$command" >/dev/null || fail "'$command' is missing. Install the equivalents of: ${packages[*]}"
   done
 fi
@@ -130,6 +136,22 @@ if [[ $(cat "$stamp" 2>/dev/null) != "$wanted" ]] || ! installed_from_here; then
     quietly "$venv/bin/python" -m pip install --no-input -e ".[$extras]" \
     || fail "pip install failed (see above)."
   printf '%s\n' "$wanted" >"$stamp"
+fi
+
+# --- Browser test tools ----------------------------------------------------------------------
+# axe-core, exactly as tests/browser/package-lock.json pins it, into tests/browser/node_modules
+# (git ignores it). npm ci starts from nothing, so run it only when the lock file changed.
+if [[ $with_test_tools == 1 ]]; then
+  browser_tests="$root/tests/browser"
+  npm_stamp="$browser_tests/node_modules/.tocapp-install-stamp"
+  npm_wanted=$(sha256sum "$browser_tests/package-lock.json" | cut -d' ' -f1)
+  if [[ $(cat "$npm_stamp" 2>/dev/null) != "$npm_wanted" ]] \
+    || [[ ! -f $browser_tests/node_modules/axe-core/axe.min.js ]]; then
+    say "Installing the browser test tools (axe-core) with npm ci..."
+    quietly npm ci --prefix "$browser_tests" --no-audit --no-fund \
+      || fail "npm ci --prefix tests/browser failed (see above)."
+    printf '%s\n' "$npm_wanted" >"$npm_stamp"
+  fi
 fi
 
 # --- Database --------------------------------------------------------------------------------
