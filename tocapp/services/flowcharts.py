@@ -24,6 +24,14 @@ from tocapp.services.audit import Actor
 from tocapp.services.errors import NotFoundError
 
 
+class FieldError(DomainError):
+    """A refused value and the field it belongs to, so a form can say why beside that field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def latest_version(session: Session, setting: Setting) -> FlowchartVersion | None:
     """The setting's newest flowchart version, or None before anything is mapped (never creates)."""
     return session.scalar(
@@ -59,6 +67,23 @@ def require_leader_map(item: Step | Link) -> None:
 
 
 MAX_QUOTE = 1000
+
+# The round-1 schedule's questions by the theme their answers usually map onto: the situation
+# and what needs to change (1–2), the actions (3), the effects and how they will show (4–6).
+_THEME_OF_QUESTION = {
+    1: Theme.SITUATION,
+    2: Theme.SITUATION,
+    3: Theme.ACTION,
+    4: Theme.OUTCOME,
+    5: Theme.OUTCOME,
+    6: Theme.OUTCOME,
+}
+
+
+def suggested_theme(question_number: int) -> Theme | None:
+    """The theme a step mapped from this round-1 question most likely belongs to (a suggestion the
+    mapper can change); None for a question outside the six of the schedule."""
+    return _THEME_OF_QUESTION.get(question_number)
 
 
 @dataclass
@@ -142,30 +167,36 @@ def _apply_step(
     try:
         theme = Theme(fields.theme)
     except ValueError:
-        raise DomainError(
-            "Choose a theme: starting situation, strands of action or intended outcomes."
+        raise FieldError(
+            "theme", "Choose a theme: starting situation, strands of action or intended outcomes."
         ) from None
     text = " ".join(fields.text.split())
     if not text:
-        raise DomainError("A step needs some text.")
+        raise FieldError("text", "A step needs some text.")
     if len(text) > MAX_STEP_TEXT:
-        raise DomainError(
-            f"A step can be at most {MAX_STEP_TEXT} characters; this one is {len(text)}."
+        raise FieldError(
+            "text", f"A step can be at most {MAX_STEP_TEXT} characters; this one is {len(text)}."
         )
     group = session.get(ProjectGroup, fields.group_id)
     if group is None or group.project_id != version.setting.project_id:
-        raise DomainError("Choose one of this study's groups.")
+        raise FieldError("group_id", "Choose one of this study's groups.")
     answer = None
     if fields.source_answer_id is not None:
         answer = session.get(Answer, fields.source_answer_id)
         if answer is None or answer.interview.setting_id != version.setting_id:
-            raise DomainError("The source must be an answer from this setting's interviews.")
+            raise FieldError(
+                "source_answer_id", "The source must be an answer from this setting's interviews."
+            )
     quote = fields.source_quote.strip()
     if quote and answer is None:
-        raise DomainError("Choose the answer the quoted words come from, or leave the quote empty.")
+        raise FieldError(
+            "source_answer_id",
+            "Choose the answer the quoted words come from, or leave the quote empty.",
+        )
     if len(quote) > MAX_QUOTE:
-        raise DomainError(
-            f"A quote can be at most {MAX_QUOTE} characters; this one is {len(quote)}."
+        raise FieldError(
+            "source_quote",
+            f"A quote can be at most {MAX_QUOTE} characters; this one is {len(quote)}.",
         )
     step.theme = theme.value
     step.group = group
@@ -216,7 +247,7 @@ def add_link(
     _require_editable(version)
     label = " ".join(label.split())
     if len(label) > MAX_LINK_LABEL:
-        raise DomainError(f"An arrow label can be at most {MAX_LINK_LABEL} characters.")
+        raise FieldError("label", f"An arrow label can be at most {MAX_LINK_LABEL} characters.")
     check_new_link(
         [s.id for s in version.steps],
         [(ln.source_step_id, ln.target_step_id) for ln in version.links],

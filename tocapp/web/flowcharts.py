@@ -110,6 +110,9 @@ def map(project_id: int, setting_id: int) -> Any:  # noqa: A001  (the endpoint r
     setting, _ = load_in(
         db.session, current_user, Setting, setting_id, project_id, Role.INTERVIEWER
     )
+    if _is_htmx():  # "Cancel" of an inline edit or delete: the editor as it is
+        step_id = request.args.get("step", type=int)
+        return _editor(setting, focus=f"#map-step-{step_id} .edit-link" if step_id else None)
     return _map_page(setting)
 
 
@@ -126,24 +129,33 @@ def add_step(project_id: int, setting_id: int) -> Any:
         except DomainError as error:
             _refuse(form, error)
         else:
-            flash("The step is added.", "success")
-            return _back_to_map(setting, cell_anchor(step))
-    return _map_page(setting, add_form=form, status=400)
+            # The next step usually goes in the same cell: keep its theme and group.
+            place = {"theme": step.theme, "group_id": step.group_id}
+            message = (
+                f"Step {_number(step)} is added ({Theme(step.theme).title}, {step.group.name})."
+            )
+            return _saved(setting, message, cell_anchor(step), "#text", place)
+    return _map_or_editor(setting, add_form=form, focus="#text")
 
 
 @bp.route(STEP_URL + "/edit", methods=["GET", "POST"])
 def edit_step(project_id: int, step_id: int) -> Any:
     step = _load_leader_step(project_id, step_id)
     setting = step.version.setting
-    form = step_form(setting.project.groups, mapping_interviews(setting), step=step)
+    # Inline on the map (htmx), the form's ids must not clash with the add form's.
+    prefix = "edit" if _is_htmx() else ""
+    form = step_form(setting.project.groups, mapping_interviews(setting), step=step, prefix=prefix)
     if form.validate_on_submit():
         try:
             charts.update_step(db.session, acting_user(), step, form.step_fields())
         except DomainError as error:
             _refuse(form, error)
         else:
-            flash("The step is saved.", "success")
-            return _back_to_map(setting, cell_anchor(step))
+            focus = f"#map-step-{step.id} .edit-link"
+            return _saved(setting, f"Step {_number(step)} is saved.", cell_anchor(step), focus)
+    status = 400 if form.is_submitted() else 200
+    if _is_htmx():
+        return _editor(setting, editing=(step, form), focus="#edit-text", status=status)
     return render_template(
         "flowcharts/edit_step.html",
         step=step,
@@ -152,7 +164,7 @@ def edit_step(project_id: int, step_id: int) -> Any:
         number=_numbers(step.version).get(step.id, ""),
         interviews=mapping_interviews(setting),
         trail=study_trail(setting.project, setting),
-    ), (400 if form.is_submitted() else 200)
+    ), status
 
 
 @bp.post(STEP_URL + "/move")
@@ -161,11 +173,15 @@ def move_step(project_id: int, step_id: int) -> Response:
     direction = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
     if direction is None:
         abort(400)
+    setting = step.version.setting
     try:
         charts.move_step(db.session, acting_user(), step, direction)
     except DomainError as error:
-        flash(str(error), "error")
-    return _back_to_map(step.version.setting, cell_anchor(step))
+        return _not_saved(setting, str(error), cell_anchor(step))
+    word = "up" if direction < 0 else "down"
+    # Focus stays on the button pressed, or on its twin once the step reaches an end of its cell.
+    focus = f"#map-step-{step.id} .move-{word}|#map-step-{step.id} .edit-link"
+    return _saved(setting, f"Step {_number(step)} is moved {word}.", cell_anchor(step), focus)
 
 
 @bp.route(STEP_URL + "/delete", methods=["GET", "POST"])
@@ -174,23 +190,23 @@ def delete_step(project_id: int, step_id: int) -> Any:
     step = _load_leader_step(project_id, step_id)
     setting, anchor = step.version.setting, cell_anchor(step)
     if request.method != "POST":  # GET, and the HEAD Flask answers with the same view
+        if _is_htmx():
+            return _editor(setting, deleting=step, focus=f"#map-step-{step.id} .confirm-delete")
         return render_template(
             "flowcharts/delete_step.html",
             step=step,
             setting=setting,
             number=_numbers(step.version),
-            arrows=[
-                ln for ln in step.version.links if step.id in (ln.source_step_id, ln.target_step_id)
-            ],
+            arrows=_arrows_of(step),
             trail=study_trail(setting.project, setting),
         )
+    number = _number(step)
     try:
         charts.delete_step(db.session, acting_user(), step)
     except DomainError as error:
-        flash(str(error), "error")
-    else:
-        flash("The step and its arrows are removed.", "success")
-    return _back_to_map(setting, anchor)
+        return _not_saved(setting, str(error), anchor)
+    message = f"Step {number} and its arrows are removed."
+    return _saved(setting, message, anchor, f"#{anchor} .add-here")
 
 
 @bp.post(SETTING_URL + "/links")
@@ -199,7 +215,8 @@ def add_link(project_id: int, setting_id: int) -> Any:
         db.session, current_user, Setting, setting_id, project_id, Role.INTERVIEWER
     )
     version = charts.latest_version(db.session, setting)
-    form = link_form(version.steps if version else [], _numbers(version))
+    numbers = _numbers(version)
+    form = link_form(version.steps if version else [], numbers)
     if form.validate_on_submit() and version is not None:
         try:
             charts.add_link(
@@ -211,11 +228,11 @@ def add_link(project_id: int, setting_id: int) -> Any:
                 form.label.data or "",
             )
         except DomainError as error:
-            _refuse(form, error)
+            _refuse(form, error, field="target_id")  # a loop or a repeat: the end to change
         else:
-            flash("The arrow is added.", "success")
-            return _back_to_map(setting, "arrows")
-    return _map_page(setting, arrow_form=form, status=400)
+            ends = _ends(numbers, form.source_id.data, form.target_id.data)
+            return _saved(setting, f"The arrow from {ends} is added.", "arrows", "#arrow-source_id")
+    return _map_or_editor(setting, arrow_form=form, focus="#arrow-source_id")
 
 
 @bp.post("/studies/<int:project_id>/links/<int:link_id>/delete")
@@ -223,13 +240,13 @@ def delete_link(project_id: int, link_id: int) -> Response:
     link, _ = load_in(db.session, current_user, Link, link_id, project_id, Role.INTERVIEWER)
     charts.require_leader_map(link)
     setting = link.version.setting
+    numbers = _numbers(link.version)
+    ends = _ends(numbers, link.source_step_id, link.target_step_id)
     try:
         charts.delete_link(db.session, acting_user(), link)
     except DomainError as error:
-        flash(str(error), "error")
-    else:
-        flash("The arrow is removed.", "success")
-    return _back_to_map(setting, "arrows")
+        return _not_saved(setting, str(error), "arrows")
+    return _saved(setting, f"The arrow from {ends} is removed.", "arrows", "#arrows-heading")
 
 
 def _load_leader_step(project_id: int, step_id: int) -> Step:
@@ -243,12 +260,62 @@ def cell_anchor(step: Step) -> str:
     return f"cell-{step.theme}-{step.group_id}"
 
 
-def _map_page(
+def _number(step: Step) -> str:
+    return _numbers(step.version).get(step.id, "")
+
+
+def _arrows_of(step: Step) -> list[Link]:
+    return [ln for ln in step.version.links if step.id in (ln.source_step_id, ln.target_step_id)]
+
+
+def _ends(numbers: dict[int, str], source_id: int, target_id: int) -> str:
+    return f"{numbers.get(source_id, '?')} to {numbers.get(target_id, '?')}"
+
+
+def _is_htmx() -> bool:
+    """A request from htmx on the map page, answered with the editor fragment, not a redirect."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def _saved(
+    setting: Setting,
+    message: str,
+    anchor: str,
+    focus: str,
+    add_data: dict[str, Any] | None = None,
+) -> Response | Any:
+    """After a change: the updated editor, its message for the live region and where focus goes
+    (htmx); otherwise a flash and the redirect back to the changed cell, as without JavaScript."""
+    if not _is_htmx():
+        flash(message, "success")
+        return _back_to_map(setting, anchor)
+    add_form = None
+    if add_data:
+        add_form = step_form(setting.project.groups, mapping_interviews(setting), data=add_data)
+    return _editor(setting, add_form=add_form, message=message, focus=focus)
+
+
+def _not_saved(setting: Setting, message: str, anchor: str) -> Response | Any:
+    """A refused move or delete: said in the live region (htmx), or flashed above the map."""
+    if not _is_htmx():
+        flash(message, "error")
+        return _back_to_map(setting, anchor)
+    return _editor(setting, message=message, error=True, status=400)
+
+
+def _map_or_editor(setting: Setting, *, focus: str, **forms: Any) -> Any:
+    """A refused form with what was typed: the editor (htmx) or the whole page, status 400."""
+    if _is_htmx():
+        return _editor(setting, focus=focus, status=400, **forms)
+    return _map_page(setting, status=400, **forms)
+
+
+def _map_context(
     setting: Setting,
     add_form: StepForm | None = None,
     arrow_form: LinkForm | None = None,
-    status: int = 200,
-) -> tuple[str, int]:
+) -> dict[str, Any]:
+    """What the map page and its editor fragment show."""
     version = charts.latest_version(db.session, setting)
     groups = setting.project.groups
     interviews = mapping_interviews(setting)
@@ -257,20 +324,66 @@ def _map_page(
         add_form = step_form(groups, interviews, data=_cell_from_query(groups))
     if arrow_form is None:
         arrow_form = link_form(version.steps if version else [], numbers)
+    drawing = None
+    if version is not None and version.steps:
+        chart = charts.to_domain(version)
+        drawing = chart_images.inline_chart(chart, chart.title)
+    return {
+        "setting": setting,
+        "version": version,
+        "groups": groups,
+        "themes": list(Theme),
+        "cells": charts.steps_by_cell(version),
+        "links": version.links if version else [],
+        "numbers": numbers,
+        "interviews": interviews,
+        "several_interviews": len(interviews) > 1,
+        "add_form": add_form,
+        "arrow_form": arrow_form,
+        "drawing": drawing,
+    }
+
+
+def _map_page(
+    setting: Setting,
+    add_form: StepForm | None = None,
+    arrow_form: LinkForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    context = _map_context(setting, add_form, arrow_form)
+    version = context["version"]
     return render_template(
         "flowcharts/map.html",
-        setting=setting,
-        version=version,
-        groups=groups,
-        themes=list(Theme),
-        cells=charts.steps_by_cell(version),
-        links=version.links if version else [],
-        numbers=numbers,
-        interviews=interviews,
-        add_form=add_form,
-        arrow_form=arrow_form,
+        **context,
+        suggested_themes={n: charts.suggested_theme(n) for n in range(1, 7)},
         shown_at=versions.times_shown(db.session, version) if version else 0,
         trail=study_trail(setting.project, setting),
+    ), status
+
+
+def _editor(
+    setting: Setting,
+    *,
+    add_form: StepForm | None = None,
+    arrow_form: LinkForm | None = None,
+    editing: tuple[Step, StepForm] | None = None,
+    deleting: Step | None = None,
+    message: str = "",
+    error: bool = False,
+    focus: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """The map's editor (grid, forms, arrows, drawing) for htmx to swap in, with the message for
+    the page's live region (an out-of-band swap) and the element to focus next."""
+    return render_template(
+        "flowcharts/_editor_response.html",
+        **_map_context(setting, add_form, arrow_form),
+        editing=editing,
+        deleting=deleting,
+        deleting_arrows=_arrows_of(deleting) if deleting is not None else [],
+        message=message,
+        error=error,
+        focus=focus,
     ), status
 
 
@@ -303,10 +416,16 @@ def _cell_from_query(groups: list[Any]) -> dict[str, Any]:
     return data
 
 
-def _refuse(form: Any, error: DomainError) -> None:
-    """Say why a change was refused, at the top and beside the form that keeps the typing."""
-    flash(str(error), "error")
-    form.form_errors.append(str(error))
+def _refuse(form: Any, error: DomainError, field: str | None = None) -> None:
+    """Say why a change was refused beside the field it is about (else at the top of the form),
+    in the form that keeps the typing; and at the top of the page when the whole page reloads."""
+    if not _is_htmx():
+        flash(str(error), "error")
+    name = getattr(error, "field", None) or field
+    if name is not None and name in form:
+        form[name].errors = [*form[name].errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
 
 
 def _back_to_map(setting: Setting, anchor: str | None = None) -> Response:

@@ -76,9 +76,13 @@ def step_form(
     interviews: Sequence[Interview],
     step: Step | None = None,
     data: dict[str, object] | None = None,
+    prefix: str = "",
 ) -> StepForm:
-    """A step form whose groups and source answers are this study's and this setting's."""
-    form = StepForm(obj=step, data=data or {})
+    """A step form whose groups and source answers are this study's and this setting's.
+
+    ``prefix`` keeps an inline edit form's ids apart from the add form's on the same page.
+    """
+    form = StepForm(obj=step, data=data or {}, prefix=prefix)
     form.group_id.choices = [SelectChoice(str(g.id), g.name) for g in groups]
     form.source_answer_id.choices = source_choices(interviews, step)
     return form
@@ -128,6 +132,9 @@ def link_form(steps: Sequence[Step], numbers: dict[int, str]) -> LinkForm:
     ]
     form.source_id.choices = choices
     form.target_id.choices = list(choices)
+    if not form.is_submitted() and len(choices) > 1:
+        # Not S1 → S1, which could only be refused: the form starts at the first two steps.
+        form.target_id.data = int(choices[1].value)
     return form
 
 
