@@ -1,0 +1,55 @@
+"""At 320 CSS pixels wide (WCAG 1.4.10 Reflow) no page scrolls sideways: only a chart, or a wide
+table inside its own labelled scroll container, may scroll on its own (issue 14)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser.page_crawl import every_page
+
+if TYPE_CHECKING:
+    from tests.browser.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+WIDTH = 320
+
+# The elements that stick out of the window, outermost first (their children are not listed),
+# ignoring what a scroll container of its own holds: what makes the page itself scroll sideways.
+WHAT_STICKS_OUT = """(width) => {
+    const scrolls = (el) =>
+        ["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(el).overflowX);
+    const out = [];
+    for (const el of document.body.querySelectorAll("*")) {
+        const box = el.getBoundingClientRect();
+        if (box.right <= width + 0.5 || box.width === 0) continue;
+        let clipped = false;
+        for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+            if (scrolls(up) || out.includes(up)) { clipped = true; break; }
+        }
+        if (!clipped) out.push(el);
+    }
+    return out.slice(0, 5).map((el) =>
+        `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}` +
+        `${el.classList.length ? "." + [...el.classList].join(".") : ""} ` +
+        `(right edge at ${Math.round(el.getBoundingClientRect().right)} px)`);
+}"""
+
+
+def test_no_page_scrolls_sideways_at_320_px(live_server: LiveServer, page: Page) -> None:
+    page.set_viewport_size({"width": WIDTH, "height": 640})
+    too_wide: list[str] = []
+    pages = 0
+    for visit in every_page(page, live_server):
+        pages += 1
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > WIDTH:
+            culprits = page.evaluate(WHAT_STICKS_OUT, WIDTH)
+            too_wide.append(f"{visit.context}: {width} px wide; {'; '.join(culprits)}")
+    assert pages > 40, "the crawl reached too few pages to be checking the app"
+    assert too_wide == [], f"{len(too_wide)} of {pages} pages scroll sideways at {WIDTH} px:\n" + (
+        "\n".join(too_wide)
+    )
