@@ -1,5 +1,6 @@
 """In a real browser: a return interview captured by mouse, then by keyboard only — a mark, an
-arrow drawn by choosing two steps in the chart, and a note — all still there after a reload."""
+arrow drawn by choosing two steps in the chart, and a note — all still there after a reload.
+(test_live_interview.py has the whole interview by keyboard, without any page load.)"""
 
 from __future__ import annotations
 
@@ -50,6 +51,18 @@ def _tab_to(page: Page, selector: str, limit: int = 400) -> None:
         ):
             return
     raise AssertionError(f"Tab never reached {selector}")
+
+
+def _move_to(page: Page, step_id: str | None) -> None:
+    """Into the drawing (one tab stop), then the arrow keys from the first step to this one."""
+    if not page.evaluate("() => document.activeElement.matches('#flowchart-figure svg g.step')"):
+        _tab_to(page, "#flowchart-figure svg g.step")
+    page.keyboard.press("Home")
+    for _ in range(40):
+        if page.evaluate("() => document.activeElement.id") == step_id:
+            return
+        page.keyboard.press("ArrowRight")
+    raise AssertionError(f"the arrow keys never reached {step_id}")
 
 
 def _check_saved(page: Page, note: str, arrow_note: str) -> None:
@@ -109,8 +122,8 @@ def test_keyboard_only_mark_arrow_and_note_persist(
     few_id = _svg_step(page, FEW_TRAINED).get_attribute("id")
     confident_id = _svg_step(page, CONFIDENT).get_attribute("id")
 
-    # Mark: Tab to the step in the drawing, Enter chooses it and moves to its first mark button.
-    _tab_to(page, f"#{coaching_id}")
+    # Mark: Tab into the drawing, arrow keys to the step, Enter goes to its first mark button.
+    _move_to(page, coaching_id)
     page.keyboard.press("Enter")
     expect(_row(page, COACHING).get_by_role("button", name=re.compile("Achieved"))).to_be_focused()
     page.keyboard.press("Enter")
@@ -120,9 +133,9 @@ def test_keyboard_only_mark_arrow_and_note_persist(
     page.keyboard.press("Home")
     _tab_to(page, "#arrow-mode")
     page.keyboard.press("Enter")
-    _tab_to(page, f"#{few_id}")
+    _move_to(page, few_id)
     page.keyboard.press("Space")
-    _tab_to(page, f"#{confident_id}")
+    _move_to(page, confident_id)
     page.keyboard.press("Enter")
     expect(page.locator("#arrow-note")).to_be_focused()
     page.keyboard.type("Training is what made us confident")

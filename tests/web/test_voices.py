@@ -229,7 +229,8 @@ def test_an_over_long_note_is_refused_and_the_words_come_back(client, ta_voice):
     page = html.unescape(response.get_data(as_text=True))
     assert "at most 4,000 characters" in page
     row = page.split(f'id="voice-step-{step.id}"')[1].split("</li>")[0]
-    assert '<details class="step-note" open>' in row and long_text.strip() in row
+    assert f'<details class="step-note" id="step-note-{step.id}" open>' in row
+    assert long_text.strip() in row
     assert _count(VoiceNote) == 0
 
 

@@ -1,17 +1,34 @@
 """Return interviews: starting one, and capturing its voice on the frozen chart.
 
-Each action (mark, note, arrow, step, undo) is its own small POST that saves at once and comes
-back to the same place on the page; everything works as plain forms, and static/js/annotate.js
-lets a click (or Enter) on a step in the drawing choose it, or draw an arrow between two steps.
+Each action (mark, note, arrow, step, undo) is its own small POST that saves at once. As a plain
+form it redirects back to the same place on the page. Sent by htmx (header ``HX-Request``, the
+page's script) it is answered with only the parts of the page it changed (``voices/_live.html``:
+the drawing, then the step's state, the notes… swapped by id), with what was saved in an
+``HX-Trigger`` event for the page's live region; a refused save answers its own form again, with
+the message and the words typed, retargeted there (``HX-Retarget``). So the chart never leaves
+the screen and nothing is reloaded, and every action still works without JavaScript.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -20,7 +37,7 @@ from tocapp.domain.errors import DomainError
 from tocapp.domain.filenames import download_name
 from tocapp.domain.outline import step_numbers
 from tocapp.domain.theory import Flowchart, ordered_steps
-from tocapp.domain.voices import VoiceLayer, chart_with_voices
+from tocapp.domain.voices import Mark, VoiceLayer, chart_with_voices
 from tocapp.extensions import db
 from tocapp.models import Interview, Setting
 from tocapp.models.users import Role
@@ -153,7 +170,7 @@ def mark(project_id: int, interview_id: int) -> Any:
     step_id = form.step_id.data if isinstance(form.step_id.data, int) else None
     if not form.validate():
         message = next(iter(e for errors in form.errors.values() for e in errors))
-        return _voice_page(interview, role, PageState(400, (step_id or 0, message)))
+        return _refused(interview, role, PageState(400, (step_id or 0, message)))
     try:
         voices.set_mark(
             db.session,
@@ -166,10 +183,21 @@ def mark(project_id: int, interview_id: int) -> Any:
     except StaleEditError as error:
         db.session.rollback()
         message = f"{error} Here is the mark saved now; choose again if it should change."
-        return _voice_page(interview, role, PageState(409, (form.step_id.data, message)))
+        return _refused(interview, role, PageState(409, (form.step_id.data, message)))
     except DomainError as error:
-        return _voice_page(interview, role, PageState(400, (form.step_id.data, str(error))))
-    return redirect(_voice_url(interview, f"voice-step-{form.step_id.data}"), 303)
+        return _refused(interview, role, PageState(400, (form.step_id.data, str(error))))
+    if not _is_live():
+        return redirect(_voice_url(interview, f"voice-step-{form.step_id.data}"), 303)
+    page = _page_context(interview, role, PageState())
+    key = str(form.step_id.data)
+    number = page["numbers"][key]
+    chosen = Mark(form.mark.data) if form.mark.data else None
+    said = (
+        f"{chosen.symbol} {chosen.label} saved for {number}"
+        if chosen
+        else (f"Mark cleared for {number}: not discussed")
+    )
+    return _live(page, "figure", [f"state:{key}", "undo"], said)
 
 
 @bp.post(VOICE_URL + "/notes")
@@ -190,10 +218,17 @@ def note(project_id: int, interview_id: int) -> Any:
         except DomainError as error:
             form.text.errors = [*form.text.errors, str(error)]
         else:
-            flash(f"Note {saved.number} is saved.", "success")
-            anchor = f"voice-step-{saved.step_id}" if saved.step_id else f"note-{saved.number}"
-            return redirect(_voice_url(interview, anchor), 303)
-    return _voice_page(interview, role, PageState(400, note=form))
+            if not _is_live():
+                flash(f"Note {saved.number} is saved.", "success")
+                anchor = f"voice-step-{saved.step_id}" if saved.step_id else f"note-{saved.number}"
+                return redirect(_voice_url(interview, anchor), 303)
+            page = _page_context(interview, role, PageState())
+            if saved.step_id is None:
+                return _live(page, "figure", ["notes", "undo"], f"Note {saved.number} saved")
+            key = str(saved.step_id)
+            said = f"Note {saved.number} saved on {page['numbers'][key]}"
+            return _live(page, "figure", [f"step_notes:{key}", "notes", "undo"], said)
+    return _refused(interview, role, PageState(400, note=form))
 
 
 @bp.post(VOICE_URL + "/arrows")
@@ -214,9 +249,16 @@ def arrow(project_id: int, interview_id: int) -> Any:
         except DomainError as error:
             form.form_errors.append(str(error))
         else:
-            flash("The new arrow is saved.", "success")
-            return redirect(_voice_url(interview, "new-arrows"), 303)
-    return _voice_page(interview, role, PageState(400, arrow=form))
+            if not _is_live():
+                flash("The new arrow is saved.", "success")
+                return redirect(_voice_url(interview, "new-arrows"), 303)
+            page = _page_context(interview, role, PageState())
+            numbers = page["numbers"]
+            source, target = str(form.source_id.data), str(form.target_id.data)
+            newest = max(ln.number for ln in page["layer"].links)
+            said = f"Arrow {newest} saved: {numbers[source]} → {numbers[target]}"
+            return _live(page, "figure", ["arrows", "arrow_form", "undo"], said)
+    return _refused(interview, role, PageState(400, arrow=form))
 
 
 @bp.post(VOICE_URL + "/steps")
@@ -234,17 +276,31 @@ def add_step(project_id: int, interview_id: int) -> Any:
         except DomainError as error:
             form.form_errors.append(str(error))
         else:
-            flash("The new step is saved, marked as added at this interview.", "success")
-            return redirect(_voice_url(interview, f"voice-step-{step.id}"), 303)
-    return _voice_page(interview, role, PageState(400, new_step=form))
+            if not _is_live():
+                flash("The new step is saved, marked as added at this interview.", "success")
+                return redirect(_voice_url(interview, f"voice-step-{step.id}"), 303)
+            page = _page_context(interview, role, PageState())
+            said = f"Step {page['numbers'][str(step.id)]} added at this interview"
+            return _live(page, "figure", [*_RENUMBERED, "new_step"], said)
+    return _refused(interview, role, PageState(400, new_step=form))
 
 
 @bp.post(VOICE_URL + "/undo")
 def undo(project_id: int, interview_id: int) -> Response:
-    interview, _ = _voice_for_recording(project_id, interview_id)
+    interview, role = _voice_for_recording(project_id, interview_id)
+    last = voices.last_action(db.session, interview)
+    kind = last.kind if last else None
     undone = voices.undo_last(db.session, acting_user(), interview)
-    flash(f"Undone: {undone}." if undone else "There was nothing to undo.", "success")
-    return redirect(_voice_url(interview), 303)
+    said = f"Undone: {undone}." if undone else "There was nothing to undo."
+    if not _is_live():
+        flash(said, "success")
+        return redirect(_voice_url(interview), 303)
+    page = _page_context(interview, role, PageState())
+    if kind == "step":  # a step went: the reading numbers after it may have changed
+        return _live(page, "figure", _RENUMBERED, said)
+    keys = [s.key for s in page["steps"]]
+    every_step = [f"state:{k}" for k in keys] + [f"step_notes:{k}" for k in keys]
+    return _live(page, "figure", [*every_step, "arrows", "notes", "undo"], said)
 
 
 @bp.route(VOICE_URL + "/notes/<int:note_number>/edit", methods=["GET", "POST"])
@@ -326,7 +382,68 @@ def _step_choices(interview: Interview) -> list[tuple[int, str, str]]:
     ]
 
 
+# What a new or removed step changes besides the drawing: every reading number after it. The
+# step list is swapped whole; the page's script keeps the words typed into its note boxes.
+_RENUMBERED = ("steps", "arrows", "arrow_form", "notes", "undo")
+
+
+def _is_live() -> bool:
+    """Sent by the page's script (htmx), which swaps in the parts it is answered with."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def _refused(interview: Interview, role: Role, state: PageState) -> Any:
+    """A refused save: the whole page again, or (htmx) only the refused form, with its message
+    and the words typed, swapped in where the form is (HX-Retarget)."""
+    if not _is_live():
+        return _voice_page(interview, role, state)
+    page = _page_context(interview, role, state)
+    if state.mark_error:
+        main, extra = f"state:{state.mark_error[0]}", ["figure"]
+    elif state.note is not None:
+        step_id = state.note.step_id.data
+        main, extra = (f"note:{step_id}" if step_id is not None else "thread"), []
+    elif state.arrow is not None:
+        main, extra = "arrow_form", []
+    elif state.new_step is not None:
+        main, extra = "new_step", []
+    else:
+        main, extra = "message", ["figure"]
+    response = _live(page, main, extra, "")
+    element = {"state": "step-state-", "note": "step-note-"}.get(main.partition(":")[0])
+    target = element + main.partition(":")[2] if element else _PART_IDS[main]
+    response.headers["HX-Retarget"] = "#" + target
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
+_PART_IDS = {
+    "message": "voice-message",
+    "thread": "thread-form",
+    "arrow_form": "arrow-form",
+    "new_step": "new-step-form",
+}
+
+
+def _live(page: dict[str, Any], main: str, oob: Sequence[str], said: str) -> Response:
+    """The parts of the page a save changed; ``said`` goes to the page's live region."""
+    body = render_template("voices/_live.html", main=main, oob=list(oob), **page)
+    response = make_response(body, page["state"].status)
+    if said:
+        # json.dumps escapes every non-ASCII character, so the header stays Latin-1.
+        response.headers["HX-Trigger"] = json.dumps({"voice-saved": {"message": said}})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _voice_page(interview: Interview, role: Role, state: PageState) -> tuple[str, int]:
+    return render_template(
+        "voices/annotate.html", **_page_context(interview, role, state)
+    ), state.status
+
+
+def _page_context(interview: Interview, role: Role, state: PageState) -> dict[str, Any]:
+    """Everything the voice page and its parts read."""
     chart, layer = _chart_and_layer(interview)
     if state.mark_error and str(state.mark_error[0]) not in chart.step_by_key:
         state.message, state.mark_error = state.mark_error[1], None
@@ -343,27 +460,49 @@ def _voice_page(interview: Interview, role: Role, state: PageState) -> tuple[str
         chart, f"{chart.title}, annotated by {layer.label}", voice_annotations(layer)
     )
     last = voices.last_action(db.session, interview) if can_record else None
-    return render_template(
-        "voices/annotate.html",
-        interview=interview,
-        title=interview_title(interview),
-        role=role,
-        can_record=can_record,
-        layer=layer,
-        chart=chart,
-        steps=steps,
-        numbers=numbers,
-        revisions=revisions,
-        notes_by_step=notes_by_step,
-        link_numbers={(ln.source, ln.target): ln.number for ln in layer.links},
-        drawing=drawing,
-        last_action=last,
-        state=state,
-        arrow_form=state.arrow or arrow_form(choices),
-        step_form=state.new_step or voice_step_form(interview.setting.project.groups),
-        note_form=state.note,
-        trail=study_trail(interview.setting.project, interview.setting),
-    ), state.status
+    project_id = interview.setting.project_id
+    return {
+        "interview": interview,
+        "title": interview_title(interview),
+        "role": role,
+        "can_record": can_record,
+        "layer": layer,
+        "chart": chart,
+        "steps": steps,
+        "step_by_key": {s.key: s for s in steps},
+        "numbers": numbers,
+        "revisions": revisions,
+        "notes_by_step": notes_by_step,
+        "drawing": drawing,
+        "last_action": last,
+        "state": state,
+        "arrow_form": state.arrow or _fresh_arrow_form(choices),
+        "step_form": state.new_step or _fresh_step_form(interview),
+        "note_form": state.note,
+        "here": {"project_id": project_id, "interview_id": interview.id},
+        "drafts_url": url_for("drafts.save", project_id=project_id),
+        "zoomable": _chart_zoom_exists(),
+        "trail": study_trail(interview.setting.project, interview.setting),
+    }
+
+
+def _fresh_arrow_form(choices: list[tuple[int, str, str]]) -> ArrowForm:
+    """A new arrow form from the first step to the second (S1 → S1 could never be saved), not
+    filled in from what was just posted: after a save the form starts again."""
+    form = arrow_form(choices)
+    form.process(formdata=None, data={"target_id": choices[1][0]} if len(choices) > 1 else {})
+    return form
+
+
+def _fresh_step_form(interview: Interview) -> VoiceStepForm:
+    form = voice_step_form(interview.setting.project.groups)
+    form.process(formdata=None)
+    return form
+
+
+def _chart_zoom_exists() -> bool:
+    """Zoom and pan the drawing once static/js/chart-zoom.js is there (issue 14, part 4)."""
+    return (Path(current_app.static_folder or "") / "js" / "chart-zoom.js").is_file()
 
 
 # ---------------------------------------------------------------------------------------------
