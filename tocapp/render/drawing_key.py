@@ -34,6 +34,19 @@ def renderer_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of the whole application's source (Python and templates), read once a process:
+    for what a page caches as HTML, which any module or template may shape."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(RENDERER_VERSION.encode())
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".html") and path.is_file():
+            digest.update(str(path.relative_to(package)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def content_key(kind: str, *parts: object) -> str:
     """sha256 of the kind, the renderer and ``repr`` of each part.
 

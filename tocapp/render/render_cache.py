@@ -140,6 +140,11 @@ class RenderCache:
         self._keep(self.path_for_key(key, suffix), data)
         return data
 
+    def write(self, key: str, suffix: str, data: bytes) -> None:
+        """Keep ``data`` as the file named ``key`` (for a caller that decides what not to keep,
+        such as a page whose drawing failed for now)."""
+        self._keep(self.path_for_key(key, suffix), data)
+
     def render(
         self, dot_source: str, fmt: str, *, dpi: int | None = None, timeout: float = DEFAULT_TIMEOUT
     ) -> bytes:

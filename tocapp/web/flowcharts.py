@@ -23,10 +23,10 @@ from tocapp.models.users import Role
 from tocapp.services import flowcharts as charts
 from tocapp.services import versions
 from tocapp.services.access import load_in
-from tocapp.services.flowchart_page import flowchart_page
 from tocapp.services.interviews import mapping_interviews
 from tocapp.web import chart_images
 from tocapp.web.acting import acting_user
+from tocapp.web.flowchart_body import flowchart_body
 from tocapp.web.forms.flowchart_forms import LinkForm, StepForm, link_form, step_form
 from tocapp.web.interviews import study_trail
 
@@ -43,21 +43,11 @@ def show(project_id: int, setting_id: int) -> str:
     number = request.args.get("version", type=int)
     if "version" in request.args and number is None:
         abort(404)
-    page = flowchart_page(db.session, setting, number)
-    chart = page.chart
-    drawing = None
-    if chart is not None and chart.steps:
-        drawing = chart_images.inline_chart(chart, chart.title)
+    body = flowchart_body(db.session, setting, number, role.can_record)
     return render_template(
         "flowcharts/show.html",
         setting=setting,
-        version=page.version,
-        role=role,
-        drawing=drawing,
-        outline=chart_images.outline_html(chart) if chart is not None and chart.steps else "",
-        history=page.history,
-        shown_at=page.shown_at,
-        changes=page.changes,
+        body=body,
         trail=study_trail(setting.project, setting),
     )
 
