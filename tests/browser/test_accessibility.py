@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.axe_check import WCAG_TAGS, axe_violations, describe_violations
+from tests.browser.axe_check import (
+    WCAG_TAGS,
+    assert_no_axe_violations,
+    axe_violations,
+    describe_violations,
+)
+from tests.browser.conftest import log_in
 from tests.browser.page_crawl import every_page, pages_not_visited
 
 if TYPE_CHECKING:
@@ -71,3 +77,18 @@ def test_every_page_passes_axe_with_visible_focus_and_big_enough_targets(
     if small:
         problems.append("Targets smaller than 24×24 px:\n" + "\n".join(small))
     assert problems == [], "\n\n".join(problems)
+
+
+def test_a_dark_system_theme_keeps_the_light_page(live_server: LiveServer, page: Page) -> None:
+    """The app's colours are made for a light page (base.html pins Pico's light theme): with the
+    computer set to dark, messages and marks keep their contrast."""
+    page.emulate_media(color_scheme="dark")
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(live_server.email)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Log in", exact=True).click()
+    assert_no_axe_violations(page, context="the login page's error, in a dark system theme")
+    log_in(page, live_server)
+    page.get_by_role("link", name="Inter-professional coaching", exact=False).first.click()
+    page.goto(page.url.rstrip("/") + "/coverage")
+    assert_no_axe_violations(page, context="the coverage page, in a dark system theme")
