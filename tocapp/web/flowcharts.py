@@ -163,15 +163,18 @@ def move_step(project_id: int, step_id: int) -> Response:
     direction = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
     if direction is None:
         abort(400)
-    setting = step.version.setting
+    setting, was = step.version.setting, _number(step)
     try:
         charts.move_step(db.session, acting_user(), step, direction)
     except DomainError as error:
         return _not_saved(setting, str(error), cell_anchor(step))
-    word = "up" if direction < 0 else "down"
+    word, other = ("up", "down") if direction < 0 else ("down", "up")
     # Focus stays on the button pressed, or on its twin once the step reaches an end of its cell.
-    focus = f"#map-step-{step.id} .move-{word}|#map-step-{step.id} .edit-link"
-    return _saved(setting, f"Step {_number(step)} is moved {word}.", cell_anchor(step), focus)
+    item = f"#map-step-{step.id}"
+    focus = f"{item} .move-{word}|{item} .move-{other}|{item} .edit-link"
+    now = _number(step)
+    message = f"Step {was} is moved {word}" + (f"; it is now {now}." if now != was else ".")
+    return _saved(setting, message, cell_anchor(step), focus)
 
 
 @bp.route(STEP_URL + "/delete", methods=["GET", "POST"])

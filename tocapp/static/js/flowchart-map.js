@@ -162,6 +162,19 @@
   }
 
   document.querySelectorAll("textarea.answer-notes[data-answer-id]").forEach(function (box) {
+    // Chromium gives a read-only text box no caret, so Shift + arrow keys could not select in
+    // it. Instead the box stays editable to the browser but refuses every change (typing, paste,
+    // drop, an input method's composition), and says it is read-only; no on-screen keyboard.
+    var words = box.value;
+    box.readOnly = false;
+    box.setAttribute("aria-readonly", "true");
+    box.inputMode = "none";
+    box.addEventListener("beforeinput", function (event) { event.preventDefault(); });
+    box.addEventListener("input", function () {
+      var at = box.selectionStart;
+      box.value = words;
+      box.setSelectionRange(Math.min(at, words.length), Math.min(at, words.length));
+    });
     ["select", "keyup", "mouseup", "focus"].forEach(function (name) {
       box.addEventListener(name, function () { update(box); });
     });

@@ -134,6 +134,7 @@ def link_form(steps: Sequence[Step], numbers: dict[int, str]) -> LinkForm:
     form.target_id.choices = list(choices)
     if not form.is_submitted() and len(choices) > 1:
         # Not S1 → S1, which could only be refused: the form starts at the first two steps.
+        form.source_id.data = int(choices[0].value)
         form.target_id.data = int(choices[1].value)
     return form
 
