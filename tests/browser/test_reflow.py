@@ -39,9 +39,36 @@ WHAT_STICKS_OUT = """(width) => {
 }"""
 
 
+# Boxes that scroll sideways at this width that a keyboard cannot scroll (WCAG 2.1.1: neither the
+# box nor anything in it takes focus), or that take focus without a name (4.1.2). A chart (an SVG
+# without a table) pans in its own way and is left to its page.
+UNREACHABLE_SCROLLERS = """() => {
+    const focusable = 'a[href], button, input, select, textarea, summary, [tabindex]';
+    const out = [];
+    for (const el of document.body.querySelectorAll("*")) {
+        const style = getComputedStyle(el);
+        if (!["auto", "scroll"].includes(style.overflowX) || el.scrollWidth <= el.clientWidth + 1) {
+            continue;
+        }
+        if (el.querySelector("svg") && !el.querySelector("table")) continue;
+        const focused = el.tabIndex >= 0 && el.hasAttribute("tabindex");
+        const named = (el.getAttribute("aria-label") || el.getAttribute("aria-labelledby") || "")
+            .trim() !== "" && el.getAttribute("role") === "region";
+        if (focused ? !named : !el.querySelector(focusable)) {
+            const what = `${el.tagName.toLowerCase()}${el.className ? "." + el.className : ""}`;
+            out.push(focused ? `${what} takes focus but is not a named region`
+                : `${what} holds nothing the keyboard can reach (give it tabindex="0", ` +
+                  `role="region" and an aria-label)`);
+        }
+    }
+    return out;
+}"""
+
+
 def test_no_page_scrolls_sideways_at_320_px(live_server: LiveServer, page: Page) -> None:
     page.set_viewport_size({"width": WIDTH, "height": 640})
     too_wide: list[str] = []
+    unreachable: list[str] = []
     pages = 0
     for visit in every_page(page, live_server):
         pages += 1
@@ -49,7 +76,12 @@ def test_no_page_scrolls_sideways_at_320_px(live_server: LiveServer, page: Page)
         if width > WIDTH:
             culprits = page.evaluate(WHAT_STICKS_OUT, WIDTH)
             too_wide.append(f"{visit.context}: {width} px wide; {'; '.join(culprits)}")
+        unreachable += [f"{visit.context}: {box}" for box in page.evaluate(UNREACHABLE_SCROLLERS)]
     assert pages > 40, "the crawl reached too few pages to be checking the app"
     assert too_wide == [], f"{len(too_wide)} of {pages} pages scroll sideways at {WIDTH} px:\n" + (
         "\n".join(too_wide)
+    )
+    assert unreachable == [], (
+        "boxes that scroll sideways at 320 px that a keyboard cannot scroll or a screen reader "
+        "cannot name:\n" + "\n".join(unreachable)
     )
