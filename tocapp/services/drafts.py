@@ -9,7 +9,8 @@ person's key finds nothing) and to one form, named by its key:
 - ``interview:new:<setting>:<form token>`` — a new interview's form (its token makes each form
   its own; a reopened form is offered the newest draft of the setting);
 - ``voice-note:<interview>:<step id>`` or ``voice-note:<interview>:thread`` — a note at a return
-  interview.
+  interview;
+- ``voice-note-edit:<interview>:<note number>`` — the edit form of one of its notes.
 
 Drafts are not audit entries (``audit.NOT_AUDITED``): they are autosaves of words being typed,
 and the save of the real form is audited. They are the author's own words in progress, so
@@ -43,6 +44,7 @@ MAX_FIELDS = 300  # far more than any interview form has boxes
 _NEW_INTERVIEW = re.compile(r"interview:new:(\d{1,18}):([0-9a-f]{8,64})")
 _INTERVIEW = re.compile(r"interview:(\d{1,18})")
 _VOICE_NOTE = re.compile(r"voice-note:(\d{1,18}):(\d{1,18}|thread)")
+_VOICE_NOTE_EDIT = re.compile(r"voice-note-edit:(\d{1,18}):(\d{1,9})")
 
 Rules = tuple[tuple[re.Pattern[str], int, str], ...]
 
@@ -83,6 +85,10 @@ def voice_note_key(interview_id: int, step_id: int | None) -> str:
     return f"voice-note:{interview_id}:{step_id if step_id is not None else 'thread'}"
 
 
+def voice_note_edit_key(interview_id: int, note_number: int) -> str:
+    return f"voice-note-edit:{interview_id}:{note_number}"
+
+
 @dataclass(frozen=True)
 class DraftPlace:
     """What a key names, once the author may write there: the form's object and its limits."""
@@ -92,29 +98,53 @@ class DraftPlace:
     interview: Interview | None
     form_token: str = ""
     step: str = ""  # a voice note's step id, or "thread"
+    note_number: int = 0  # the note an edit form changes
 
     @property
     def is_note(self) -> bool:
-        return bool(self.step)
+        return bool(self.step) or bool(self.note_number)
 
 
 def place_of(session: Session, user: User, project_id: int, key: str) -> DraftPlace:
     """Check the key names a form this user may fill in, in this study: 404 otherwise (403 for
     a member who may not record)."""
-    if match := _NEW_INTERVIEW.fullmatch(key):
-        setting, _ = load_in(session, user, Setting, int(match[1]), project_id, Role.INTERVIEWER)
-        return DraftPlace(key, setting, None, form_token=match[2])
-    if match := _INTERVIEW.fullmatch(key):
-        interview, _ = load_in(
-            session, user, Interview, int(match[1]), project_id, Role.INTERVIEWER
-        )
-        return DraftPlace(key, interview.setting, interview)
-    if match := _VOICE_NOTE.fullmatch(key):
-        interview, _ = load_in(
-            session, user, Interview, int(match[1]), project_id, Role.INTERVIEWER
-        )
-        return DraftPlace(key, interview.setting, interview, step=match[2])
-    raise NotFoundError("Draft")
+    return places_of(session, user, project_id, [key])[key]
+
+
+def places_of(
+    session: Session, user: User, project_id: int, keys: list[str]
+) -> dict[str, DraftPlace]:
+    """``place_of`` for every key of a page, each object they name loaded and checked once: a
+    voice page's note boxes (one a step) all name one interview, so however many steps it has,
+    this is a fixed number of statements."""
+    loaded: dict[tuple[type, int], Any] = {}
+
+    def checked(model: type[Setting] | type[Interview], object_id: int) -> Any:
+        if (model, object_id) not in loaded:
+            found, _ = load_in(session, user, model, object_id, project_id, Role.INTERVIEWER)
+            loaded[model, object_id] = found
+        return loaded[model, object_id]
+
+    places: dict[str, DraftPlace] = {}
+    for key in keys:
+        if match := _NEW_INTERVIEW.fullmatch(key):
+            setting = checked(Setting, int(match[1]))
+            places[key] = DraftPlace(key, setting, None, form_token=match[2])
+        elif match := _INTERVIEW.fullmatch(key):
+            interview = checked(Interview, int(match[1]))
+            places[key] = DraftPlace(key, interview.setting, interview)
+        elif match := _VOICE_NOTE.fullmatch(key):
+            interview = checked(Interview, int(match[1]))
+            places[key] = DraftPlace(key, interview.setting, interview, step=match[2])
+        elif match := _VOICE_NOTE_EDIT.fullmatch(key):
+            interview = checked(Interview, int(match[1]))
+            number = int(match[2])
+            if not any(n.number == number for n in interview.notes):
+                raise NotFoundError("Note")
+            places[key] = DraftPlace(key, interview.setting, interview, note_number=number)
+        else:
+            raise NotFoundError("Draft")
+    return places
 
 
 def draft_for(session: Session, owner: User, place: DraftPlace) -> Draft | None:
@@ -131,6 +161,27 @@ def draft_for(session: Session, owner: User, place: DraftPlace) -> Draft | None:
             .limit(1)
         )
     return session.scalar(query.where(Draft.key == place.key))
+
+
+def drafts_for(
+    session: Session, owner: User, places: dict[str, DraftPlace]
+) -> dict[str, Draft | None]:
+    """``draft_for`` every place of a page: one statement for all the forms named by their key
+    (and the newest-of-the-setting fallback only for a new interview's form)."""
+    exact = {
+        d.key: d
+        for d in session.scalars(
+            select(Draft).where(
+                Draft.owner_id == owner.id,
+                Draft.saved_at >= _oldest_kept(),
+                Draft.key.in_(list(places)),
+            )
+        )
+    }
+    return {
+        key: exact.get(key) or (draft_for(session, owner, place) if place.form_token else None)
+        for key, place in places.items()
+    }
 
 
 def save_draft(
@@ -222,6 +273,12 @@ def _checked_fields(fields: dict[str, Any], allowed: Rules) -> dict[str, str]:
 
 def _settled(session: Session, place: DraftPlace, fields: dict[str, str]) -> bool:
     """True when the draft holds no words that are not saved already."""
+    if place.note_number:
+        assert place.interview is not None
+        saved = next(n for n in place.interview.notes if n.number == place.note_number)
+        text = fields.get("text", saved.text).replace("\r\n", "\n")
+        verbatim = bool(fields.get("verbatim", "y" if saved.verbatim else ""))
+        return text == saved.text and verbatim == saved.verbatim
     if place.is_note:
         text = fields.get("text", "").strip()
         if not text or place.interview is None:

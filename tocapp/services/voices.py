@@ -296,6 +296,7 @@ def edit_note(
     note.text = text
     note.verbatim = verbatim
     flush_or_stale(session, "This note was changed since you opened it.")
+    drafts.forget(session, actor, drafts.voice_note_edit_key(note.interview_id, note.number))
 
 
 def add_voice_link(

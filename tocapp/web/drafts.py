@@ -30,12 +30,10 @@ MAX_KEYS = 500
 def show(project_id: int) -> Any:
     """The author's drafts of the forms named by ``?key=`` (one or more: a voice page has a note
     box per step, asked about in one request), as ``{"drafts": {key: draft or null}}``."""
-    keys = request.args.getlist("key")[:MAX_KEYS] or [""]
-    found = {}
-    for key in keys:
-        place = drafts.place_of(db.session, current_user, project_id, key)
-        found[key] = _as_json(drafts.draft_for(db.session, current_user, place))
-    return jsonify(drafts=found)
+    keys = list(dict.fromkeys(request.args.getlist("key")[:MAX_KEYS])) or [""]
+    places = drafts.places_of(db.session, current_user, project_id, keys)
+    found = drafts.drafts_for(db.session, current_user, places)
+    return jsonify(drafts={key: _as_json(draft) for key, draft in found.items()})
 
 
 @bp.post(DRAFTS_URL)

@@ -215,7 +215,7 @@
   };
 
   FormDraft.prototype.leave = function () {
-    if (this.submitting) { return; }
+    if (this.submitting || !this.form.isConnected) { return; } // a form swapped out has a successor
     if (this.timer) { window.clearTimeout(this.timer); this.timer = null; }
     this.send(true);
   };
@@ -380,12 +380,34 @@
     });
   }
 
+  var started = typeof WeakSet === "function" ? new WeakSet() : null;
+
+  function startForms() {
+    var forms = [];
+    each(document.querySelectorAll("form[data-draft-key]"), function (form) {
+      if (started && started.has(form)) { return; }
+      if (started) { started.add(form); }
+      var draft = new FormDraft(form);
+      draft.start();
+      forms.push(draft);
+    });
+    return forms;
+  }
+
   pruneOldCopies();
-  var forms = [];
-  each(document.querySelectorAll("form[data-draft-key]"), function (form) {
-    var draft = new FormDraft(form);
-    draft.start();
-    forms.push(draft);
-  });
-  askServer(forms);
+  askServer(startForms());
+  // Forms a page script swapped in (htmx: a refused note's box with its message, the voice
+  // page's step list redrawn): keep drafts of them too. One that holds words already (typed
+  // before the swap, kept by the page) is a draft at once; an empty one asks the server.
+  if (started) {
+    document.addEventListener("htmx:afterSettle", function () {
+      var fresh = startForms().filter(function (draft) {
+        if (!draft.waiting) { return false; }
+        var typed = Object.keys(draft.original).some(function (name) { return draft.original[name]; });
+        if (typed) { draft.waiting = false; draft.changed(); }
+        return !typed;
+      });
+      askServer(fresh);
+    });
+  }
 })();
