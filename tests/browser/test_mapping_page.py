@@ -339,6 +339,12 @@ def test_the_flowchart_page_drawing_zooms(live_server: LiveServer, page: Page) -
     figure.get_by_role("button", name="Zoom in").click()
     _changed_transform(page, before, "figure.zoomable")
     expect(page.locator(".chart-text")).to_be_visible()  # the text version stays beside it
+    _shot(page, "show-zoomed")
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.reload()
+    expect(figure.get_by_role("button", name="Zoom in")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+    _shot(page, "show-320", full=True)
 
 
 def test_the_mapping_page_passes_axe(live_server: LiveServer, page: Page) -> None:

@@ -60,7 +60,8 @@
     if (!target && root.dataset.focus) { target = focusFirst(root.dataset.focus); }
     if (target) {
       target.focus({ preventScroll: true });
-      target.scrollIntoView({ block: "nearest" });
+      // An error is shown below its field: bring both into view.
+      target.scrollIntoView({ block: target === invalid ? "center" : "nearest" });
     }
   });
 
@@ -104,6 +105,8 @@
   var selectionView = document.getElementById("words-selection");
   var groupButtons = tools.querySelectorAll("button.words-group");
   var active = null; // the text box whose selection the tools are for
+  var dragging = false; // a mouse button is down over an answer
+  document.addEventListener("mouseup", function () { dragging = false; }, true);
 
   function selected(box) {
     return box.value.substring(box.selectionStart, box.selectionEnd);
@@ -123,7 +126,7 @@
     }).filter(Boolean).join(", ");
   }
 
-  function update(box) {
+  function update(box, event) {
     var words = selected(box).trim();
     if (!words) {
       if (active === box) { tools.hidden = true; active = null; }
@@ -140,6 +143,10 @@
       if (suggested) { themeSelect.value = suggested; }
       themeHint.textContent = suggested ? "(suggested from Q" + box.dataset.question + ")" : "";
       tools.hidden = false;
+      // Not while a mouse is still dragging over the words: scrolling then would move the end.
+      if (!dragging) {
+        tools.scrollIntoView({ block: "nearest" });
+      }
       say("Words selected. To make a step of them, press " + keysSaid() + ".");
     }
   }
@@ -175,8 +182,9 @@
       box.value = words;
       box.setSelectionRange(Math.min(at, words.length), Math.min(at, words.length));
     });
+    box.addEventListener("mousedown", function () { dragging = true; });
     ["select", "keyup", "mouseup", "focus"].forEach(function (name) {
-      box.addEventListener(name, function () { update(box); });
+      box.addEventListener(name, function (event) { update(box, event); });
     });
     box.addEventListener("keydown", function (event) {
       if (event.ctrlKey || event.metaKey || event.altKey || !/^[1-9]$/.test(event.key)) { return; }
