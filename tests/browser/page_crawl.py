@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -266,7 +266,7 @@ def every_page(page: Page, server: LiveServer) -> Iterator[Visit]:
 
     project_id = _add_viewer(server)
     page.context.clear_cookies()
-    log_in(page, LiveServerLogin(server, VIEWER_EMAIL, VIEWER_PASSWORD))
+    log_in(page, replace(server, email=VIEWER_EMAIL, password=VIEWER_PASSWORD))
     response = _open(page, f"/studies/{project_id}/activity")
     yield Visit("the forbidden page (a viewer asks for the activity)", page.url, response.status)
 
@@ -289,16 +289,3 @@ def _add_viewer(server: LiveServer) -> int:
         project_id = project.id
         db.session.remove()
     return project_id
-
-
-@dataclass(frozen=True)
-class LiveServerLogin:
-    """The live server with another account's login, for ``log_in``."""
-
-    server: LiveServer
-    email: str
-    password: str
-
-    @property
-    def url(self) -> str:
-        return self.server.url
