@@ -134,13 +134,17 @@ def test_a_keyboard_only_interview_saves_everything_without_a_page_load(
         if index:
             page.keyboard.press("ArrowRight")
             assert _focused_id(page) == f"step-{key}"
+        # (Moving to a step may scroll its row into view; saving its mark moves nothing.)
+        scrolled = page.evaluate("() => window.scrollY")
         page.keyboard.press(KEYS[mark])
         _status(page).to_have_text(f"{SAID[mark]} saved for {number}")
         expect(page.locator(f"#voice-step-{key} .voice-step-mark")).to_contain_text(
             SAID[mark].split(" ", 1)[1]
         )
         assert _focused_id(page) == f"step-{key}", "focus left the step"
+        expect(page.locator(f"#step-{key}")).to_have_class(re.compile(r"\bselected\b"))
         _assert_chart_in_view(page)
+        assert page.evaluate("() => window.scrollY") == scrolled, "the window jumped"
         _assert_same_page(page, loads)
     # The drawing's step says what it shows, mark included (WCAG 2.5.3).
     label = page.locator(f"#step-{steps[0][0]}").get_attribute("aria-label") or ""

@@ -311,6 +311,10 @@
   });
 
   document.addEventListener("htmx:afterSettle", function () {
+    // htmx puts the class an element had before the swap back on its successor until it
+    // settles, then the answer's own: only now is the chosen step's highlight ours to set.
+    if (current) { var r = row(current); if (r) { r.classList.add("selected"); } }
+    enhanceDrawing();
     if (view) { // after chart-zoom.js has made the new drawing zoomable (it fits it afresh)
       var was = view;
       view = null;
