@@ -13,6 +13,7 @@ extra element is added to the document that axe then inspects.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,15 +39,18 @@ def axe_source() -> str:
     return AXE_PATH.read_text(encoding="utf-8")
 
 
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """Run axe-core on the page as it is now, for WCAG 2.0/2.1/2.2 A and AA; its violations."""
+def axe_violations(page: Page, *, rules: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Run axe-core on the page as it is now, for WCAG 2.0/2.1/2.2 A and AA; its violations.
+
+    ``rules`` runs only those axe rules instead (faster, for a second look at the same page).
+    """
     if not page.evaluate("() => typeof window.axe === 'object'"):
         # A function body, so that axe's UMD wrapper sees no module system and sets window.axe.
         page.evaluate("() => {\n" + axe_source() + "\n}")
     result: dict[str, Any] = page.evaluate(
-        """async (tags) => {
+        """async ([tags, rules]) => {
             const result = await window.axe.run(document, {
-                runOnly: {type: "tag", values: tags},
+                runOnly: rules.length ? {type: "rule", values: rules} : {type: "tag", values: tags},
                 resultTypes: ["violations"],
             });
             return {violations: result.violations.map((rule) => ({
@@ -61,7 +65,7 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
                 })),
             }))};
         }""",
-        list(WCAG_TAGS),
+        [list(WCAG_TAGS), list(rules)],
     )
     return result["violations"]
 
