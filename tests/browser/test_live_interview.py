@@ -340,3 +340,73 @@ def test_mark_buttons_are_big_enough_to_touch(browser: Browser, live_server: Liv
         assert sizes and all(w >= 44 and h >= 44 for w, h in sizes), sizes[:4]
     finally:
         context.close()
+
+
+def test_marks_typed_quickly_are_all_saved_in_order(live_server: LiveServer, page: Page) -> None:
+    """Keys pressed faster than the server answers: each save waits for the one before (one
+    queue for the page), so none is lost or refused as changed meanwhile."""
+    page.set_viewport_size(LAPTOP)
+    _start_teacher_interview(page, live_server)
+    steps = _steps(page)
+    _tab_to(page, "#flowchart-figure svg g.step")
+    for key in ["a", "ArrowRight", "p", "ArrowRight", "e", "ArrowLeft", "0", "ArrowLeft", "e"]:
+        page.keyboard.press(key)
+    _status(page).to_have_text(f"✗ Elusive saved for {steps[0][1]}")
+    expect(page.locator(".field-error")).to_have_count(0)
+    marks, _, _ = _saved(live_server)
+    assert marks == {int(steps[0][0]): "elusive", int(steps[2][0]): "elusive"}
+    assert _focused_id(page) == f"step-{steps[0][0]}"
+
+
+def test_every_control_has_its_own_focus_ring_and_room_to_hit(
+    live_server: LiveServer, page: Page
+) -> None:
+    page.set_viewport_size(LAPTOP)
+    _start_teacher_interview(page, live_server)
+    key = _steps(page)[0][0]
+    _tab_to(page, f"#mark-{key}-achieved")
+    for value in ["achieved", "partly", "elusive", "none"]:
+        if value != "achieved":
+            page.keyboard.press("Tab")
+        ring = page.evaluate(
+            """() => {
+                const b = document.activeElement, s = getComputedStyle(b);
+                const group = getComputedStyle(b.closest('fieldset'));
+                return {id: b.id, style: s.outlineStyle, width: parseFloat(s.outlineWidth),
+                        color: s.outlineColor, group: group.boxShadow};
+            }"""
+        )
+        assert ring["id"] == f"mark-{key}-{value}"
+        assert ring["style"] == "solid" and ring["width"] >= 3, ring
+        assert _contrast_on_white(ring["color"]) >= 3, ring
+        assert ring["group"] == "none", "the four buttons share a ring"
+    # The drawing's step: a ring of its own too (its box drawn thick and dark).
+    _tab_to(page, "#flowchart-figure svg g.step", back=True)
+    stroke = page.evaluate(
+        "() => { const p = getComputedStyle(document.activeElement.querySelector('polygon'));"
+        " return {color: p.stroke, width: parseFloat(p.strokeWidth)}; }"
+    )
+    assert stroke["width"] >= 4 and _contrast_on_white(stroke["color"]) >= 3, stroke
+    # Every control of the layout at least 24 × 24 px (links in running text aside).
+    small = page.evaluate(
+        """() => Array.from(document.querySelectorAll(
+                '#voice-live button, #voice-live summary, #voice-live select, #voice-live textarea,'
+                + ' #voice-live input:not([type=hidden])'))
+            .filter(e => e.offsetParent !== null)
+            .map(e => [e.id || e.outerHTML.slice(0, 60), e.getBoundingClientRect()])
+            .filter(([, r]) => r.width < 24 || r.height < 24)
+            .map(([name, r]) => name + ' ' + Math.round(r.width) + 'x' + Math.round(r.height))"""
+    )
+    assert small == []
+
+
+def _contrast_on_white(color: str) -> float:
+    """WCAG contrast of an ``rgb(r, g, b)`` colour against white."""
+    red, green, blue = (int(v) for v in re.findall(r"\d+", color)[:3])
+
+    def channel(v: int) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    light = 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
+    return 1.05 / (light + 0.05)

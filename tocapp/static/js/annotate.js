@@ -178,6 +178,18 @@
   }
 
   // --- Pointer and keyboard ------------------------------------------------------------------
+  // A mark button sends its own value with the request. Left to htmx, a save queued behind
+  // another would read the form's last clicked button when its turn comes (a later key, or a
+  // button the answer before it has replaced), so quick keys A → P on two steps saved the wrong
+  // marks. The step's revision is still read when the request is sent, after the saves before it.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("form.mark-form .mark-button");
+    if (!button || !window.htmx) { return; }
+    event.preventDefault();
+    var form = button.form;
+    window.htmx.ajax("POST", form.getAttribute("hx-post"), { source: form, values: { mark: button.value } });
+  }, true);
+
   document.addEventListener("click", function (event) {
     var group = event.target.closest && event.target.closest("#flowchart-figure svg g.step");
     if (!group || !row(keyOf(group))) { return; }
