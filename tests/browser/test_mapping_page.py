@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from sqlalchemy import select
 
 from tests.browser.axe_check import assert_no_axe_violations
@@ -229,6 +229,51 @@ def _option(page: Page, select: str, starts: str) -> str:
         "([s, p]) => [...document.querySelector(s).options].find(o => o.text.startsWith(p)).value",
         [select, starts],
     )
+
+
+def test_an_expired_session_keeps_the_page_and_what_was_typed(
+    live_server: LiveServer, page: Page
+) -> None:
+    _open_map(page, live_server)
+    _mark_window(page)
+    page.context.clear_cookies()  # logged out elsewhere, or the session ran out
+    page.locator("#text").fill("Words worth keeping")
+    page.locator("#add-step").get_by_role("button", name="Add the step").click()
+    expect(page.locator(STATUS)).to_contain_text("Not saved: this page has expired")
+    expect(page.locator("#text")).to_have_value("Words worth keeping")
+    # A link asked for while logged out answers with the login page: it is not swapped in.
+    page.locator("#map-editor .edit-link").first.click()
+    expect(page.locator(STATUS)).to_contain_text("you are no longer logged in")
+    expect(page.locator("#map-editor #text")).to_have_value("Words worth keeping")
+    expect(page.locator("#map-editor input[type=password]")).to_have_count(0)
+    _still_same_page(page)
+
+
+def test_without_javascript_the_plain_forms_still_map(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-GB", java_script_enabled=False
+    )
+    page = context.new_page()
+    try:
+        _open_map(page, live_server)
+        expect(page.locator("#words-tools")).to_be_hidden()  # needs JavaScript, so not offered
+        add = page.locator("#add-step form")
+        add.get_by_label("What the step says").fill("Made without JavaScript")
+        add.get_by_label("Comes from the answer to").select_option(
+            _option(page, "#source_answer_id", "Q2 ·")
+        )
+        add.get_by_label("Exact words quoted").fill("few have had any training")
+        add.get_by_role("button", name="Add the step").click()
+        expect(page.locator(".flash-success")).to_contain_text(re.compile(r"Step S\d is added"))
+        item = _step_in_grid(page, "Made without JavaScript")
+        expect(item.locator(".step-source-line q")).to_have_text("few have had any training")
+        item.get_by_role("link", name=re.compile("^Delete")).click()
+        page.get_by_role("button", name="Delete the step").click()
+        expect(_step_in_grid(page, "Made without JavaScript")).to_have_count(0)
+    finally:
+        context.close()
 
 
 def _group_id(page: Page, name: str) -> str:

@@ -24,16 +24,24 @@
     var xhr = event.detail.xhr;
     // A refused form comes back as the editor with its errors: show it. Anything else that is
     // not a success (an expired form, a step someone else removed) is said, and nothing swapped.
-    if ((xhr.status === 400 || xhr.status === 409) && xhr.responseText.indexOf('id="map-editor"') !== -1) {
+    var isEditor = xhr.responseText.indexOf('id="map-editor"') !== -1;
+    if ((xhr.status === 400 || xhr.status === 409) && isEditor) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
+    } else if (xhr.status === 200 && !isEditor) {
+      // Not the editor: the login page after a session ended, say. Keep the page as it is.
+      event.detail.shouldSwap = false;
+      say("Not saved: you are no longer logged in. Log in again in another tab, then try again here; what you typed is still in the form.");
     }
   });
   document.body.addEventListener("htmx:responseError", function (event) {
     var code = event.detail.xhr.status;
-    say(code === 404
-      ? "Not saved: that step or arrow is no longer on the map. Reload the page to see the map as it is now."
-      : "Not saved: the server refused the change (" + code + "). Reload the page and try again; what you typed is still in the form.");
+    var messages = {
+      400: "Not saved: this page has expired (you may have been logged out). Copy anything you typed, then reload the page.",
+      403: "Not saved: your role in this study does not allow changing the map.",
+      404: "Not saved: that step or arrow is no longer on the map. Reload the page to see the map as it is now."
+    };
+    say(messages[code] || "Not saved: something went wrong on the server (" + code + "). Try again; what you typed is still in the form.");
   });
   document.body.addEventListener("htmx:sendError", function () {
     say("Not saved: the server could not be reached. Check the connection and try again; what you typed is still in the form.");
