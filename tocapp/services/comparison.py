@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
 
 from tocapp.domain.comparison import (
     CountKey,
@@ -32,7 +33,7 @@ from tocapp.exports.comparison_model import (
     SettingVersions,
     VersionChange,
 )
-from tocapp.models import Project, Round, Setting
+from tocapp.models import Interview, InterviewParticipant, Project, Round, Setting
 from tocapp.render.mark_charts import stacked_mark_bars
 from tocapp.render.overview_chart import overview_svg
 from tocapp.services.versions import changes_since_previous
@@ -83,14 +84,36 @@ class Choice:
 
 
 def available_roles(project: Project) -> list[str]:
-    return sorted({p.role_label for s in project.settings for i in s.interviews for p in i.people})
+    """The role labels people had at the study's interviews, in one statement (not by loading
+    every interview of every setting: 9 s at 300 settings)."""
+    labels = _session_of(project).scalars(
+        select(InterviewParticipant.role_label)
+        .distinct()
+        .join(Interview, Interview.id == InterviewParticipant.interview_id)
+        .join(Setting, Setting.id == Interview.setting_id)
+        .where(Setting.project_id == project.id)
+    )
+    return sorted(labels)  # in Python: the database's collation may differ by engine
 
 
 def default_rounds(project: Project) -> list[Round]:
     """Rounds kept apart: unless others are chosen, the latest round with return interviews."""
-    heard = {i.round_id for s in project.settings for i in s.interviews if i.version_id}
+    heard = set(
+        _session_of(project).scalars(
+            select(Interview.round_id)
+            .distinct()
+            .join(Setting, Setting.id == Interview.setting_id)
+            .where(Setting.project_id == project.id, Interview.version_id.is_not(None))
+        )
+    )
     latest = [r for r in project.rounds if r.id in heard][-1:]
     return latest or project.rounds[-1:]
+
+
+def _session_of(project: Project) -> Session:
+    session = object_session(project)
+    assert session is not None, "a study read outside a session"
+    return session
 
 
 def chosen_rounds(project: Project, choice: Choice) -> list[Round]:
