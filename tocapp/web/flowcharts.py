@@ -2,6 +2,9 @@
 
 Mapping works without JavaScript: every change is a small POST form that redirects back to the
 map at the changed cell; a refused change re-renders the map with what was typed (status 400).
+With JavaScript, htmx sends the same requests (header ``HX-Request``) and each view answers with
+the editor fragment instead (``web/map_editor.py``): the same forms, errors and words, a message
+for the page's live region and the element to focus next, and no flash left for a later page.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from werkzeug.wrappers import Response
 
 from tocapp.domain.errors import DomainError
 from tocapp.domain.filenames import download_name
-from tocapp.domain.outline import step_numbers
 from tocapp.domain.theory import Theme
 from tocapp.extensions import db
 from tocapp.models import FlowchartVersion, Link, Setting, Step
@@ -27,8 +29,9 @@ from tocapp.services.interviews import mapping_interviews
 from tocapp.web import chart_images
 from tocapp.web.acting import acting_user
 from tocapp.web.flowchart_body import flowchart_body
-from tocapp.web.forms.flowchart_forms import LinkForm, StepForm, link_form, step_form
+from tocapp.web.forms.flowchart_forms import link_form, step_form
 from tocapp.web.interviews import study_trail
+from tocapp.web.map_editor import arrows_of, editor, is_htmx, map_page, reading_numbers
 
 bp = Blueprint("flowcharts", __name__)
 
@@ -100,10 +103,10 @@ def map(project_id: int, setting_id: int) -> Any:  # noqa: A001  (the endpoint r
     setting, _ = load_in(
         db.session, current_user, Setting, setting_id, project_id, Role.INTERVIEWER
     )
-    if _is_htmx():  # "Cancel" of an inline edit or delete: the editor as it is
+    if is_htmx():  # "Cancel" of an inline edit or delete: the editor as it is
         step_id = request.args.get("step", type=int)
-        return _editor(setting, focus=f"#map-step-{step_id} .edit-link" if step_id else None)
-    return _map_page(setting)
+        return editor(setting, focus=f"#map-step-{step_id} .edit-link" if step_id else None)
+    return map_page(setting)
 
 
 @bp.post(SETTING_URL + "/steps")
@@ -125,7 +128,7 @@ def add_step(project_id: int, setting_id: int) -> Any:
                 f"Step {_number(step)} is added ({Theme(step.theme).title}, {step.group.name})."
             )
             return _saved(setting, message, cell_anchor(step), "#text", place)
-    return _map_or_editor(setting, add_form=form, focus="#text")
+    return _map_oreditor(setting, add_form=form, focus="#text")
 
 
 @bp.route(STEP_URL + "/edit", methods=["GET", "POST"])
@@ -133,7 +136,7 @@ def edit_step(project_id: int, step_id: int) -> Any:
     step = _load_leader_step(project_id, step_id)
     setting = step.version.setting
     # Inline on the map (htmx), the form's ids must not clash with the add form's.
-    prefix = "edit" if _is_htmx() else ""
+    prefix = "edit" if is_htmx() else ""
     form = step_form(setting.project.groups, mapping_interviews(setting), step=step, prefix=prefix)
     if form.validate_on_submit():
         try:
@@ -144,14 +147,14 @@ def edit_step(project_id: int, step_id: int) -> Any:
             focus = f"#map-step-{step.id} .edit-link"
             return _saved(setting, f"Step {_number(step)} is saved.", cell_anchor(step), focus)
     status = 400 if form.is_submitted() else 200
-    if _is_htmx():
-        return _editor(setting, editing=(step, form), focus="#edit-text", status=status)
+    if is_htmx():
+        return editor(setting, editing=(step, form), focus="#edit-text", status=status)
     return render_template(
         "flowcharts/edit_step.html",
         step=step,
         setting=setting,
         form=form,
-        number=_numbers(step.version).get(step.id, ""),
+        number=reading_numbers(step.version).get(step.id, ""),
         interviews=mapping_interviews(setting),
         trail=study_trail(setting.project, setting),
     ), status
@@ -183,14 +186,14 @@ def delete_step(project_id: int, step_id: int) -> Any:
     step = _load_leader_step(project_id, step_id)
     setting, anchor = step.version.setting, cell_anchor(step)
     if request.method != "POST":  # GET, and the HEAD Flask answers with the same view
-        if _is_htmx():
-            return _editor(setting, deleting=step, focus=f"#map-step-{step.id} .confirm-delete")
+        if is_htmx():
+            return editor(setting, deleting=step, focus=f"#map-step-{step.id} .confirm-delete")
         return render_template(
             "flowcharts/delete_step.html",
             step=step,
             setting=setting,
-            number=_numbers(step.version),
-            arrows=_arrows_of(step),
+            number=reading_numbers(step.version),
+            arrows=arrows_of(step),
             trail=study_trail(setting.project, setting),
         )
     number = _number(step)
@@ -208,7 +211,7 @@ def add_link(project_id: int, setting_id: int) -> Any:
         db.session, current_user, Setting, setting_id, project_id, Role.INTERVIEWER
     )
     version = charts.latest_version(db.session, setting)
-    numbers = _numbers(version)
+    numbers = reading_numbers(version)
     form = link_form(version.steps if version else [], numbers)
     if form.validate_on_submit() and version is not None:
         try:
@@ -225,7 +228,7 @@ def add_link(project_id: int, setting_id: int) -> Any:
         else:
             ends = _ends(numbers, form.source_id.data, form.target_id.data)
             return _saved(setting, f"The arrow from {ends} is added.", "arrows", "#arrow-source_id")
-    return _map_or_editor(setting, arrow_form=form, focus="#arrow-source_id")
+    return _map_oreditor(setting, arrow_form=form, focus="#arrow-source_id")
 
 
 @bp.post("/studies/<int:project_id>/links/<int:link_id>/delete")
@@ -233,7 +236,7 @@ def delete_link(project_id: int, link_id: int) -> Response:
     link, _ = load_in(db.session, current_user, Link, link_id, project_id, Role.INTERVIEWER)
     charts.require_leader_map(link)
     setting = link.version.setting
-    numbers = _numbers(link.version)
+    numbers = reading_numbers(link.version)
     ends = _ends(numbers, link.source_step_id, link.target_step_id)
     try:
         charts.delete_link(db.session, acting_user(), link)
@@ -254,20 +257,11 @@ def cell_anchor(step: Step) -> str:
 
 
 def _number(step: Step) -> str:
-    return _numbers(step.version).get(step.id, "")
-
-
-def _arrows_of(step: Step) -> list[Link]:
-    return [ln for ln in step.version.links if step.id in (ln.source_step_id, ln.target_step_id)]
+    return reading_numbers(step.version).get(step.id, "")
 
 
 def _ends(numbers: dict[int, str], source_id: int, target_id: int) -> str:
     return f"{numbers.get(source_id, '?')} to {numbers.get(target_id, '?')}"
-
-
-def _is_htmx() -> bool:
-    """A request from htmx on the map page, answered with the editor fragment, not a redirect."""
-    return request.headers.get("HX-Request") == "true"
 
 
 def _saved(
@@ -279,105 +273,28 @@ def _saved(
 ) -> Response | Any:
     """After a change: the updated editor, its message for the live region and where focus goes
     (htmx); otherwise a flash and the redirect back to the changed cell, as without JavaScript."""
-    if not _is_htmx():
+    if not is_htmx():
         flash(message, "success")
         return _back_to_map(setting, anchor)
     add_form = None
     if add_data:
         add_form = step_form(setting.project.groups, mapping_interviews(setting), data=add_data)
-    return _editor(setting, add_form=add_form, message=message, focus=focus)
+    return editor(setting, add_form=add_form, message=message, focus=focus)
 
 
 def _not_saved(setting: Setting, message: str, anchor: str) -> Response | Any:
     """A refused move or delete: said in the live region (htmx), or flashed above the map."""
-    if not _is_htmx():
+    if not is_htmx():
         flash(message, "error")
         return _back_to_map(setting, anchor)
-    return _editor(setting, message=message, error=True, status=400)
+    return editor(setting, message=message, error=True, status=400)
 
 
-def _map_or_editor(setting: Setting, *, focus: str, **forms: Any) -> Any:
+def _map_oreditor(setting: Setting, *, focus: str, **forms: Any) -> Any:
     """A refused form with what was typed: the editor (htmx) or the whole page, status 400."""
-    if _is_htmx():
-        return _editor(setting, focus=focus, status=400, **forms)
-    return _map_page(setting, status=400, **forms)
-
-
-def _map_context(
-    setting: Setting,
-    add_form: StepForm | None = None,
-    arrow_form: LinkForm | None = None,
-) -> dict[str, Any]:
-    """What the map page and its editor fragment show."""
-    version = charts.latest_version(db.session, setting)
-    groups = setting.project.groups
-    interviews = mapping_interviews(setting)
-    numbers = _numbers(version)
-    if add_form is None:
-        add_form = step_form(groups, interviews, data=_cell_from_query(groups))
-    if arrow_form is None:
-        arrow_form = link_form(version.steps if version else [], numbers)
-    drawing = None
-    if version is not None and version.steps:
-        chart = charts.to_domain(version)
-        drawing = chart_images.inline_chart(chart, chart.title)
-    return {
-        "setting": setting,
-        "version": version,
-        "groups": groups,
-        "themes": list(Theme),
-        "cells": charts.steps_by_cell(version),
-        "links": version.links if version else [],
-        "numbers": numbers,
-        "interviews": interviews,
-        "several_interviews": len(interviews) > 1,
-        "add_form": add_form,
-        "arrow_form": arrow_form,
-        "drawing": drawing,
-    }
-
-
-def _map_page(
-    setting: Setting,
-    add_form: StepForm | None = None,
-    arrow_form: LinkForm | None = None,
-    status: int = 200,
-) -> tuple[str, int]:
-    context = _map_context(setting, add_form, arrow_form)
-    version = context["version"]
-    return render_template(
-        "flowcharts/map.html",
-        **context,
-        suggested_themes={n: charts.suggested_theme(n) for n in range(1, 7)},
-        shown_at=versions.times_shown(db.session, version) if version else 0,
-        trail=study_trail(setting.project, setting),
-    ), status
-
-
-def _editor(
-    setting: Setting,
-    *,
-    add_form: StepForm | None = None,
-    arrow_form: LinkForm | None = None,
-    editing: tuple[Step, StepForm] | None = None,
-    deleting: Step | None = None,
-    message: str = "",
-    error: bool = False,
-    focus: str | None = None,
-    status: int = 200,
-) -> tuple[str, int]:
-    """The map's editor (grid, forms, arrows, drawing) for htmx to swap in, with the message for
-    the page's live region (an out-of-band swap) and the element to focus next."""
-    return render_template(
-        "flowcharts/_editor_response.html",
-        **_map_context(setting, add_form, arrow_form),
-        editing=editing,
-        deleting=deleting,
-        deleting_arrows=_arrows_of(deleting) if deleting is not None else [],
-        message=message,
-        error=error,
-        focus=focus,
-    ), status
+    if is_htmx():
+        return editor(setting, focus=focus, status=400, **forms)
+    return map_page(setting, status=400, **forms)
 
 
 def _chosen_version(setting: Setting) -> FlowchartVersion | None:
@@ -390,29 +307,10 @@ def _chosen_version(setting: Setting) -> FlowchartVersion | None:
     return versions.version_numbered(db.session, setting, number)
 
 
-def _numbers(version: FlowchartVersion | None) -> dict[int, str]:
-    """Reading numbers (S1, A2 …) by step id, the same as the chart and its text version."""
-    if version is None:
-        return {}
-    return {int(key): number for key, number in step_numbers(charts.to_domain(version)).items()}
-
-
-def _cell_from_query(groups: list[Any]) -> dict[str, Any]:
-    """A cell's "Add a step here" link fills the add form's theme and group."""
-    data: dict[str, Any] = {}
-    theme = request.args.get("theme", "")
-    if theme in {t.value for t in Theme}:
-        data["theme"] = theme
-    group_id = request.args.get("group", type=int)
-    if group_id in {g.id for g in groups}:
-        data["group_id"] = group_id
-    return data
-
-
 def _refuse(form: Any, error: DomainError, field: str | None = None) -> None:
     """Say why a change was refused beside the field it is about (else at the top of the form),
     in the form that keeps the typing; and at the top of the page when the whole page reloads."""
-    if not _is_htmx():
+    if not is_htmx():
         flash(str(error), "error")
     name = getattr(error, "field", None) or field
     if name is not None and name in form:
