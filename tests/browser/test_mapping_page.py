@@ -300,6 +300,14 @@ def test_the_map_reflows_at_320_px(live_server: LiveServer, page: Page) -> None:
     )
     expect(page.locator("#words-tools")).to_be_visible()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+    # Made from the words up in the notes, the step's message is in view at the window's foot.
+    page.keyboard.press("2")
+    status = page.locator(STATUS)
+    expect(status).to_contain_text(re.compile(r"Step A\d is added \(Strands of action, Children\)"))
+    expect(status).to_be_in_viewport()
+    expect(notes).to_be_focused()
+    _shot(page, "words-made-320")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
 
 
 # The id of a step of the drawing wholly inside the zoom frame (zoomed in, some are outside).

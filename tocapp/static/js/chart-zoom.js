@@ -69,8 +69,10 @@
 
   function frameHeight(frame, ratio) {
     // The chart's own shape at the frame's width, but never taller than most of the window.
+    // On a phone, less: a finger on the chart moves the chart, so leave room to scroll the page.
     var height = frame.clientWidth * ratio || 300;
-    return Math.round(Math.max(220, Math.min(height, window.innerHeight * 0.8)));
+    var most = window.innerHeight * (window.innerWidth < 640 ? 0.6 : 0.8);
+    return Math.round(Math.max(220, Math.min(height, most)));
   }
 
   function enhance(figure) {

@@ -16,7 +16,19 @@
   var wordsSource = null; // the answer's text box the last step from words came from
   var MAX_TEXT = 500;
 
-  function say(text) { if (status) { status.textContent = text; } }
+  // In one column the message covers the foot of the window: it goes after a while there.
+  var narrow = window.matchMedia("(max-width: 69.99rem)");
+  var clearing = null;
+  function clearLater() {
+    clearTimeout(clearing);
+    if (!narrow.matches || !status) { return; }
+    var said = status.textContent;
+    clearing = setTimeout(function () {
+      if (status.textContent === said) { status.textContent = ""; }
+    }, 12000);
+  }
+  function say(text) { if (status) { status.textContent = text; clearLater(); } }
+  document.body.addEventListener("htmx:oobAfterSwap", clearLater);
   function editor() { return document.getElementById("map-editor"); }
 
   // --- Saving without a reload (htmx) -------------------------------------------------------
