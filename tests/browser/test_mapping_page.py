@@ -382,6 +382,31 @@ def test_the_drawing_zooms_and_pans_and_its_steps_still_answer(
     )
 
 
+def test_a_drawing_swapped_into_a_zoomable_figure_zooms_too(
+    live_server: LiveServer, page: Page
+) -> None:
+    """As a page that swaps only the svg (or the figure's inside) would: one set of buttons,
+    working on the new drawing."""
+    _open_map(page, live_server)
+    expect(page.locator("#map-figure .zoom-controls")).to_have_count(1)
+    page.evaluate(
+        """async () => {
+            const answer = await fetch(location.pathname, {headers: {"HX-Request": "true"}});
+            const html = new DOMParser().parseFromString(await answer.text(), "text/html");
+            const fresh = document.importNode(html.querySelector("#map-figure svg"), true);
+            document.querySelector("#map-figure svg").replaceWith(fresh);
+            document.body.dispatchEvent(new CustomEvent("htmx:afterSettle", {bubbles: true}));
+        }"""
+    )
+    figure = page.locator("#map-figure")
+    expect(figure.locator(".zoom-controls")).to_have_count(1)
+    expect(figure.locator(".zoom-frame")).to_have_count(1)
+    expect(figure.locator("svg[data-zoom-ready] .svg-pan-zoom_viewport")).to_have_count(1)
+    before = _viewport_transform(page)
+    figure.get_by_role("button", name="Zoom in").click()
+    _changed_transform(page, before)
+
+
 def test_the_flowchart_page_drawing_zooms(live_server: LiveServer, page: Page) -> None:
     log_in(page, live_server)
     page.get_by_role("link", name=re.compile("Inter-professional coaching")).first.click()

@@ -76,16 +76,26 @@
   }
 
   function enhance(figure) {
-    if (figure.dataset.zoomReady) { return; }
     var svg = figure.querySelector("svg");
-    if (!svg || !svg.getAttribute("viewBox")) { return; }
+    // Done already (svg-pan-zoom has taken its viewBox), or nothing to zoom.
+    if (!svg || svg.hasAttribute("data-zoom-ready") || !svg.getAttribute("viewBox")) { return; }
+    // A new drawing in a figure that had one (a swap of the figure's inside, or of the svg
+    // alone): let the old one go, with its buttons, and start again.
+    release(figure);
+    svg.setAttribute("data-zoom-ready", "true");
     figure.dataset.zoomReady = "true";
-    var frame = document.createElement("div");
-    frame.className = "zoom-frame";
-    svg.parentNode.insertBefore(frame, svg);
-    frame.appendChild(svg);
+    var frame = svg.parentNode;
+    if (!frame.classList.contains("zoom-frame")) {
+      frame = document.createElement("div");
+      frame.className = "zoom-frame";
+      svg.parentNode.insertBefore(frame, svg);
+      frame.appendChild(svg);
+    }
+    figure.querySelectorAll(".zoom-frame").forEach(function (old) {
+      if (old !== frame && !old.querySelector("svg")) { old.remove(); }
+    });
     var bar = toolbar(figure);
-    figure.insertBefore(bar, frame);
+    frame.parentNode.insertBefore(bar, frame);
 
     var box = svg.viewBox.baseVal;
     var ratio = box && box.width ? box.height / box.width : 0.6;
@@ -180,9 +190,18 @@
     instances.push({ figure: figure, panZoom: panZoom, svg: svg, frame: frame, ratio: ratio });
   }
 
+  function release(figure) {
+    instances = instances.filter(function (item) {
+      if (item.figure !== figure) { return true; }
+      try { item.panZoom.destroy(); } catch (error) { /* its svg is gone already */ }
+      return false;
+    });
+    figure.querySelectorAll(".zoom-controls").forEach(function (bar) { bar.remove(); });
+  }
+
   function forget() {
     instances = instances.filter(function (item) {
-      if (item.figure.isConnected) { return true; }
+      if (item.figure.isConnected && item.svg.isConnected) { return true; }
       try { item.panZoom.destroy(); } catch (error) { /* already gone with its svg */ }
       return false;
     });
