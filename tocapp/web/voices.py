@@ -15,13 +15,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -481,7 +479,6 @@ def _page_context(interview: Interview, role: Role, state: PageState) -> dict[st
         "note_form": state.note,
         "here": {"project_id": project_id, "interview_id": interview.id},
         "drafts_url": url_for("drafts.save", project_id=project_id),
-        "zoomable": _chart_zoom_exists(),
         "trail": study_trail(interview.setting.project, interview.setting),
     }
 
@@ -498,11 +495,6 @@ def _fresh_step_form(interview: Interview) -> VoiceStepForm:
     form = voice_step_form(interview.setting.project.groups)
     form.process(formdata=None)
     return form
-
-
-def _chart_zoom_exists() -> bool:
-    """Zoom and pan the drawing once static/js/chart-zoom.js is there (issue 14, part 4)."""
-    return (Path(current_app.static_folder or "") / "js" / "chart-zoom.js").is_file()
 
 
 # ---------------------------------------------------------------------------------------------
