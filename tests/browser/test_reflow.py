@@ -81,6 +81,9 @@ def test_no_page_scrolls_sideways_at_320_px(live_server: LiveServer, page: Page)
     pages = 0
     for visit in every_page(page, live_server):
         pages += 1
+        page.evaluate(
+            "() => document.querySelectorAll('details').forEach((d) => { d.open = true; })"
+        )
         width = page.evaluate("() => document.documentElement.scrollWidth")
         if width > WIDTH:
             culprits = page.evaluate(WHAT_STICKS_OUT, WIDTH)
