@@ -410,3 +410,30 @@ def _contrast_on_white(color: str) -> float:
 
     light = 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
     return 1.05 / (light + 0.05)
+
+
+def test_a_save_after_the_login_ended_changes_nothing_on_the_page(
+    live_server: LiveServer, page: Page
+) -> None:
+    """Logged out in another tab: the answer (a login page, or a refused form token) is never
+    put into the page; the live region says the save did not happen."""
+    page.set_viewport_size(LAPTOP)
+    _start_teacher_interview(page, live_server)
+    key, _ = _steps(page)[0]
+    loads = _watch_navigation(page)
+    other = page.context.new_page()
+    other.goto("/")
+    other.get_by_role("button", name="Log out").click()
+    expect(other).to_have_url(re.compile("/login"))
+    other.close()
+
+    page.locator(f"#step-{key}").click()
+    page.keyboard.press("a")
+    _status(page).to_contain_text("Not saved")
+    expect(page.locator("#flowchart-figure svg")).to_have_count(1)
+    expect(
+        page.locator("#voice-live input[name=password], #voice-live form[action$='/login']")
+    ).to_have_count(0)
+    expect(page.locator(f"#voice-step-{key} .voice-step-mark")).to_contain_text("Not discussed")
+    _assert_same_page(page, loads)
+    assert _saved(live_server)[0] == {}

@@ -291,10 +291,20 @@
       say("Not saved: you have been signed out. Sign in again in another tab, then save again; what you typed is still here.");
       return;
     }
-    refused = xhr.status === 400 || xhr.status === 409;
-    if (refused) { // a refused save: its form again, with the message and the words typed
+    // A refused save is answered with its own form (HX-Retarget names it): swap that in, with
+    // the message and the words typed. Any other refusal (an expired form token) is not ours
+    // to show in the page: say so, and leave everything as it is.
+    refused = (xhr.status === 400 || xhr.status === 409) && !!xhr.getResponseHeader("HX-Retarget");
+    if (refused) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
+    } else if (xhr.status >= 400) {
+      event.detail.shouldSwap = false;
+      event.detail.isError = false;
+      say(xhr.status === 400
+        ? "Not saved: this page has been open too long for the server to accept it. Reload the page and try again; notes you were typing are kept as drafts."
+        : "Not saved: the server answered " + xhr.status + ". Reload the page and try again.");
+      return;
     }
     var active = document.activeElement;
     focusBefore = active && active !== document.body ? active.id || null : null;
@@ -348,9 +358,6 @@
   document.addEventListener("voice-saved", function (event) { say(event.detail.message); });
   document.addEventListener("htmx:sendError", function () {
     say("Not saved: the server could not be reached. Check the connection and try again.");
-  });
-  document.addEventListener("htmx:responseError", function (event) {
-    say("Not saved: the server answered " + event.detail.xhr.status + ". Reload the page and try again.");
   });
 
   if (arrowButton) {
