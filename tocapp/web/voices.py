@@ -11,9 +11,6 @@ the screen and nothing is reloaded, and every action still works without JavaScr
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,7 +18,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -34,8 +30,8 @@ from wtforms.fields.choices import SelectChoice
 from tocapp.domain.errors import DomainError
 from tocapp.domain.filenames import download_name
 from tocapp.domain.outline import step_numbers
-from tocapp.domain.theory import Flowchart, ordered_steps
-from tocapp.domain.voices import Mark, VoiceLayer, chart_with_voices
+from tocapp.domain.theory import ordered_steps
+from tocapp.domain.voices import Mark
 from tocapp.extensions import db
 from tocapp.models import Interview, Setting
 from tocapp.models.users import Role
@@ -49,15 +45,23 @@ from tocapp.web import chart_images
 from tocapp.web.acting import acting_user
 from tocapp.web.forms.interview_forms import interview_form
 from tocapp.web.forms.voice_forms import (
-    ArrowForm,
     MarkForm,
     NoteEditForm,
     NoteForm,
-    VoiceStepForm,
     arrow_form,
     voice_step_form,
 )
 from tocapp.web.interviews import study_trail
+from tocapp.web.voice_page import (
+    RENUMBERED,
+    PageState,
+    chart_and_layer,
+    is_live,
+    live,
+    page_context,
+    refused,
+    voice_page,
+)
 
 bp = Blueprint("voices", __name__)
 
@@ -119,18 +123,6 @@ def _new_defaults(rounds: list[Any]) -> dict[str, Any]:
 # One voice
 
 
-@dataclass
-class PageState:
-    """What a refused action typed, so the page can show it again beside its message."""
-
-    status: int = 200
-    mark_error: tuple[int, str] | None = None  # (step id, message)
-    note: NoteForm | None = None
-    arrow: ArrowForm | None = None
-    new_step: VoiceStepForm | None = None
-    message: str = ""
-
-
 @bp.get(VOICE_URL)
 def annotate(project_id: int, interview_id: int) -> Any:
     interview, role = load_in(db.session, current_user, Interview, interview_id, project_id)
@@ -138,7 +130,7 @@ def annotate(project_id: int, interview_id: int) -> Any:
         abort(404)
     voice_read.load_voices(db.session, [interview])  # a few statements, not one per relation
     voice_read.load_chart(db.session, interview.version)
-    return _voice_page(interview, role, PageState())
+    return voice_page(interview, role, PageState())
 
 
 @bp.get(VOICE_URL + ".svg", defaults={"fmt": "svg"})
@@ -147,7 +139,7 @@ def download(project_id: int, interview_id: int, fmt: str) -> Response:
     interview, _ = load_in(db.session, current_user, Interview, interview_id, project_id)
     if interview.version is None:
         abort(404)
-    chart, layer = _chart_and_layer(interview)
+    chart, layer = chart_and_layer(interview)
     name = download_name(
         [
             interview.setting.project.title,
@@ -168,7 +160,7 @@ def mark(project_id: int, interview_id: int) -> Any:
     step_id = form.step_id.data if isinstance(form.step_id.data, int) else None
     if not form.validate():
         message = next(iter(e for errors in form.errors.values() for e in errors))
-        return _refused(interview, role, PageState(400, (step_id or 0, message)))
+        return refused(interview, role, PageState(400, (step_id or 0, message)))
     try:
         voices.set_mark(
             db.session,
@@ -181,12 +173,12 @@ def mark(project_id: int, interview_id: int) -> Any:
     except StaleEditError as error:
         db.session.rollback()
         message = f"{error} Here is the mark saved now; choose again if it should change."
-        return _refused(interview, role, PageState(409, (form.step_id.data, message)))
+        return refused(interview, role, PageState(409, (form.step_id.data, message)))
     except DomainError as error:
-        return _refused(interview, role, PageState(400, (form.step_id.data, str(error))))
-    if not _is_live():
+        return refused(interview, role, PageState(400, (form.step_id.data, str(error))))
+    if not is_live():
         return redirect(_voice_url(interview, f"voice-step-{form.step_id.data}"), 303)
-    page = _page_context(interview, role, PageState())
+    page = page_context(interview, role, PageState())
     key = str(form.step_id.data)
     number = page["numbers"][key]
     chosen = Mark(form.mark.data) if form.mark.data else None
@@ -195,7 +187,7 @@ def mark(project_id: int, interview_id: int) -> Any:
         if chosen
         else (f"Mark cleared for {number}: not discussed")
     )
-    return _live(page, "figure", [f"state:{key}", "undo"], said)
+    return live(page, "figure", [f"state:{key}", "undo"], said)
 
 
 @bp.post(VOICE_URL + "/notes")
@@ -216,17 +208,17 @@ def note(project_id: int, interview_id: int) -> Any:
         except DomainError as error:
             form.text.errors = [*form.text.errors, str(error)]
         else:
-            if not _is_live():
+            if not is_live():
                 flash(f"Note {saved.number} is saved.", "success")
                 anchor = f"voice-step-{saved.step_id}" if saved.step_id else f"note-{saved.number}"
                 return redirect(_voice_url(interview, anchor), 303)
-            page = _page_context(interview, role, PageState())
+            page = page_context(interview, role, PageState())
             if saved.step_id is None:
-                return _live(page, "figure", ["notes", "undo"], f"Note {saved.number} saved")
+                return live(page, "figure", ["notes", "undo"], f"Note {saved.number} saved")
             key = str(saved.step_id)
             said = f"Note {saved.number} saved on {page['numbers'][key]}"
-            return _live(page, "figure", [f"step_notes:{key}", "notes", "undo"], said)
-    return _refused(interview, role, PageState(400, note=form))
+            return live(page, "figure", [f"step_notes:{key}", "notes", "undo"], said)
+    return refused(interview, role, PageState(400, note=form))
 
 
 @bp.post(VOICE_URL + "/arrows")
@@ -247,16 +239,16 @@ def arrow(project_id: int, interview_id: int) -> Any:
         except DomainError as error:
             form.form_errors.append(str(error))
         else:
-            if not _is_live():
+            if not is_live():
                 flash("The new arrow is saved.", "success")
                 return redirect(_voice_url(interview, "new-arrows"), 303)
-            page = _page_context(interview, role, PageState())
+            page = page_context(interview, role, PageState())
             numbers = page["numbers"]
             source, target = str(form.source_id.data), str(form.target_id.data)
             newest = max(ln.number for ln in page["layer"].links)
             said = f"Arrow {newest} saved: {numbers[source]} → {numbers[target]}"
-            return _live(page, "figure", ["arrows", "arrow_form", "undo"], said)
-    return _refused(interview, role, PageState(400, arrow=form))
+            return live(page, "figure", ["arrows", "arrow_form", "undo"], said)
+    return refused(interview, role, PageState(400, arrow=form))
 
 
 @bp.post(VOICE_URL + "/steps")
@@ -274,13 +266,13 @@ def add_step(project_id: int, interview_id: int) -> Any:
         except DomainError as error:
             form.form_errors.append(str(error))
         else:
-            if not _is_live():
+            if not is_live():
                 flash("The new step is saved, marked as added at this interview.", "success")
                 return redirect(_voice_url(interview, f"voice-step-{step.id}"), 303)
-            page = _page_context(interview, role, PageState())
+            page = page_context(interview, role, PageState())
             said = f"Step {page['numbers'][str(step.id)]} added at this interview"
-            return _live(page, "figure", [*_RENUMBERED, "new_step"], said)
-    return _refused(interview, role, PageState(400, new_step=form))
+            return live(page, "figure", [*RENUMBERED, "new_step"], said)
+    return refused(interview, role, PageState(400, new_step=form))
 
 
 @bp.post(VOICE_URL + "/undo")
@@ -290,15 +282,15 @@ def undo(project_id: int, interview_id: int) -> Response:
     kind = last.kind if last else None
     undone = voices.undo_last(db.session, acting_user(), interview)
     said = f"Undone: {undone}." if undone else "There was nothing to undo."
-    if not _is_live():
+    if not is_live():
         flash(said, "success")
         return redirect(_voice_url(interview), 303)
-    page = _page_context(interview, role, PageState())
+    page = page_context(interview, role, PageState())
     if kind == "step":  # a step went: the reading numbers after it may have changed
-        return _live(page, "figure", _RENUMBERED, said)
+        return live(page, "figure", RENUMBERED, said)
     keys = [s.key for s in page["steps"]]
     every_step = [f"state:{k}" for k in keys] + [f"step_notes:{k}" for k in keys]
-    return _live(page, "figure", [*every_step, "arrows", "notes", "undo"], said)
+    return live(page, "figure", [*every_step, "arrows", "notes", "undo"], said)
 
 
 @bp.route(VOICE_URL + "/notes/<int:note_number>/edit", methods=["GET", "POST"])
@@ -363,139 +355,10 @@ def _voice_url(interview: Interview, anchor: str | None = None) -> str:
     )
 
 
-def _chart_and_layer(interview: Interview) -> tuple[Flowchart, VoiceLayer]:
-    """The interviewer's working view of this voice: every word as typed."""
-    assert interview.version is not None
-    layer = voice_read.voice_of(interview, editing=True)
-    chart = chart_with_voices(voice_read.leader_chart(interview.version, editing=True), [layer])
-    return chart, layer
-
-
 def _step_choices(interview: Interview) -> list[tuple[int, str, str]]:
-    chart, _ = _chart_and_layer(interview)
+    chart, _ = chart_and_layer(interview)
     numbers = step_numbers(chart)
     return [
         (int(s.key), numbers[s.key], s.text)
         for s in ordered_steps(chart.steps, chart.lane_groups())
     ]
-
-
-# What a new or removed step changes besides the drawing: every reading number after it. The
-# step list is swapped whole; the page's script keeps the words typed into its note boxes.
-_RENUMBERED = ("steps", "arrows", "arrow_form", "notes", "undo")
-
-
-def _is_live() -> bool:
-    """Sent by the page's script (htmx), which swaps in the parts it is answered with."""
-    return request.headers.get("HX-Request") == "true"
-
-
-def _refused(interview: Interview, role: Role, state: PageState) -> Any:
-    """A refused save: the whole page again, or (htmx) only the refused form, with its message
-    and the words typed, swapped in where the form is (HX-Retarget)."""
-    if not _is_live():
-        return _voice_page(interview, role, state)
-    page = _page_context(interview, role, state)
-    if state.mark_error:
-        main, extra = f"state:{state.mark_error[0]}", ["figure"]
-    elif state.note is not None:
-        step_id = state.note.step_id.data
-        main, extra = (f"note:{step_id}" if step_id is not None else "thread"), []
-    elif state.arrow is not None:
-        main, extra = "arrow_form", []
-    elif state.new_step is not None:
-        main, extra = "new_step", []
-    else:
-        main, extra = "message", ["figure"]
-    response = _live(page, main, extra, "")
-    element = {"state": "step-state-", "note": "step-note-"}.get(main.partition(":")[0])
-    target = element + main.partition(":")[2] if element else _PART_IDS[main]
-    response.headers["HX-Retarget"] = "#" + target
-    response.headers["HX-Reswap"] = "outerHTML"
-    return response
-
-
-_PART_IDS = {
-    "message": "voice-message",
-    "thread": "thread-form",
-    "arrow_form": "arrow-form",
-    "new_step": "new-step-form",
-}
-
-
-def _live(page: dict[str, Any], main: str, oob: Sequence[str], said: str) -> Response:
-    """The parts of the page a save changed; ``said`` goes to the page's live region."""
-    body = render_template("voices/_live.html", main=main, oob=list(oob), **page)
-    response = make_response(body, page["state"].status)
-    if said:
-        # json.dumps escapes every non-ASCII character, so the header stays Latin-1.
-        response.headers["HX-Trigger"] = json.dumps({"voice-saved": {"message": said}})
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _voice_page(interview: Interview, role: Role, state: PageState) -> tuple[str, int]:
-    return render_template(
-        "voices/annotate.html", **_page_context(interview, role, state)
-    ), state.status
-
-
-def _page_context(interview: Interview, role: Role, state: PageState) -> dict[str, Any]:
-    """Everything the voice page and its parts read."""
-    chart, layer = _chart_and_layer(interview)
-    if state.mark_error and str(state.mark_error[0]) not in chart.step_by_key:
-        state.message, state.mark_error = state.mark_error[1], None
-    numbers = step_numbers(chart)
-    steps = ordered_steps(chart.steps, chart.lane_groups())
-    revisions = {m.step_id: m.revision for m in interview.marks}
-    notes_by_step: dict[str, list[Any]] = {}
-    for n in layer.notes:
-        if n.step_key is not None:
-            notes_by_step.setdefault(n.step_key, []).append(n)
-    can_record = role.can_record
-    choices = [(int(s.key), numbers[s.key], s.text) for s in steps]
-    drawing = chart_images.inline_chart(
-        chart, f"{chart.title}, annotated by {layer.label}", voice_annotations(layer)
-    )
-    last = voices.last_action(db.session, interview) if can_record else None
-    project_id = interview.setting.project_id
-    return {
-        "interview": interview,
-        "title": interview_title(interview),
-        "role": role,
-        "can_record": can_record,
-        "layer": layer,
-        "chart": chart,
-        "steps": steps,
-        "step_by_key": {s.key: s for s in steps},
-        "numbers": numbers,
-        "revisions": revisions,
-        "notes_by_step": notes_by_step,
-        "drawing": drawing,
-        "last_action": last,
-        "state": state,
-        "arrow_form": state.arrow or _fresh_arrow_form(choices),
-        "step_form": state.new_step or _fresh_step_form(interview),
-        "note_form": state.note,
-        "here": {"project_id": project_id, "interview_id": interview.id},
-        "drafts_url": url_for("drafts.save", project_id=project_id),
-        "trail": study_trail(interview.setting.project, interview.setting),
-    }
-
-
-def _fresh_arrow_form(choices: list[tuple[int, str, str]]) -> ArrowForm:
-    """A new arrow form from the first step to the second (S1 → S1 could never be saved), not
-    filled in from what was just posted: after a save the form starts again."""
-    form = arrow_form(choices)
-    form.process(formdata=None, data={"target_id": choices[1][0]} if len(choices) > 1 else {})
-    return form
-
-
-def _fresh_step_form(interview: Interview) -> VoiceStepForm:
-    form = voice_step_form(interview.setting.project.groups)
-    form.process(formdata=None)
-    return form
-
-
-# ---------------------------------------------------------------------------------------------
-# Every voice of a setting
