@@ -32,8 +32,9 @@ def _shot(page: Page, name: str, full: bool = False) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=full)
 
 
-def _open_map(page: Page, server: LiveServer) -> None:
-    """The nursery's map, with version 2 started (version 1 was shown at return interviews)."""
+def _open_map(page: Page, server: LiveServer, scripted: bool = True) -> None:
+    """The nursery's map, with version 2 started (version 1 was shown at return interviews),
+    once its scripts have run (they are deferred: the page can be seen before)."""
     log_in(page, server)
     page.get_by_role("link", name=re.compile("Inter-professional coaching")).first.click()
     page.get_by_role("link", name="Nursery school").click()
@@ -43,6 +44,9 @@ def _open_map(page: Page, server: LiveServer) -> None:
     if start.count():
         start.click()
     expect(page.get_by_role("heading", name="Add a step")).to_be_visible()
+    if scripted:
+        expect(page.locator("#words-help")).to_be_visible()  # shown by flowchart-map.js
+        expect(page.locator("#map-figure .zoom-controls")).to_have_count(1)  # chart-zoom.js
 
 
 def _mark_window(page: Page) -> None:
@@ -257,7 +261,7 @@ def test_without_javascript_the_plain_forms_still_map(
     )
     page = context.new_page()
     try:
-        _open_map(page, live_server)
+        _open_map(page, live_server, scripted=False)
         expect(page.locator("#words-tools")).to_be_hidden()  # needs JavaScript, so not offered
         add = page.locator("#add-step form")
         add.get_by_label("What the step says").fill("Made without JavaScript")
