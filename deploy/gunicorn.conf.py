@@ -18,3 +18,13 @@ max_requests = 1000
 max_requests_jitter = 100
 accesslog = "-"
 errorlog = "-"
+
+
+def post_worker_init(worker: object) -> None:
+    """Once a worker has loaded the app, move everything it holds into the permanent generation:
+    the garbage collector's full passes then walk only what requests make, not the whole of
+    Flask, SQLAlchemy and the templates again and again."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
