@@ -281,6 +281,8 @@
     if (focusBefore && (!active || active === document.body || !active.isConnected)) {
       var again = document.getElementById(focusBefore);
       if (again) { again.focus({ preventScroll: true }); }
+      // What had focus is gone (its step undone): the drawing's chosen (or first) step.
+      else if (/^step-/.test(focusBefore)) { enhanceDrawing(); focusGroup(current || (rows()[0] || {dataset: {}}).dataset.stepKey); }
     }
   }
 
