@@ -1,4 +1,4 @@
-"""Charts drawn for print: inline SVG parts for PDF pages, 300 dpi PNG parts for Word.
+"""Charts drawn for print: inline SVG parts for PDF pages (PNG parts for Word: chart_png).
 
 Drawing goes through a ``DrawChart`` callable, so the web layer can pass its render cache and
 Graphviz limits while tests and the benchmark draw directly. A chart that cannot be drawn does
@@ -7,19 +7,29 @@ not stop the export: the document says so, and its text version still carries ev
 
 from __future__ import annotations
 
-import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tocapp.domain.theory import Flowchart
+from tocapp.exports.chart_connectors import (
+    CONNECTOR_FONT_SIZE,
+    LINE,
+    ChartArrow,
+    Connector,
+    Point,
+    Rect,
+    Rooms,
+    page_connectors,
+)
 from tocapp.exports.chart_pages import DEFAULT_PAPERS, PagePlan, plan_pages
 from tocapp.exports.model import ChartFigure
 from tocapp.render import Annotations, RenderError, render_flowchart, svg_for_inline
 from tocapp.render.svg_inline import SVG_NS
+from tocapp.render.text_fit import text_width
 
-PRINT_DPI = 300
+PRINT_DPI = 300  # Word's PNG parts (chart_png), at most
 DrawChart = Callable[[Flowchart, str, Annotations | None, int | None], bytes]
 
 _SVG = f"{{{SVG_NS}}}"
@@ -27,6 +37,8 @@ _NUMBER_PAIR = re.compile(r"(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")
 _TRANSLATE = re.compile(r"translate\(\s*(-?[\d.]+)[\s,]+(-?[\d.]+)\s*\)")
 _SLACK = 20.0  # points: keep shapes just outside a part, so arrows run off its edges
 _LANE_LABEL_KEEP = 40.0  # points below a lane's name that a page cut may not fall in
+_PLAN_ROUNDS = 4  # of planning the cuts and then the room their connectors need
+INK = "#3d3d3d"  # the arrows' colour
 
 
 def draw_directly(
@@ -38,11 +50,17 @@ def draw_directly(
 
 @dataclass(frozen=True)
 class ChartGeometry:
-    """The drawing's size in points and the vertical bands a page cut must not cross."""
+    """The drawing's size in points, what a page cut must not cross (``occupied``: bands down the
+    page; ``boxes``: the same with their extent across it), and the steps, arrows and lanes a
+    split part must name."""
 
     width: float
     height: float
     occupied: tuple[tuple[float, float], ...]
+    boxes: tuple[Rect, ...] = ()
+    steps: tuple[tuple[str, Rect], ...] = ()
+    arrows: tuple[ChartArrow, ...] = ()
+    lanes: tuple[tuple[str, float, float], ...] = ()  # name, top, bottom
 
 
 @dataclass(frozen=True)
@@ -55,6 +73,7 @@ class ChartPart:
     height_pt: float
     svg: str = ""  # inline SVG, already XML-escaped by ElementTree
     png: bytes = b""
+    connectors: tuple[Connector, ...] = ()
 
     @property
     def label(self) -> str:
@@ -72,45 +91,171 @@ class DrawnFigure:
 
 
 def chart_geometry(svg: bytes) -> ChartGeometry:
-    """Size and occupied bands of a Graphviz SVG, in its viewBox units (points)."""
+    """Size, occupied bands, steps, arrows and lanes of a Graphviz SVG, in viewBox units."""
     root = ET.fromstring(svg)
     _, _, width, height = (float(v) for v in root.get("viewBox", "0 0 0 0").split())
     graph = next(root.iter(f"{_SVG}g"), None)
-    shift = _shift(graph) if graph is not None else 0.0
+    shift = _shift(graph) if graph is not None else (0.0, 0.0)
     bands: list[tuple[float, float]] = []
+    boxes: list[Rect] = []
+    names: dict[str, tuple[str, Rect]] = {}  # Graphviz's node name -> reading number, box
+    steps: list[tuple[str, Rect]] = []
+    lanes: list[tuple[str, float, float]] = []
     for group in root.iter(f"{_SVG}g"):
         classes = set(group.get("class", "").split())
         if "node" in classes:
             for shape in group.iter():
                 if shape.tag in (f"{_SVG}polygon", f"{_SVG}path"):
-                    ys = [float(y) for _, y in _NUMBER_PAIR.findall(_points(shape))]
-                    if ys:
-                        bands.append((min(ys) + shift, max(ys) + shift))
+                    box = _bounds(_pairs(shape, shift))
+                    if box is not None:
+                        bands.append((box[1], box[3]))
+                        boxes.append(box)
+            box = _extent(group, shift)
+            first = next(group.iter(f"{_SVG}text"), None)
+            if "step" in classes and box is not None and first is not None and first.text:
+                names[group.findtext(f"{_SVG}title", "")] = (first.text, box)
+                steps.append((first.text, box))
         if classes & {"node", "edge"}:
-            bands += [_text_band(text, shift) for text in group.iter(f"{_SVG}text")]
+            # The title may run across a cut between columns (each part has a caption), but
+            # never be cut across its height.
+            titled = "chart-title" in group.get("id", "")
+            for text in group.iter(f"{_SVG}text"):
+                (top, bottom), (left, right) = _text_band(text, shift), _text_span(text, shift)
+                bands.append((top, bottom))
+                boxes.append((left, top, left if titled else right, bottom))
         elif "cluster" in classes:
             # A lane's name stays on the page of the lane's first boxes, never alone at a foot.
-            bands += [
-                (top, bottom + _LANE_LABEL_KEEP)
-                for top, bottom in (_text_band(t, shift) for t in group.iter(f"{_SVG}text"))
-            ]
-    return ChartGeometry(width, height, tuple(bands))
+            texts = list(group.iter(f"{_SVG}text"))
+            for text in texts:
+                (top, bottom), (left, right) = _text_band(text, shift), _text_span(text, shift)
+                bands.append((top, bottom + _LANE_LABEL_KEEP))
+                boxes.append((left, top, right, bottom + _LANE_LABEL_KEEP))
+            box = _extent(group, shift)
+            if box is not None and texts:
+                lanes.append((" ".join(t.text or "" for t in texts), box[1], box[3]))
+    arrows = tuple(_arrows(root, shift, names))
+    return ChartGeometry(
+        width, height, tuple(bands), tuple(boxes), tuple(steps), arrows, tuple(lanes)
+    )
 
 
-def _shift(graph: ET.Element) -> float:
+def _arrows(root: ET.Element, shift: Point, names: dict[str, tuple[str, Rect]]) -> list[ChartArrow]:
+    """Each arrow's path, from its source box's centre to its target box's (the drawn line stops
+    at the boxes' edges and the arrowhead), so that it leaves a part where its box does."""
+    arrows = []
+    for group in root.iter(f"{_SVG}g"):
+        if "edge" not in group.get("class", "").split():
+            continue
+        source, _, target = group.findtext(f"{_SVG}title", "").partition("->")
+        path = group.find(f"{_SVG}path")
+        if path is None or source not in names or target not in names:
+            continue
+        start, end = _centre(names[source][1]), _centre(names[target][1])
+        points = (start, *_pairs(path, shift), end)
+        arrows.append(ChartArrow(names[source][0], names[target][0], points))
+    return arrows
+
+
+def _centre(box: Rect) -> Point:
+    return ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+
+
+def _shift(graph: ET.Element) -> Point:
     """Graphviz draws at negative y and translates down; our bands are in viewBox units."""
     match = _TRANSLATE.search(graph.get("transform", ""))
-    return float(match.group(2)) if match else 0.0
+    return (float(match.group(1)), float(match.group(2))) if match else (0.0, 0.0)
 
 
 def _points(shape: ET.Element) -> str:
     return shape.get("points") or shape.get("d") or ""
 
 
-def _text_band(text: ET.Element, shift: float) -> tuple[float, float]:
-    baseline = float(text.get("y", "0")) + shift
+def _pairs(shape: ET.Element, shift: Point) -> list[Point]:
+    return [
+        (float(x) + shift[0], float(y) + shift[1]) for x, y in _NUMBER_PAIR.findall(_points(shape))
+    ]
+
+
+def _bounds(points: Sequence[Point]) -> Rect | None:
+    if not points:
+        return None
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def _text_band(text: ET.Element, shift: Point) -> tuple[float, float]:
+    baseline = float(text.get("y", "0")) + shift[1]
     size = float(text.get("font-size", "10"))
     return (baseline - 0.85 * size, baseline + 0.3 * size)
+
+
+def _text_span(text: ET.Element, shift: Point) -> tuple[float, float]:
+    x = float(text.get("x", "0")) + shift[0]
+    width = text_width(text.text or "", float(text.get("font-size", "10")))
+    anchor = text.get("text-anchor", "start")
+    left = {"middle": x - width / 2, "end": x - width}.get(anchor, x)
+    return (left, left + width)
+
+
+def _extent(element: ET.Element, shift: Point) -> Rect | None:
+    """The extent of everything drawn in an element, or None if it draws nothing."""
+    points: list[Point] = []
+    for shape in element.iter():
+        if shape.tag == f"{_SVG}text":
+            (top, bottom), (left, right) = _text_band(shape, shift), _text_span(shape, shift)
+            points += [(left, top), (right, bottom)]
+        else:
+            points += _pairs(shape, shift)
+    return _bounds(points)
+
+
+def plan_parts(
+    geometry: ChartGeometry, papers: Sequence[str]
+) -> tuple[PagePlan, list[list[Connector]], list[Rooms]]:
+    """The page plan, each part's connectors and the room they take beyond its cut edges.
+
+    The cuts are planned with the same room on every cut edge; once the connectors are placed,
+    each part keeps only the room its own need, and the plan is made again if a part's two
+    edges need more between them than was kept.
+    """
+    room = (0.0, 0.0)
+    for _ in range(_PLAN_ROUNDS):
+        plan = plan_pages(
+            geometry.width,
+            geometry.height,
+            geometry.occupied,
+            papers,
+            boxes=geometry.boxes,
+            room=room,
+        )
+        if not plan.is_split:
+            return plan, [[]], [{}]
+        connectors, rooms = page_connectors(
+            part_rects(plan, geometry), dict(geometry.steps), geometry.arrows
+        )
+        needed = (
+            max((r.get("left", 0.0) + r.get("right", 0.0)) / 2 for r in rooms),
+            max((r.get("top", 0.0) + r.get("bottom", 0.0)) / 2 for r in rooms),
+        )
+        if needed[0] <= room[0] and needed[1] <= room[1]:
+            break
+        room = (max(room[0], needed[0]), max(room[1], needed[1]))
+    return plan, connectors, rooms
+
+
+def part_rects(plan: PagePlan, geometry: ChartGeometry) -> list[Rect]:
+    return [(x[0], y[0], min(x[1], geometry.width), y[1]) for x, y in plan.pages]
+
+
+def drawn_rect(rect: Rect, rooms: Rooms) -> Rect:
+    """A part's rectangle with its connectors' room beyond its cut edges."""
+    left, top, right, bottom = rect
+    return (
+        left - rooms.get("left", 0.0),
+        top - rooms.get("top", 0.0),
+        right + rooms.get("right", 0.0),
+        bottom + rooms.get("bottom", 0.0),
+    )
 
 
 def svg_figure(
@@ -124,89 +269,152 @@ def svg_figure(
     try:
         svg = draw(figure.chart, "svg", figure.annotations, None)
         geometry = chart_geometry(svg)
-        plan = plan_pages(geometry.width, geometry.height, geometry.occupied, papers)
-        parts = tuple(
-            ChartPart(
-                number,
-                len(plan.slices),
-                geometry.width * plan.scale,
-                (bottom - top) * plan.scale,
-                svg=_inline(
-                    _sliced(svg, geometry.width, top, bottom),
-                    figure.caption + (f", part {number}" if plan.is_split else ""),
-                    f"{id_prefix}p{number}-",
-                ),
+        plan, connectors, rooms = plan_parts(geometry, papers)
+        parts = []
+        for number, (rect, ends, room) in enumerate(
+            zip(part_rects(plan, geometry), connectors, rooms, strict=True), start=1
+        ):
+            drawn = drawn_rect(rect, room)
+            title = figure.caption + (f", part {number}" if plan.is_split else "")
+            prefix = f"{id_prefix}p{number}-"
+            part_svg = _part_svg(svg, geometry, rect, drawn, ends, prefix) if plan.is_split else svg
+            parts.append(
+                ChartPart(
+                    number,
+                    len(connectors),
+                    (drawn[2] - drawn[0]) * plan.scale,
+                    (drawn[3] - drawn[1]) * plan.scale,
+                    svg=_inline(part_svg, title, prefix),
+                    connectors=tuple(ends),
+                )
             )
-            for number, (top, bottom) in enumerate(plan.slices, start=1)
-        )
     except (RenderError, ET.ParseError, ValueError) as error:
-        return DrawnFigure(figure, None, (), _problem(error))
-    return DrawnFigure(figure, plan, parts)
+        return DrawnFigure(figure, None, (), figure_problem(error))
+    return DrawnFigure(figure, plan, tuple(parts))
 
 
-def _sliced(svg: bytes, width: float, top: float, bottom: float) -> bytes:
-    """The drawing cut to the band from ``top`` to ``bottom``: a new viewBox, and only the
-    shapes that reach into the band (drawing every shape of a long chart on each of its pages
-    would multiply the work of laying it out)."""
+def _part_svg(
+    svg: bytes,
+    geometry: ChartGeometry,
+    rect: Rect,
+    drawn: Rect,
+    connectors: Sequence[Connector],
+    id_prefix: str,
+) -> bytes:
+    """The drawing cut to one part: a new viewBox, only the shapes that reach into the part
+    (drawing every shape of a long chart on each of its pages would multiply the work of laying
+    it out), white room beyond each cut edge with a dashed line along it, the connectors, and
+    the lanes' names on a part that does not show the chart's left edge."""
     root = ET.fromstring(svg)
-    root.set("viewBox", f"0 {top:.2f} {width:.2f} {bottom - top:.2f}")
+    left, top, right, bottom = drawn
+    root.set("viewBox", f"{left:.2f} {top:.2f} {right - left:.2f} {bottom - top:.2f}")
     graph = next(root.iter(f"{_SVG}g"), None)
     if graph is not None:
         shift = _shift(graph)
         for child in list(graph):
             extent = _extent(child, shift)
-            if extent is not None and (extent[1] < top - _SLACK or extent[0] > bottom + _SLACK):
+            if extent is not None and not _reaches(extent, rect):
                 graph.remove(child)
+        # WeasyPrint draws past a viewBox: clip the drawing to the part (svg_for_inline puts
+        # the prefix before the clip's id, so the reference carries it already).
+        clip = ET.Element(f"{_SVG}clipPath", {"id": "part-clip"})
+        ET.SubElement(clip, f"{_SVG}rect", _rect_attributes(_local(rect, shift), fill="white"))
+        root.insert(0, clip)
+        graph.set("clip-path", f"url(#{id_prefix}part-clip)")
+    overlay = ET.SubElement(root, f"{_SVG}g", {"class": "part-edges"})
+    for band in _bands(rect, drawn):
+        ET.SubElement(overlay, f"{_SVG}rect", _rect_attributes(band, fill="white"))
+    for (x0, y0), (x1, y1) in cut_lines(rect, geometry):
+        ET.SubElement(overlay, f"{_SVG}line", _line_attributes((x0, y0, x1, y1), dashed=True))
+    if rect[0] > 0:
+        for name, lane_top, lane_bottom in geometry.lanes:
+            if lane_top < rect[3] and lane_bottom > rect[1]:
+                y = max(lane_top, rect[1]) + 14
+                _svg_text(overlay, (rect[0] + 4, y), name, bold=True, anchor="start")
+    for connector in connectors:
+        (x0, y0), (x1, y1) = connector.leader
+        ET.SubElement(overlay, f"{_SVG}line", _line_attributes((x0, y0, x1, y1), dashed=False))
+        for row, line in enumerate(connector.lines):
+            at = (connector.baseline[0], connector.baseline[1] + row * LINE)
+            _svg_text(overlay, at, line, bold=False, anchor=connector.anchor)
     return ET.tostring(root)
 
 
-def _extent(element: ET.Element, shift: float) -> tuple[float, float] | None:
-    """The vertical extent of everything drawn in an element, or None if it draws nothing."""
-    ys: list[float] = []
-    for shape in element.iter():
-        if shape.tag == f"{_SVG}text":
-            ys += _text_band(shape, shift)
-        else:
-            ys += [float(y) + shift for _, y in _NUMBER_PAIR.findall(_points(shape))]
-    return (min(ys), max(ys)) if ys else None
+def _local(rect: Rect, shift: Point) -> Rect:
+    """A rectangle in the graph's own units (inside its translate)."""
+    return (rect[0] - shift[0], rect[1] - shift[1], rect[2] - shift[0], rect[3] - shift[1])
 
 
-def png_figure(
-    figure: ChartFigure, draw: DrawChart, *, papers: Sequence[str] = DEFAULT_PAPERS
-) -> DrawnFigure:
-    """The chart as print-resolution PNG parts, cut where the PDF's parts are cut."""
-    try:
-        geometry = chart_geometry(draw(figure.chart, "svg", figure.annotations, None))
-        png = draw(figure.chart, "png", figure.annotations, PRINT_DPI)
-    except (RenderError, ET.ParseError, ValueError) as error:
-        return DrawnFigure(figure, None, (), _problem(error))
-    plan = plan_pages(geometry.width, geometry.height, geometry.occupied, papers)
-    images = _crop_png(png, geometry.height, plan.slices) if plan.is_split else [png]
-    parts = tuple(
-        ChartPart(
-            number,
-            len(plan.slices),
-            geometry.width * plan.scale,
-            (bottom - top) * plan.scale,
-            png=image,
-        )
-        for number, ((top, bottom), image) in enumerate(zip(plan.slices, images, strict=True), 1)
+def _reaches(extent: Rect, rect: Rect) -> bool:
+    return not (
+        extent[3] < rect[1] - _SLACK
+        or extent[1] > rect[3] + _SLACK
+        or extent[2] < rect[0] - _SLACK
+        or extent[0] > rect[2] + _SLACK
     )
-    return DrawnFigure(figure, plan, parts)
 
 
-def _crop_png(png: bytes, height: float, slices: Sequence[tuple[float, float]]) -> list[bytes]:
-    from PIL import Image  # Pillow comes with WeasyPrint; only split charts need it
+def _bands(rect: Rect, drawn: Rect) -> list[Rect]:
+    """The room beyond a part's cut edges, which the cut shapes must not show through."""
+    left, top, right, bottom = rect
+    d_left, d_top, d_right, d_bottom = drawn
+    bands = [
+        (d_left, d_top, d_right, top),
+        (d_left, bottom, d_right, d_bottom),
+        (d_left, d_top, left, d_bottom),
+        (right, d_top, d_right, d_bottom),
+    ]
+    return [b for b in bands if b[2] - b[0] > 0.01 and b[3] - b[1] > 0.01]
 
-    with Image.open(io.BytesIO(png)) as image:
-        pixels_per_point = image.height / height
-        parts = []
-        for top, bottom in slices:
-            box = (0, round(top * pixels_per_point), image.width, round(bottom * pixels_per_point))
-            out = io.BytesIO()
-            image.crop(box).save(out, format="PNG", dpi=(PRINT_DPI, PRINT_DPI))
-            parts.append(out.getvalue())
-    return parts
+
+def cut_lines(rect: Rect, geometry: ChartGeometry) -> list[tuple[Point, Point]]:
+    left, top, right, bottom = rect
+    lines = []
+    if top > 0:
+        lines.append(((left, top), (right, top)))
+    if bottom < geometry.height:
+        lines.append(((left, bottom), (right, bottom)))
+    if left > 0:
+        lines.append(((left, top), (left, bottom)))
+    if right < geometry.width:
+        lines.append(((right, top), (right, bottom)))
+    return lines
+
+
+def _rect_attributes(rect: Rect, fill: str) -> dict[str, str]:
+    left, top, right, bottom = rect
+    return {
+        "x": f"{left:.2f}",
+        "y": f"{top:.2f}",
+        "width": f"{right - left:.2f}",
+        "height": f"{bottom - top:.2f}",
+        "fill": fill,
+        "stroke": "none",
+    }
+
+
+def _line_attributes(line: Rect, *, dashed: bool) -> dict[str, str]:
+    attributes = dict(zip(("x1", "y1", "x2", "y2"), (f"{v:.2f}" for v in line), strict=True))
+    attributes |= {"stroke": INK, "stroke-width": "0.8" if dashed else "1.1"}
+    if dashed:
+        attributes["stroke-dasharray"] = "4 3"
+    return attributes
+
+
+def _svg_text(parent: ET.Element, at: Point, text: str, *, bold: bool, anchor: str) -> None:
+    element = ET.SubElement(
+        parent,
+        f"{_SVG}text",
+        {
+            "x": f"{at[0]:.2f}",
+            "y": f"{at[1]:.2f}",
+            "text-anchor": anchor,
+            "font-family": "DejaVu Sans Bold" if bold else "DejaVu Sans",
+            "font-size": f"{CONNECTOR_FONT_SIZE:.2f}",
+            "fill": "#1a1a1a",
+        },
+    )
+    element.text = text
 
 
 def _inline(svg: bytes, title: str, id_prefix: str) -> str:
@@ -216,5 +424,5 @@ def _inline(svg: bytes, title: str, id_prefix: str) -> str:
     return inline
 
 
-def _problem(error: Exception) -> str:
+def figure_problem(error: Exception) -> str:
     return f"The chart could not be drawn ({error}). The text version has everything it shows."

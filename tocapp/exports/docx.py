@@ -23,6 +23,7 @@ from docx.shared import Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from tocapp.exports.chart_connectors import CONNECTORS_NOTE
 from tocapp.exports.chart_pages import (
     DEFAULT_PAPERS,
     MARGIN_BOTTOM,
@@ -30,7 +31,8 @@ from tocapp.exports.chart_pages import (
     MARGIN_TOP,
     PAPERS_MM,
 )
-from tocapp.exports.charts import DrawChart, DrawnFigure, draw_directly, png_figure
+from tocapp.exports.chart_png import png_figure
+from tocapp.exports.charts import DrawChart, DrawnFigure, draw_directly
 from tocapp.exports.model import (
     MARK_MEANINGS,
     AnnotatedDocument,
@@ -263,6 +265,8 @@ class _WordWriter:
             caption = drawn.figure.caption + (f" — {part.label}" if part.label else "")
             self.para(caption, italic=True)
             self.doc.add_picture(io.BytesIO(part.png), width=Pt(part.width_pt))
+            if part.connectors:
+                self.para(CONNECTORS_NOTE, italic=True)
         self._page(self.doc.add_section(WD_SECTION.NEW_PAGE), "A4", landscape=False)
 
     def heading(self, text: str, level: int) -> None:

@@ -17,6 +17,7 @@ from weasyprint import HTML  # type: ignore[import-untyped]
 from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
+from tocapp.exports.chart_connectors import CONNECTORS_NOTE
 from tocapp.exports.chart_pages import DEFAULT_PAPERS
 from tocapp.exports.charts import DrawChart, DrawnFigure, draw_directly, svg_figure
 from tocapp.exports.fetcher import STATIC_BASE_URL, StaticFilesFetcher
@@ -32,6 +33,7 @@ _environment = jinja2.Environment(
     lstrip_blocks=True,
 )
 _environment.globals["MARKS"] = list(MARK_MEANINGS.items())
+_environment.globals["connectors_note"] = CONNECTORS_NOTE
 
 
 def document_html(
