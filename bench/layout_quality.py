@@ -13,7 +13,9 @@ cross-lane and same-column arrows, fixed seeds), once with tocapp's layout and o
 * labels: how many labels are nearer their own arrow than any other, and the median gap to
   their own arrow (pt);
 * grid (tocapp only): every step under its theme's header and inside its group's lane, lanes in
-  the study's order, headers above the lanes.
+  the study's order, headers above the lanes;
+* print (tocapp only): the drawing's width, then for A4-or-A3 and for A4 only the paper and
+  orientation the PDF chooses, its number of parts and the step text's size on paper (pt).
 
 Then it times the layout (boxes and arrows, no Graphviz) of a 200-step chart and checks that the
 same chart gives the same DOT and SVG bytes, also in a process with another hash seed.
@@ -42,11 +44,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tocapp.domain.theory import Flowchart, Link, Step, Theme  # noqa: E402 (path set above)
+from tocapp.exports.chart_pages import DEFAULT_PAPERS  # noqa: E402
+from tocapp.exports.charts import chart_geometry, plan_parts  # noqa: E402
 from tocapp.render import flowchart_to_dot, render_dot  # noqa: E402
 from tocapp.render.dot_escape import dot_label, quoted  # noqa: E402
 from tocapp.render.edge_routes import route_links  # noqa: E402
 from tocapp.render.flowchart_dot import link_label_text_lines  # noqa: E402
-from tocapp.render.flowchart_layout import layout_flowchart  # noqa: E402
+from tocapp.render.flowchart_layout import STEP_FONT_SIZE, layout_flowchart  # noqa: E402
 from tocapp.render.text_fit import text_width  # noqa: E402
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -568,8 +572,8 @@ def measure(drawing: Drawing) -> Measures:
 
 def quality_table() -> None:
     columns = ["chart", "steps", "arrows", "drawn by", "crossings", "through", "bundled"]
-    columns += ["bends/arrow", "label nearest own", "label gap pt", "grid right"]
-    widths = [17, 5, 6, 8, 9, 7, 7, 11, 17, 12, 10]
+    columns += ["bends/arrow", "label nearest own", "label gap pt", "grid right", "print"]
+    widths = [17, 5, 6, 8, 9, 7, 7, 11, 17, 12, 10, 28]
     print(" ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)))
     print("-" * (sum(widths) + len(widths) - 1))
     for name, chart in bench_charts():
@@ -584,7 +588,21 @@ def quality_table() -> None:
             cells = [name, str(len(chart.steps)), str(len(chart.links)), engine]
             cells += found.cells() if found else ["failed"] + [""] * 5
             cells.append("-" if grid is None else "yes" if grid else "NO")
+            cells.append(print_plan(ours) if engine == "tocapp" else "-")
             print(" ".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True)))
+
+
+def print_plan(svg: bytes) -> str:
+    """Width, then paper, parts and the smallest step text on paper, on A4-or-A3 and on A4 only."""
+    geometry = chart_geometry(svg)
+    plans = []
+    for papers in (DEFAULT_PAPERS, ("A4",)):
+        plan, _, _ = plan_parts(geometry, papers)
+        orientation = "L" if plan.landscape else "P"
+        plans.append(
+            f"{plan.paper}{orientation}x{len(plan.pages)} {STEP_FONT_SIZE * plan.scale:.1f}"
+        )
+    return f"{geometry.width:.0f}w " + " | ".join(plans)
 
 
 def layout_seconds(chart: Flowchart) -> float:
