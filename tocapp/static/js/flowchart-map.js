@@ -219,6 +219,10 @@
   groupButtons.forEach(function (b) {
     b.addEventListener("click", function () { makeStep(b.dataset.group); });
   });
+  // Words selected before this script ran (it is deferred) are offered too.
+  if (document.activeElement && document.activeElement.matches("textarea.answer-notes[data-answer-id]")) {
+    update(document.activeElement);
+  }
   // Escape in the tools goes back to the words.
   tools.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && active) { event.preventDefault(); active.focus(); }
