@@ -110,3 +110,14 @@ def test_coverage_names_roles_not_heard_but_not_people_who_are_not_interviewed()
     assert coverage.roles_not_heard == ["Teaching assistant"]
     assert coverage.expected_count == 3
     assert [r.interviewed for r in coverage.rows] == [True, True, False, False]
+
+
+def test_a_withheld_quote_is_not_shown_as_own_words():
+    from tocapp.domain.people import WITHHELD_QUOTE, quoted
+    from tocapp.domain.voices import VoiceNote
+
+    said = VoiceNote(1, "We talk more now", verbatim=True)
+    withheld = VoiceNote(2, quoted("We talk more now", verbatim=True, allowed=False), True)
+    assert withheld.text == WITHHELD_QUOTE
+    assert said.own_words and not withheld.own_words
+    assert not VoiceNote(3, "The interviewer's summary").own_words

@@ -209,6 +209,8 @@ def test_notes_are_grouped_by_step_and_unconsented_own_words_are_withheld(client
     assert any(shown.text in p for p in paragraphs)
     assert not any(hidden.text in p for p in paragraphs)
     assert any(WITHHELD_QUOTE in p for p in paragraphs)
+    # The withheld line is the app's words, not the interviewee's: never marked as their own.
+    assert not any(WITHHELD_QUOTE in p and "own words" in p for p in paragraphs)
 
 
 def test_a_summary_leaves_out_each_setting_s_matrix_and_notes(client, demo):

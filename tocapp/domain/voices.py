@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
-from tocapp.domain.people import Perspective
+from tocapp.domain.people import WITHHELD_QUOTE, Perspective
 from tocapp.domain.theory import Flowchart, Link, Step, Theme
 
 MAX_NOTE = 4000
@@ -58,6 +58,11 @@ class VoiceNote:
     verbatim: bool = False
     step_key: str | None = None
     link: tuple[str, str] | None = None
+
+    @property
+    def own_words(self) -> bool:
+        """Shown as the interviewee's quoted words: verbatim, and not withheld (no consent)."""
+        return self.verbatim and self.text != WITHHELD_QUOTE
 
 
 @dataclass(frozen=True)

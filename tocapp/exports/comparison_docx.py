@@ -228,7 +228,7 @@ def _notes_by_step(doc: WordDocument, matrix: SettingMatrix) -> None:
         for label, note in notes:
             line = doc.add_paragraph(style="List Bullet")
             line.add_run(f"{label}: ").bold = True
-            line.add_run(f"“{note.text}” (own words)" if note.verbatim else note.text)
+            line.add_run(f"“{note.text}” (own words)" if note.own_words else note.text)
 
 
 def _table(doc: WordDocument, header: list[str], rows: list[list[str]]) -> None:
