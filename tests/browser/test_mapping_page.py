@@ -291,6 +291,13 @@ def test_the_map_reflows_at_320_px(live_server: LiveServer, page: Page) -> None:
     page.reload()
     expect(page.locator("#map-figure .zoom-controls")).to_be_visible()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+    # Too wide to read whole at 320 px, the drawing starts at its reading size, top left.
+    expect(page.locator("#map-figure .zoom-level")).to_have_text("100%")
+    page.locator("#map-figure").get_by_role("button", name="Whole chart").click()
+    expect(page.locator("#map-figure .zoom-level")).not_to_have_text("100%")
+    _shot(page, "map-320-whole")
+    page.locator("#map-figure").get_by_role("button", name="Reset").click()
+    expect(page.locator("#map-figure .zoom-level")).to_have_text("100%")
     # Each stacked cell says its theme and group.
     expect(page.locator(".cell-label").first).to_be_visible()
     _shot(page, "map-320", full=True)

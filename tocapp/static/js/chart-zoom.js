@@ -1,5 +1,5 @@
 // Zoom and pan for drawn charts: any <figure class="zoomable"> holding an inline <svg> gets
-// "Zoom in", "Zoom out", "Reset" and four "Pan" buttons (real buttons, so keyboard and switch users
+// "Zoom in", "Zoom out", "Reset", "Whole chart" and four "Pan" buttons (real buttons, so keyboard and switch users
 // have everything a mouse has), Ctrl + wheel or a trackpad pinch, a two-finger pinch on a touch
 // screen, and dragging. Charts swapped in by htmx are enhanced too. The page needs only the class,
 // this script and css/chart-zoom.css: the vendored svg-pan-zoom is loaded from beside us if the
@@ -13,6 +13,7 @@
   var script = document.currentScript;
   var instances = [];
   var STEP = 1.3;
+  var READABLE = 13 / 11; // px a drawing unit: the 11-unit step text at 13 px (as flowchart.css)
 
   function loadLibrary(then) {
     if (typeof window.svgPanZoom === "function") { then(); return; }
@@ -46,16 +47,21 @@
     bar.className = "zoom-controls no-print";
     bar.setAttribute("role", "group");
     bar.setAttribute("aria-label", "Zoom and move the drawing");
-    var parts = [
+    [
       button("zoom-in", "+", "Zoom in"),
       button("zoom-out", "−", "Zoom out"),
       button("zoom-reset", "⟲", "Reset"),
+      button("zoom-fit", "⤢", "Whole chart")
+    ].forEach(function (b) { bar.appendChild(b); });
+    var pans = document.createElement("span"); // the four arrows wrap to a new line together
+    pans.className = "zoom-pan";
+    [
       button("pan-left", "←", "Pan left"),
       button("pan-right", "→", "Pan right"),
       button("pan-up", "↑", "Pan up"),
       button("pan-down", "↓", "Pan down")
-    ];
-    parts.forEach(function (b) { bar.appendChild(b); });
+    ].forEach(function (b) { pans.appendChild(b); });
+    bar.appendChild(pans);
     var level = document.createElement("span");
     level.className = "zoom-level";
     level.setAttribute("role", "status");
@@ -99,6 +105,9 @@
 
     var box = svg.viewBox.baseVal;
     var ratio = box && box.width ? box.height / box.width : 0.6;
+    // The frame's width, not the reading width flowchart.css gives a chart without zoom.
+    svg.style.width = "100%";
+    svg.style.maxWidth = "100%";
     svg.style.height = frameHeight(frame, ratio) + "px";
     svg.style.overflow = "hidden";
     var panZoom = window.svgPanZoom(svg, {
@@ -115,8 +124,24 @@
       onZoom: function () { showLevel(); }
     });
     var level = bar.querySelector(".zoom-level");
-    function showLevel() { level.textContent = Math.round(panZoom.getZoom() * 100) + "%"; }
-    showLevel();
+    // 100% is the size the chart is drawn to be read at: step text at 13 px.
+    function showLevel() {
+      level.textContent = Math.round(panZoom.getSizes().realZoom / READABLE * 100) + "%";
+    }
+    // The view a chart starts from (and Reset goes back to): the whole chart when it fits the
+    // frame at a readable size, else its top left corner at that size (pan or zoom out for more).
+    function startView() {
+      panZoom.resize();
+      panZoom.fit();
+      panZoom.center();
+      var real = panZoom.getSizes().realZoom;
+      if (real < READABLE) {
+        panZoom.zoom(panZoom.getZoom() * READABLE / real);
+        panZoom.pan({ x: 0, y: 0 });
+      }
+      showLevel();
+    }
+    startView();
 
     function pan(dx, dy) {
       var box = frame.getBoundingClientRect();
@@ -124,8 +149,9 @@
     }
     bar.querySelector(".zoom-in").addEventListener("click", function () { panZoom.zoomBy(STEP); });
     bar.querySelector(".zoom-out").addEventListener("click", function () { panZoom.zoomBy(1 / STEP); });
-    bar.querySelector(".zoom-reset").addEventListener("click", function () {
-      panZoom.resetZoom(); panZoom.resetPan(); showLevel();
+    bar.querySelector(".zoom-reset").addEventListener("click", startView);
+    bar.querySelector(".zoom-fit").addEventListener("click", function () {
+      panZoom.fit(); panZoom.center(); showLevel();
     });
     // "Pan left" shows what is to the left: the drawing moves right.
     bar.querySelector(".pan-left").addEventListener("click", function () { pan(1, 0); });
@@ -187,7 +213,7 @@
       if (dx || dy) { panZoom.panBy({ x: dx, y: dy }); }
     });
 
-    instances.push({ figure: figure, panZoom: panZoom, svg: svg, frame: frame, ratio: ratio });
+    instances.push({ figure: figure, panZoom: panZoom, svg: svg, frame: frame, ratio: ratio, start: startView });
   }
 
   function release(figure) {
@@ -218,9 +244,7 @@
     resizing = setTimeout(function () {
       instances.forEach(function (item) {
         item.svg.style.height = frameHeight(item.frame, item.ratio) + "px";
-        item.panZoom.resize();
-        item.panZoom.fit();
-        item.panZoom.center();
+        item.start();
       });
     }, 150);
   });
