@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from tocapp.extensions import db
 from tocapp.models import Project
+from tocapp.services import studies, voices
 from tocapp.services.comparison import Choice, build_report
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -151,7 +152,15 @@ def test_the_setting_s_leadership_sees_the_overview_without_small_staff_groups(
     assert "On no step did both perspectives mark it" in section
 
     project = db.session.get(Project, project_id)
-    project.min_group_size = 2
+    fields = studies.ProjectFields(
+        project.title,
+        project.focus,
+        project.partner,
+        project.intervention,
+        2,
+        project.personal_data_until,
+    )
+    studies.update_project(db.session, None, project, fields)  # audited, as the form does it
     db.session.commit()
     page = client.get(url).get_data(as_text=True)
     section = _text(page[page.index('id="overview"') : page.index('id="within-settings"')])
@@ -181,6 +190,7 @@ def test_the_overview_is_drawn_once_per_data_and_again_when_a_mark_changes(
     assert client.get(url).get_data(as_text=True) == first  # the same drawing, from the cache
     assert drawn == ["svg"]
     mark = next(m for m in db.session.scalars(select(StepMark)) if m.step.theme == "outcome")
-    mark.mark = "elusive" if mark.mark != "elusive" else "achieved"
+    changed = "elusive" if mark.mark != "elusive" else "achieved"
+    voices.set_mark(db.session, None, mark.interview, mark.step_id, changed)  # audited
     db.session.commit()
     assert client.get(url).get_data(as_text=True) != first and drawn == ["svg", "svg"]

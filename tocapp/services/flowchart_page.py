@@ -21,7 +21,6 @@ from tocapp.domain.theory import Link as DomainLink
 from tocapp.domain.theory import Step as DomainStep
 from tocapp.domain.version_diff import diff_versions
 from tocapp.models import Answer, FlowchartVersion, Link, ProjectGroup, Setting, Step
-from tocapp.models.audit import AuditChain
 from tocapp.services.errors import NotFoundError
 from tocapp.services.versions import VersionChanges, VersionEntry, version_history
 
@@ -61,21 +60,6 @@ def flowchart_page(session: Session, setting: Setting, number: int | None) -> Fl
             before, diff_versions(old, chart), step_numbers(old), step_numbers(chart)
         )
     return FlowchartPage(entry.version, chart, history, entry.shown_at, changes)
-
-
-def study_revision(session: Session, project_id: int) -> str:
-    """A short text that changes whenever anything in the study changes, in one statement: the
-    length and head hash of the study's audit chain.
-
-    Every change to a study appends an entry to its chain (the request wrapper refuses to commit
-    a change without one), and the head hash covers every entry before it, times included, so a
-    study restored from a backup and changed again never repeats an earlier revision. A page
-    keyed by it needs to read nothing else to know that what it showed is still right.
-    """
-    row = session.execute(
-        select(AuditChain.length, AuditChain.head).where(AuditChain.project_id == project_id)
-    ).first()
-    return "" if row is None else f"{row.length}:{row.head}"
 
 
 def _charts(

@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from tocapp.domain.comparison import CSV_COLUMNS, MARK_COLUMNS
@@ -27,6 +28,7 @@ from tocapp.domain.people import Audience
 from tocapp.extensions import db
 from tocapp.models import Project, Role
 from tocapp.render.csv_cells import safe_rows
+from tocapp.render.drawing_key import code_fingerprint, content_key
 from tocapp.services.access import load
 from tocapp.services.comparison import (
     Choice,
@@ -36,7 +38,9 @@ from tocapp.services.comparison import (
     comparison_size,
 )
 from tocapp.services.report_jobs import FORMATS, MEDIA_TYPES, recent_jobs
+from tocapp.services.study_revision import study_revision
 from tocapp.web.acting import audit_later
+from tocapp.web.chart_images import render_cache
 from tocapp.web.interviews import study_trail
 
 bp = Blueprint("comparisons", __name__)
@@ -87,7 +91,7 @@ def show(project_id: int) -> str:
     size, limit = comparison_size(project, choice), page_limit(choice)
     # Too much for one page (it would run into the server's timeout): ask to narrow the choice
     # or build the report in the background instead.
-    report = build_report(db.session, project, choice) if size <= limit else None
+    report = _report_html(project, choice) if size <= limit else None
     return render_template(
         "comparisons/show.html",
         project=project,
@@ -104,6 +108,31 @@ def show(project_id: int) -> str:
         formats=FORMATS,
         trail=study_trail(project),
     )
+
+
+def _report_html(project: Project, choice: Choice) -> Markup:
+    """The report part of the page, kept as HTML in the render cache under the study's revision
+    (its audit chain head: any change in the study is a new key) and the choice: a repeat view
+    reads one file instead of every chosen setting's voices."""
+    key = content_key(
+        "comparison-page",
+        code_fingerprint(),
+        request.script_root,
+        project.id,
+        choice.as_lists(),
+        study_revision(db.session, project.id),
+    )
+
+    def make() -> bytes:
+        report = build_report(db.session, project, choice)
+        html = render_template("comparisons/_report_body.html", report=report, marks=MARK_COLUMNS)
+        return html.encode("utf-8")
+
+    if choice.audience is Audience.IDENTIFIED:
+        # Real names stay off the disk; and each such view is audited, a new revision anyway.
+        return Markup(make().decode("utf-8"))
+    # Rendered by Jinja with autoescaping, so it is safe to place as markup.
+    return Markup(render_cache().get_or_make(key, "comparison.html", make).decode("utf-8"))
 
 
 @bp.get(URL + ".csv")

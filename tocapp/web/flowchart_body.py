@@ -1,12 +1,12 @@
 """The flowchart page's body — chart, text version, what changed, versions — kept as HTML.
 
 What the body shows depends only on the study's data, so it is kept in the render cache under a
-key that costs one indexed statement: the study's revision (``services.flowchart_page.
-study_revision``, its audit chain's length and head), the setting, the version asked for, whether
-the reader may change the map, and the application's code. A repeat view reads one file: it loads
-no versions, steps or arrows, builds no chart, lays out nothing and renders no template but the
-page around it. A change anywhere in the study is a new revision, so a new key; a withdrawal and
-a study's erasure empty the render cache as before.
+key that costs one indexed statement: the study's revision (``services.study_revision``, its
+audit chain's length and head), the setting, the version asked for, whether the reader may change
+the map, and the application's code. A repeat view reads one file: it loads no versions, steps or
+arrows, builds no chart, lays out nothing and renders no template but the page around it. A
+change anywhere in the study is a new revision, so a new key; a withdrawal and a study's erasure
+empty the render cache as before.
 
 A body whose drawing failed (Graphviz too slow or refused) is not kept, so it is tried again.
 """
@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from tocapp.models import Setting
 from tocapp.render.drawing_key import code_fingerprint, content_key
-from tocapp.services.flowchart_page import flowchart_page, study_revision
+from tocapp.services.flowchart_page import flowchart_page
+from tocapp.services.study_revision import study_revision
 from tocapp.web import chart_images
 
 BODY_TEMPLATE = "flowcharts/_version_body.html"

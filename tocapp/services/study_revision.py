@@ -1,0 +1,24 @@
+"""A study's revision: what pages key the HTML they keep by (``web.flowchart_body``, the
+comparison page), read in one indexed statement."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tocapp.models.audit import AuditChain
+
+
+def study_revision(session: Session, project_id: int) -> str:
+    """A short text that changes whenever anything in the study changes, in one statement: the
+    length and head hash of the study's audit chain.
+
+    Every change to a study appends an entry to its chain (the request wrapper refuses to commit
+    a change without one), and the head hash covers every entry before it, times included, so a
+    study restored from a backup and changed again never repeats an earlier revision. A page
+    keyed by it needs to read nothing else to know that what it showed is still right.
+    """
+    row = session.execute(
+        select(AuditChain.length, AuditChain.head).where(AuditChain.project_id == project_id)
+    ).first()
+    return "" if row is None else f"{row.length}:{row.head}"
