@@ -128,14 +128,15 @@
     function showLevel() {
       level.textContent = Math.round(panZoom.getSizes().realZoom / READABLE * 100) + "%";
     }
-    // The view a chart starts from (and Reset goes back to): the whole chart when it fits the
-    // frame at a readable size, else its top left corner at that size (pan or zoom out for more).
+    // The view a chart starts from (and Reset goes back to): the whole chart, which matters in
+    // an interview (every step in sight), unless that makes its words too small to make out
+    // (under half their reading size, as on a phone): then its top left corner at reading size.
     function startView() {
       panZoom.resize();
       panZoom.fit();
       panZoom.center();
       var real = panZoom.getSizes().realZoom;
-      if (real < READABLE) {
+      if (real < READABLE / 2) {
         panZoom.zoom(panZoom.getZoom() * READABLE / real);
         panZoom.pan({ x: 0, y: 0 });
       }
