@@ -23,7 +23,8 @@ Rect = tuple[float, float, float, float]  # left, top, right, bottom
 CONNECTOR_FONT_SIZE = STEP_FONT_SIZE  # the steps they name print as large as the steps
 CONNECTORS_NOTE = (
     "An arrow cut by the edge of this page ends in the step at its other end and the part that"
-    ' step is on: "→ A7 part 2" leads to step A7 on part 2, "S3 → part 1" comes from S3 on part 1.'
+    ' step is on: "→ A7 part 2" (or "p. 2") leads to step A7 on part 2 of this chart, "S3 → part 1"'
+    " comes from step S3 on part 1."
 )
 LINE = CONNECTOR_FONT_SIZE * 1.15
 EDGE_GAP = 14.0  # from the cut edge to the connectors' words: the leaders' run
@@ -146,6 +147,10 @@ def _place(side: str, page: Rect, items: Sequence[tuple[float, str, int]]) -> li
         # Two short lines ("→ A7" over "part 2"), so a row holds many.
         lines = [(end, f"part {part}") for _, end, part in items]
         widths = [max(text_width(line, size) for line in pair) for pair in lines]
+        if sum(widths) + LABEL_GAP * len(widths) > page[2] - page[0]:
+            # More than a row holds: the short form, "→A7" over "p. 2".
+            lines = [(end.replace(" ", ""), f"p. {part}") for _, end, part in items]
+            widths = [max(text_width(line, size) for line in pair) for pair in lines]
         centres = spread([p for p, _, _ in items], widths, (page[0], page[2]))
         down = 1 if side == "bottom" else -1
         edge = page[3] if side == "bottom" else page[1]
@@ -202,15 +207,16 @@ def spread(wanted: Sequence[float], sizes: Sequence[float], bounds: Point) -> li
         for member, offset in zip(members, _offsets(members, sizes), strict=True):
             centres[member] = start + offset + sizes[member] / 2
         cursor = start + _span(members, sizes) + LABEL_GAP
-    overflow = cursor - LABEL_GAP - high
-    if overflow > 0:  # pushed past the far end: slide back, no further than the near end
-        first = centres[0] - sizes[0] / 2 if centres else low
-        shift = min(overflow, max(first - low, 0.0))
-        centres = [c - shift for c in centres]
-        # Blocks still overlap after sliding back only when packed tight; keep them packed.
-        for i in range(len(centres) - 2, -1, -1):
-            limit = centres[i + 1] - (sizes[i + 1] + sizes[i]) / 2 - LABEL_GAP
-            centres[i] = min(centres[i], limit)
+    # Pushed past the far end: slide back from there, each no nearer its neighbour than allowed
+    # (if they cannot all fit, the near end wins and the far ones run over).
+    limit = high
+    for i in range(len(centres) - 1, -1, -1):
+        centres[i] = min(centres[i], limit - sizes[i] / 2)
+        limit = centres[i] - sizes[i] / 2 - LABEL_GAP
+    floor = low
+    for i, centre in enumerate(centres):
+        centres[i] = max(centre, floor + sizes[i] / 2)
+        floor = centres[i] + sizes[i] / 2 + LABEL_GAP
     return centres
 
 
