@@ -128,15 +128,15 @@
     function showLevel() {
       level.textContent = Math.round(panZoom.getSizes().realZoom / READABLE * 100) + "%";
     }
-    // The view a chart starts from (and Reset goes back to): the whole chart, which matters in
-    // an interview (every step in sight), unless that makes its words too small to make out
-    // (under half their reading size, as on a phone): then its top left corner at reading size.
+    // The view a chart starts from (and Reset goes back to): the whole chart if its words can be
+    // read that way (step text at 13 px or more), else its top left corner at reading size, so
+    // nobody starts squinting; "Whole chart" shows every step at once when that matters more.
     function startView() {
       panZoom.resize();
       panZoom.fit();
       panZoom.center();
       var real = panZoom.getSizes().realZoom;
-      if (real < READABLE / 2) {
+      if (real < READABLE) {
         panZoom.zoom(panZoom.getZoom() * READABLE / real);
         panZoom.pan({ x: 0, y: 0 });
       }
