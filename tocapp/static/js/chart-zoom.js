@@ -131,12 +131,15 @@
     // The view a chart starts from (and Reset goes back to): the whole chart if its words can be
     // read that way (step text at 13 px or more), else its top left corner at reading size, so
     // nobody starts squinting; "Whole chart" shows every step at once when that matters more.
+    // A figure marked data-zoom-start="whole" (the voice page: every step in sight during an
+    // interview) starts whole unless its words would be under half their reading size (a phone).
+    var smallest = figure.dataset.zoomStart === "whole" ? READABLE / 2 : READABLE;
     function startView() {
       panZoom.resize();
       panZoom.fit();
       panZoom.center();
       var real = panZoom.getSizes().realZoom;
-      if (real < READABLE) {
+      if (real < smallest) {
         panZoom.zoom(panZoom.getZoom() * READABLE / real);
         panZoom.pan({ x: 0, y: 0 });
       }
