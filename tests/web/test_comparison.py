@@ -202,6 +202,8 @@ def test_notes_are_grouped_by_step_and_unconsented_own_words_are_withheld(client
     assert "<b>loudly</b>" not in page.split("Notes by step")[1].split("</dl>")[0]
     assert hidden.text not in page
     assert WITHHELD_QUOTE in html.unescape(page)
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html.unescape(page)))
+    assert f"{WITHHELD_QUOTE}” (own words)" not in words  # the app's line, not their words
 
     word = client.get(demo + ".docx")
     (tmp_path / "c.docx").write_bytes(word.data)
