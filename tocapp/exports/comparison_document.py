@@ -8,9 +8,9 @@ touches the database: the report is plain data (:mod:`tocapp.exports.comparison_
 In print the charts are PNG pictures (the same the Word file shows), served to WeasyPrint under
 ``CHART_BASE_URL`` by :class:`ChartImagesFetcher`: WeasyPrint draws matplotlib's SVG hatching once
 per bar, which was four fifths of the time of a summary. :func:`comparison_pdf_in_process` lays
-the PDF out in a child process, so the worker's memory (WeasyPrint keeps every laid-out page
-until the end, 650 MB for 140 pages) is given back when it ends, and tells each page laid out and
-drawn.
+the PDF out in a child process, part by part (WeasyPrint keeps every laid-out page of a document
+until it is written: 650 MB for 140 pages in one), so that the child stays under 500 MB, its memory
+is given back to the system when it ends, and it tells each page laid out and drawn.
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ CHART_BASE_URL = STATIC_BASE_URL.replace("/static/", "/comparison-charts/")
 # Each page laid out, then each page drawn into the file: what the child process tells its parent.
 # And WeasyPrint's slow steps before the first page (3: styles, 4: boxes) and after the last (7).
 PAGE_LINE, DRAWN_LINE, STEP_LINE = "page ", "drawn ", "step "
+# Each part of the report begun: "part 3 7" (the third of seven, each a WeasyPrint document).
+PART_LINE = "part "
 # ("layout", pages laid out), ("drawing", pages drawn) or ("step", WeasyPrint's step number)
 WritingProgress = Callable[[str, int], None]
 
@@ -136,15 +138,43 @@ def comparison_pdf(report: ComparisonReport) -> bytes:
         return pdf_of_folder(Path(name))
 
 
+def _telling_progress(progress: WritingProgress | None) -> Callable[[str], None]:
+    """The child's lines as ``progress`` calls. Pages are counted from the report's start
+    across its parts; with several parts, drawing alternates with laying out, so only the pages
+    laid out move the bar (then "finishing the file"), which never goes back."""
+    parts = [1]
+
+    def hear(line: str) -> None:
+        if progress is None:
+            return
+        if line.startswith(PART_LINE):
+            parts[0] = int(line.removeprefix(PART_LINE).split()[1])
+        elif line.startswith(PAGE_LINE):
+            progress("layout", int(line.removeprefix(PAGE_LINE)))
+        elif line.startswith(DRAWN_LINE):
+            if parts[0] == 1:
+                progress("drawing", int(line.removeprefix(DRAWN_LINE)))
+        elif line.startswith(STEP_LINE):
+            progress("step", int(line.removeprefix(STEP_LINE)))
+
+    return hear
+
+
 def comparison_pdf_in_process(
-    report: ComparisonReport, progress: WritingProgress | None = None
+    report: ComparisonReport,
+    progress: WritingProgress | None = None,
+    characters_per_part: int | None = None,
 ) -> bytes:
-    """The report as PDF, laid out by a child process (:mod:`comparison_pdf_process`) that
-    reports each page; its memory goes back to the system when it ends."""
+    """The report as PDF, laid out by a child process (:mod:`comparison_pdf_process`) in parts
+    of about ``characters_per_part`` of HTML (its default unless given), reporting each page; its
+    memory goes back to the system when it ends."""
     with tempfile.TemporaryDirectory(prefix="tocapp-comparison-") as name:
         folder = Path(name)
         _write_folder(folder, report)
         command = [sys.executable, "-m", "tocapp.exports.comparison_pdf_process", str(folder)]
+        if characters_per_part is not None:
+            command.append(str(characters_per_part))
+        hear = _telling_progress(progress)
         with (
             (folder / "stderr.txt").open("w+", encoding="utf-8") as errors,
             subprocess.Popen(
@@ -153,10 +183,7 @@ def comparison_pdf_in_process(
         ):
             assert child.stdout is not None
             for line in child.stdout:
-                lines = ((PAGE_LINE, "layout"), (DRAWN_LINE, "drawing"), (STEP_LINE, "step"))
-                for prefix, phase in lines:
-                    if line.startswith(prefix) and progress is not None:
-                        progress(phase, int(line.removeprefix(prefix)))
+                hear(line)
             if child.wait() != 0:
                 errors.seek(0)
                 log.error("comparison PDF process failed:\n%s", errors.read()[-4000:])

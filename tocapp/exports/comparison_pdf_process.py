@@ -1,45 +1,142 @@
-"""Lay a comparison report's PDF out in a process of its own (``python -m`` this module FOLDER).
+"""Lay a comparison report's PDF out in a process of its own (``python -m`` this module FOLDER
+[CHARACTERS_PER_PART]).
 
 FOLDER holds ``report.html`` and its ``charts/``, written by
 :func:`tocapp.exports.comparison_document.comparison_pdf_in_process`; the PDF is written to
-``report.pdf`` beside them. Each page laid out is told on standard output (``page N``), then
-each page drawn into the file (``drawn N``), so the job's progress moves while WeasyPrint works.
+``report.pdf`` beside them.
+
+WeasyPrint keeps every page it has laid out until the file is written (650 MB for the 138 pages of
+a fifty-setting report), so the report is laid out in parts, each a WeasyPrint document of its own
+that is written and let go before the next: the opening (overview and summary), the settings'
+matrices a few at a time (about ``CHARACTERS_PER_PART`` of HTML each), and the sections across
+settings, rounds and coverage. Each part starts on a new page. pypdf joins the parts; the running
+header and the "Page n of N" footer are drawn afterwards on every page from one more, empty,
+document of N pages (so the numbers run on across the parts), and the outline is made from every
+part's headings as WeasyPrint would have made it for one document.
+
+The child tells its parent each part begun (``part I N``), each page laid out (``page N``) and each
+page drawn into the file (``drawn N``), counting pages from the start of the whole report, and
+WeasyPrint's slow steps (``step N``) of the first part and the final join.
 """
 
 from __future__ import annotations
 
+import html
+import io
 import logging
 import os
 import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import Fit
 
 # WeasyPrint ships no type hints; its few entry points used here are checked by the tests.
 from weasyprint import HTML  # type: ignore[import-untyped]
+from weasyprint.anchors import make_page_bookmark_tree  # type: ignore[import-untyped]
+from weasyprint.matrix import Matrix  # type: ignore[import-untyped]
 from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
 from tocapp.exports.comparison_document import (
     DRAWN_LINE,
     PAGE_LINE,
+    PART_LINE,
     STEP_LINE,
     ChartImagesFetcher,
 )
 from tocapp.exports.fetcher import STATIC_BASE_URL
 
 _PAGE = re.compile(r"Creating layout - Page (\d+)")
-_STEPS = ("Step 3 ", "Step 4 ", "Step 7 ")
+# WeasyPrint's slow steps: before the first page (styles, boxes) and after the last (the file).
+_FIRST_STEPS, _LAST_STEP = ("Step 3 ", "Step 4 "), ("Step 7 ",)
+
+# About 25 pages of matrices a part: 60 MB of layout each, at most.
+CHARACTERS_PER_PART = 250_000
+# The matrices' section in print (templates/comparisons/_report.html with plain=true): each
+# setting's matrix starts at its <h3> (user text is escaped, so never a literal tag).
+_WITHIN_START = '<section id="within-settings"'
+_AFTER_WITHIN = '<section id="across-settings"'
+_MATRIX_START = "<h3>"
+_SECTION_STARTS = ('<section id="across-rounds"', '<section id="coverage"')
+# The running header and page footer are drawn on the joined file, not in each part.
+_NO_MARGIN_TEXT = "@page { @top-left { content: none; } @bottom-right { content: none; } }"
+
+
+def split_parts(report: str, characters_per_part: int = CHARACTERS_PER_PART) -> list[str]:
+    """The print HTML as several documents of about ``characters_per_part`` each, cut only
+    before a setting's matrix or a section across settings, rounds or coverage; a report
+    smaller than that is one document, itself. Concatenated, the parts' bodies are the report's
+    body, but for the matrices' section opened again at the start of a part and closed at its
+    end; each part has the report's head."""
+    head_end = report.index("<body")
+    body_start = report.index(">", head_end) + 1
+    body_end = report.rindex("</body>")
+    head, body_tag = report[:head_end], report[head_end:body_start]
+    body = report[body_start:body_end]
+    within, after = body.find(_WITHIN_START), body.find(_AFTER_WITHIN)
+    if within < 0 or after < 0 or len(body) <= characters_per_part:
+        return [report]
+    within_tag = body[within : body.index(">", within) + 1]
+    close_within = body.rindex("</section>", within, after)
+    matrices = [
+        m.start() for m in re.finditer(_MATRIX_START, body[within:close_within], re.IGNORECASE)
+    ]
+    cuts = [within + m for m in matrices] + [close_within]
+    cuts += [body.find(s, after) for s in _SECTION_STARTS if body.find(s, after) > 0]
+    pieces = [body[a:b] for a, b in zip([0, *cuts], [*cuts, len(body)], strict=True)]
+    # A piece inside the matrices' section: those from the first matrix to the last.
+    inside = [0 < n <= len(matrices) for n in range(len(pieces))]
+    bodies: list[str] = []
+    part: list[int] = []
+    for n in range(len(pieces)):
+        part.append(n)
+        if sum(len(pieces[i]) for i in part) >= characters_per_part or n == len(pieces) - 1:
+            text = "".join(pieces[i] for i in part)
+            if inside[part[0]]:
+                text = within_tag + text
+            if inside[part[-1]]:
+                text += "</section>"
+            bodies.append(text)
+            part = []
+    if len(bodies) == 1:
+        return [report]
+    head = head.replace("</head>", f"<style>{_NO_MARGIN_TEXT}</style></head>")
+    return [f"{head}{body_tag}{part_body}</body></html>" for part_body in bodies]
+
+
+def margin_text_html(report: str, pages: int) -> str:
+    """A document of ``pages`` empty pages carrying only the report's running header (its
+    <h1>) and "Page n of N" footers, drawn over the joined parts."""
+    head = report[: report.index("<body")]
+    title = re.search(r"<h1>(.*?)</h1>", report, re.DOTALL)
+    words = html.unescape(title.group(1)) if title else ""
+    quoted = '"' + words.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    style = (
+        "<style>@page { @top-left { content: " + quoted + "; } }"
+        " .blank { break-after: page; } .blank:last-child { break-after: auto; }</style>"
+    )
+    blanks = '<div class="blank"></div>' * pages
+    return f"{head.replace('</head>', style + '</head>')}<body>{blanks}</body></html>"
 
 
 class _TellParent(logging.Handler):
-    """WeasyPrint's progress messages ("Step 5 - Creating layout - Page 12") as our lines."""
+    """WeasyPrint's progress messages ("Step 5 - Creating layout - Page 12") as our lines,
+    counted from the first page of the whole report."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.offset = 0
+        self.steps: tuple[str, ...] = _FIRST_STEPS + _LAST_STEP
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
         if found := _PAGE.search(message):
-            print(PAGE_LINE + found.group(1), flush=True)
-        elif message.startswith(_STEPS):  # the slow steps before the first page and after the last
+            print(f"{PAGE_LINE}{self.offset + int(found.group(1))}", flush=True)
+        elif self.steps and message.startswith(self.steps):
             print(STEP_LINE + message[len("Step ")], flush=True)
 
 
@@ -52,29 +149,93 @@ def _telling(paint: Callable[..., Any], number: int) -> Callable[..., Any]:
     return paint_and_tell
 
 
-def pdf_telling_pages(folder: Path) -> bytes:
+def _outline(writer: PdfWriter, pages: list[SimpleNamespace]) -> None:
+    """Every part's headings as one outline, nested as WeasyPrint nests one document's."""
+    root: list[Any] = []
+    skipped: list[int] = []
+    last_by_depth: list[list[Any]] = [root]
+    previous = 0
+    for number, page in enumerate(pages):
+        # As WeasyPrint's own PDF writer: CSS pixels to points, the origin at the bottom left.
+        matrix = Matrix(a=0.75, d=-0.75, f=page.height * 0.75)
+        previous = make_page_bookmark_tree(page, skipped, last_by_depth, previous, number, matrix)
+
+    def add(subtrees: list[Any], parent: Any) -> None:
+        for label, (number, x, y), children, state in subtrees:
+            item = writer.add_outline_item(
+                title=label,
+                page_number=number,
+                parent=parent,
+                fit=Fit.xyz(left=x, top=y),
+                is_open=state == "open",
+            )
+            add(children, item)
+
+    add(root, None)
+
+
+def pdf_in_parts(folder: Path, characters_per_part: int = CHARACTERS_PER_PART) -> bytes:
     """As :func:`tocapp.exports.pdf.html_to_pdf` (our static files and the report's charts
-    only), laid out first and then drawn, so that each page drawn can be told: WeasyPrint logs
-    the pages it lays out but not those it draws, which for 150 pages took ten silent seconds."""
+    only), part by part, telling each part, each page laid out and each page drawn: WeasyPrint
+    logs the pages it lays out but not those it draws, which for 150 pages took ten silent
+    seconds."""
+    tell = _TellParent()
     progress = logging.getLogger("weasyprint.progress")
     progress.setLevel(logging.INFO)
-    progress.addHandler(_TellParent())
+    progress.addHandler(tell)
     progress.propagate = False
-    html = (folder / "report.html").read_text(encoding="utf-8")
-    document = HTML(
-        string=html, base_url=STATIC_BASE_URL, url_fetcher=ChartImagesFetcher(folder / "charts")
-    ).render(font_config=FontConfiguration())
-    for number, page in enumerate(document.pages, start=1):
-        page.paint = _telling(page.paint, number)
-    return bytes(document.write_pdf())
+    report = (folder / "report.html").read_text(encoding="utf-8")
+    parts = split_parts(report, characters_per_part)
+    fetcher = ChartImagesFetcher(folder / "charts")
+    fonts = FontConfiguration()
+    writer = PdfWriter()
+    pages: list[SimpleNamespace] = []  # each page's headings and height, for the outline
+    metadata: dict[str, Any] = {}
+    if len(parts) == 1:  # a small report: one document, as WeasyPrint writes it
+        print(f"{PART_LINE}1 1", flush=True)
+        document = HTML(string=report, base_url=STATIC_BASE_URL, url_fetcher=fetcher).render(
+            font_config=fonts
+        )
+        for number, page in enumerate(document.pages, start=1):
+            page.paint = _telling(page.paint, number)
+        return bytes(document.write_pdf())
+    for number, part in enumerate(parts, start=1):
+        print(f"{PART_LINE}{number} {len(parts)}", flush=True)
+        tell.offset, tell.steps = len(pages), _FIRST_STEPS if number == 1 else ()
+        document = HTML(string=part, base_url=STATIC_BASE_URL, url_fetcher=fetcher).render(
+            font_config=fonts
+        )
+        for page in document.pages:
+            pages.append(SimpleNamespace(bookmarks=page.bookmarks, height=page.height))
+            page.paint = _telling(page.paint, len(pages))
+        pdf = document.write_pdf()
+        del document  # the part's layout, before the next is laid out
+        reader = PdfReader(io.BytesIO(pdf))
+        if number == 1 and reader.metadata:
+            metadata = dict(reader.metadata)
+        writer.append(reader, import_outline=False)
+    print(STEP_LINE + "7", flush=True)  # the footers and the join
+    progress.removeHandler(tell)  # the margin document's pages are not the report's
+    margins = HTML(
+        string=margin_text_html(report, len(pages)), base_url=STATIC_BASE_URL, url_fetcher=fetcher
+    ).write_pdf(font_config=fonts)
+    for page, margin in zip(writer.pages, PdfReader(io.BytesIO(margins)).pages, strict=True):
+        page.merge_page(margin)
+        page.compress_content_streams()  # merging leaves them uncompressed: twice the file
+    _outline(writer, pages)
+    if metadata:
+        writer.add_metadata(metadata)
+    joined = io.BytesIO()
+    writer.write(joined)
+    return joined.getvalue()
 
 
-def main(folder: Path) -> None:
-    pdf = pdf_telling_pages(folder)
+def main(folder: Path, characters_per_part: int = CHARACTERS_PER_PART) -> None:
+    pdf = pdf_in_parts(folder, characters_per_part)
     partial = folder / "report.pdf.part"
     partial.write_bytes(pdf)
     os.replace(partial, folder / "report.pdf")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]), *(int(a) for a in sys.argv[2:3]))

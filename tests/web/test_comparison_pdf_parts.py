@@ -1,0 +1,125 @@
+"""The comparison PDF laid out in parts (one WeasyPrint document each) and joined: the pages
+number on across the parts, every setting keeps its place in the outline, and nothing is lost."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from tocapp.exports.comparison_document import comparison_pdf, comparison_pdf_in_process
+from tocapp.exports.comparison_pdf_process import split_parts
+from tocapp.extensions import db
+from tocapp.models import Project
+from tocapp.services.comparison import Choice, build_report
+
+FOOTER = re.compile(r"Page (\d+) of (\d+)")
+
+
+def _pages_text(data: bytes, tmp_path: Path) -> list[str]:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    return text.split("\f")[:-1]  # pdftotext ends every page with a form feed
+
+
+def _outline(items: list, reader: PdfReader, depth: int = 0) -> list[tuple[int, str, int]]:
+    """(depth, title, page index) of every outline entry, in order."""
+    found: list[tuple[int, str, int]] = []
+    for item in items:
+        if isinstance(item, list):
+            found += _outline(item, reader, depth + 1)
+        else:
+            found.append((depth, item.title, reader.get_destination_page_number(item)))
+    return found
+
+
+def _words(pages: list[str]) -> Counter[str]:
+    return Counter(w for page in pages for w in FOOTER.sub(" ", page).split())
+
+
+def test_a_report_in_many_parts_numbers_its_pages_on_and_outlines_every_setting(
+    client, comparison_demo, tmp_path
+):
+    report = build_report(db.session, db.session.scalar(select(Project)), Choice())
+    assert len(report.matrices) >= 2
+    heard: list[tuple[str, int]] = []
+    # One character a part: every setting's matrix is a part of its own.
+    data = comparison_pdf_in_process(
+        report, lambda phase, n: heard.append((phase, n)), characters_per_part=1
+    )
+    pages = _pages_text(data, tmp_path)
+    reader = PdfReader(io.BytesIO(data))
+    total = len(reader.pages)
+    assert len(pages) == total
+
+    # "Page n of N" on every page, running on across the parts; the running header on every page.
+    footers = [FOOTER.findall(page) for page in pages]
+    assert footers == [[(str(n), str(total))] for n in range(1, total + 1)]
+    assert all(f"Comparison: {report.project_title}" in page for page in pages)
+
+    # The parts: the opening, each setting's matrix, the sections across settings, across rounds
+    # and coverage; each starts on a page of its own, so there are at most that many more pages
+    # than in one document, and the same words.
+    one = comparison_pdf(report)
+    one_pages = _pages_text(one, tmp_path)
+    parts = 4 + len(report.matrices)
+    assert len(one_pages) <= total <= len(one_pages) + parts - 1
+    header = Counter(f"Comparison: {report.project_title}".split())
+    header_total = Counter({w: n * total for w, n in header.items()})
+    header_one = Counter({w: n * len(one_pages) for w, n in header.items()})
+    assert _words(pages) - header_total == _words(one_pages) - header_one
+
+    # The outline as one document's: the title, its sections, each setting's matrix under
+    # "Within each setting", each entry pointing at the page that shows its heading.
+    outline = _outline(reader.outline, reader)
+    assert outline[0][:2] == (0, f"Comparison: {report.project_title}")
+    one_reader = PdfReader(io.BytesIO(one))
+    assert [entry[:2] for entry in outline] == [
+        entry[:2] for entry in _outline(one_reader.outline, one_reader)
+    ]
+    within = next(i for i, (_, title, _) in enumerate(outline) if title.startswith("Within"))
+    for matrix in report.matrices:
+        heading = f"{matrix.source.setting_code} · round {matrix.source.round_number}"
+        depth, title, page = next(e for e in outline if e[1].startswith(heading))
+        assert depth == outline[within][0] + 1
+        assert heading in pages[page]
+
+    # Progress: the pages laid out counted from the report's start, never going back.
+    laid = [n for phase, n in heard if phase == "layout"]
+    assert laid == sorted(laid) and laid[-1] == total
+    assert not [n for phase, n in heard if phase == "drawing"]  # parts: only layout moves the bar
+    assert ("step", 7) in heard
+
+
+def test_the_parts_together_are_the_report(client, comparison_demo):
+    from tocapp.exports.comparison_document import comparison_html, print_charts
+
+    report = build_report(db.session, db.session.scalar(select(Project)), Choice())
+    html = comparison_html(report)
+    parts = split_parts(html, 1)
+    assert len(parts) == 4 + len(report.matrices)
+    assert all(part.startswith(html[: html.index("</head>")]) for part in parts)
+    bodies = [p[p.index(">", p.index("<body")) + 1 : p.rindex("</body>")] for p in parts]
+    # A part within the matrices' section opens it again and closes it: else the same text.
+    tag = re.search(r'<section id="within-settings"[^>]*>', html).group(0)
+
+    def bare(text: str) -> str:
+        return text.replace(tag, "").replace("</section>", "")
+
+    body = html[html.index(">", html.index("<body")) + 1 : html.rindex("</body>")]
+    assert bare("".join(bodies)) == bare(body)
+    # The demo, as the PDF shows it (charts as pictures), is small: one document, as before.
+    printed = comparison_html(report, print_charts(report))
+    assert split_parts(printed) == [printed]
+    # A summary has no matrices: cut only before each section.
+    project = db.session.scalar(select(Project))
+    summary = comparison_html(build_report(db.session, project, Choice(detail=False)))
+    assert len(split_parts(summary, 1)) == 4
