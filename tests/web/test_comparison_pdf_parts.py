@@ -51,7 +51,8 @@ def test_a_report_in_many_parts_numbers_its_pages_on_and_outlines_every_setting(
     report = build_report(db.session, db.session.scalar(select(Project)), Choice())
     assert len(report.matrices) >= 2
     heard: list[tuple[str, int]] = []
-    # One character a part: every setting's matrix is a part of its own.
+    # One character a part: every setting's matrix is a part of its own (the first one with the
+    # opening, under the matrices' heading).
     data = comparison_pdf_in_process(
         report, lambda phase, n: heard.append((phase, n)), characters_per_part=1
     )
@@ -65,12 +66,12 @@ def test_a_report_in_many_parts_numbers_its_pages_on_and_outlines_every_setting(
     assert footers == [[(str(n), str(total))] for n in range(1, total + 1)]
     assert all(f"Comparison: {report.project_title}" in page for page in pages)
 
-    # The parts: the opening, each setting's matrix, the sections across settings, across rounds
-    # and coverage; each starts on a page of its own, so there are at most that many more pages
-    # than in one document, and the same words.
+    # The parts: the opening with the first setting's matrix, each other matrix, the sections
+    # across settings, across rounds and coverage; each starts on a page of its own, so there
+    # are at most that many more pages than in one document, and the same words.
     one = comparison_pdf(report)
     one_pages = _pages_text(one, tmp_path)
-    parts = 4 + len(report.matrices)
+    parts = 3 + len(report.matrices)
     assert len(one_pages) <= total <= len(one_pages) + parts - 1
     header = Counter(f"Comparison: {report.project_title}".split())
     header_total = Counter({w: n * total for w, n in header.items()})
@@ -105,7 +106,9 @@ def test_the_parts_together_are_the_report(client, comparison_demo):
     report = build_report(db.session, db.session.scalar(select(Project)), Choice())
     html = comparison_html(report)
     parts = split_parts(html, 1)
-    assert len(parts) == 4 + len(report.matrices)
+    assert len(parts) == 3 + len(report.matrices)
+    first = report.matrices[0].source.setting_code
+    assert "Within each setting" in parts[0] and f"<h3>{first} · round" in parts[0]
     assert all(part.startswith(html[: html.index("</head>")]) for part in parts)
     bodies = [p[p.index(">", p.index("<body")) + 1 : p.rindex("</body>")] for p in parts]
     # A part within the matrices' section opens it again and closes it: else the same text.
