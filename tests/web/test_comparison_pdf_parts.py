@@ -3,6 +3,7 @@ number on across the parts, every setting keeps its place in the outline, and no
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import subprocess
@@ -126,3 +127,19 @@ def test_the_parts_together_are_the_report(client, comparison_demo):
     project = db.session.scalar(select(Project))
     summary = comparison_html(build_report(db.session, project, Choice(detail=False)))
     assert len(split_parts(summary, 1)) == 4
+
+
+def test_the_running_header_is_the_title_whatever_it_says():
+    from weasyprint import HTML
+
+    from tocapp.exports.comparison_pdf_process import margin_text_html
+
+    title = 'Comparison: "A" \\ </style><h1>B</h1> & café'
+    heading = html.escape(title)  # as the report's template writes it
+    report = f"<html><head><title>t</title></head><body><h1>{heading}</h1></body></html>"
+    document = HTML(string=margin_text_html(report, 3)).render()
+    assert len(document.pages) == 3
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=document.write_pdf(), capture_output=True, check=True
+    ).stdout.decode()
+    assert text.count(title) == 3

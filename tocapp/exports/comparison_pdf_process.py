@@ -118,7 +118,8 @@ def margin_text_html(report: str, pages: int) -> str:
     head = report[: report.index("<body")]
     title = re.search(r"<h1>(.*?)</h1>", report, re.DOTALL)
     words = html.unescape(title.group(1)) if title else ""
-    quoted = '"' + words.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    # As a CSS string, everything but letters, digits and spaces escaped (no quote or "</style>").
+    quoted = '"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in words) + '"'
     style = (
         "<style>@page { @top-left { content: " + quoted + "; } }"
         " .blank { break-after: page; } .blank:last-child { break-after: auto; }</style>"
