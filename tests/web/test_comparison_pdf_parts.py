@@ -106,7 +106,7 @@ def test_the_parts_together_are_the_report(client, comparison_demo):
 
     report = build_report(db.session, db.session.scalar(select(Project)), Choice())
     html = comparison_html(report)
-    parts = split_parts(html, 1)
+    parts = split_parts(html, 1, 1)
     assert len(parts) == 3 + len(report.matrices)
     first = report.matrices[0].source.setting_code
     assert "Within each setting" in parts[0] and f"<h3>{first} · round" in parts[0]
@@ -126,7 +126,7 @@ def test_the_parts_together_are_the_report(client, comparison_demo):
     # A summary has no matrices: cut only before each section.
     project = db.session.scalar(select(Project))
     summary = comparison_html(build_report(db.session, project, Choice(detail=False)))
-    assert len(split_parts(summary, 1)) == 4
+    assert len(split_parts(summary, 1, 1)) == 4
 
 
 def test_the_running_header_is_the_title_whatever_it_says():

@@ -6,13 +6,14 @@ FOLDER holds ``report.html`` and its ``charts/``, written by
 ``report.pdf`` beside them.
 
 WeasyPrint keeps every page it has laid out until the file is written (650 MB for the 138 pages of
-a fifty-setting report), so the report is laid out in parts, each a WeasyPrint document of its own
-that is written and let go before the next: the opening (overview and summary), the settings'
-matrices a few at a time (about ``CHARACTERS_PER_PART`` of HTML each), and the sections across
-settings, rounds and coverage. Each part starts on a new page. pypdf joins the parts; the running
-header and the "Page n of N" footer are drawn afterwards on every page from one more, empty,
-document of N pages (so the numbers run on across the parts), and the outline is made from every
-part's headings as WeasyPrint would have made it for one document.
+a fifty-setting report), so a report of more than ``WHOLE_UP_TO`` characters of HTML is laid
+out in parts, each a WeasyPrint document of its own that is written and let go before the next:
+the opening (overview and summary), the settings' matrices a few at a time (about
+``CHARACTERS_PER_PART`` of HTML a part), and the sections across settings, rounds and coverage.
+Each part starts on a new page. pypdf joins the parts; the running header and the "Page n of N"
+footer are drawn afterwards on every page from one more, empty, document of N pages (so the
+numbers run on across the parts), and the outline is made from every part's headings as
+WeasyPrint would have made it for one document.
 
 The child tells its parent each part begun (``part I N``), each page laid out (``page N``) and each
 page drawn into the file (``drawn N``), counting pages from the start of the whole report, and
@@ -58,6 +59,9 @@ _FIRST_STEPS, _LAST_STEP = ("Step 3 ", "Step 4 "), ("Step 7 ",)
 # is then 8 parts and 142 pages, and the child peaks at about 240 MB instead of 700 MB; each part
 # costs a little (styles, fonts), but smaller ones are laid out faster, about as fast in all.
 CHARACTERS_PER_PART = 80_000
+# A report up to this size is one document, as WeasyPrint writes it (about 60 pages, 330 MB at
+# most): its progress is told page by page as drawn too, and it has no part's page breaks.
+WHOLE_UP_TO = 300_000
 # The matrices' section in print (templates/comparisons/_report.html with plain=true): each
 # setting's matrix starts at its <h3> (user text is escaped, so never a literal tag).
 _WITHIN_START = '<section id="within-settings"'
@@ -68,19 +72,21 @@ _SECTION_STARTS = ('<section id="across-rounds"', '<section id="coverage"')
 _NO_MARGIN_TEXT = "@page { @top-left { content: none; } @bottom-right { content: none; } }"
 
 
-def split_parts(report: str, characters_per_part: int = CHARACTERS_PER_PART) -> list[str]:
+def split_parts(
+    report: str, characters_per_part: int = CHARACTERS_PER_PART, whole_up_to: int = WHOLE_UP_TO
+) -> list[str]:
     """The print HTML as several documents of about ``characters_per_part`` each, cut only
-    before a setting's matrix or a section across settings, rounds or coverage; a report
-    smaller than that is one document, itself. Concatenated, the parts' bodies are the report's
-    body, but for the matrices' section opened again at the start of a part and closed at its
-    end; each part has the report's head."""
+    before a setting's matrix or a section across settings, rounds or coverage; a report up to
+    ``whole_up_to`` characters is one document, itself. Concatenated, the parts' bodies are the
+    report's body, but for the matrices' section opened again at the start of a part and closed
+    at its end; each part has the report's head."""
     head_end = report.index("<body")
     body_start = report.index(">", head_end) + 1
     body_end = report.rindex("</body>")
     head, body_tag = report[:head_end], report[head_end:body_start]
     body = report[body_start:body_end]
     within, after = body.find(_WITHIN_START), body.find(_AFTER_WITHIN)
-    if within < 0 or after < 0 or len(body) <= characters_per_part:
+    if within < 0 or after < 0 or len(body) <= max(characters_per_part, whole_up_to):
         return [report]
     within_tag = body[within : body.index(">", within) + 1]
     close_within = body.rindex("</section>", within, after)
@@ -179,7 +185,9 @@ def _outline(writer: PdfWriter, pages: list[SimpleNamespace]) -> None:
     add(root, None)
 
 
-def pdf_in_parts(folder: Path, characters_per_part: int = CHARACTERS_PER_PART) -> bytes:
+def pdf_in_parts(
+    folder: Path, characters_per_part: int = CHARACTERS_PER_PART, whole_up_to: int = WHOLE_UP_TO
+) -> bytes:
     """As :func:`tocapp.exports.pdf.html_to_pdf` (our static files and the report's charts
     only), part by part, telling each part, each page laid out and each page drawn: WeasyPrint
     logs the pages it lays out but not those it draws, which for 150 pages took ten silent
@@ -190,7 +198,7 @@ def pdf_in_parts(folder: Path, characters_per_part: int = CHARACTERS_PER_PART) -
     progress.addHandler(tell)
     progress.propagate = False
     report = (folder / "report.html").read_text(encoding="utf-8")
-    parts = split_parts(report, characters_per_part)
+    parts = split_parts(report, characters_per_part, whole_up_to)
     fetcher = ChartImagesFetcher(folder / "charts")
     fonts = FontConfiguration()
     writer = PdfWriter()
@@ -235,8 +243,12 @@ def pdf_in_parts(folder: Path, characters_per_part: int = CHARACTERS_PER_PART) -
     return joined.getvalue()
 
 
-def main(folder: Path, characters_per_part: int = CHARACTERS_PER_PART) -> None:
-    pdf = pdf_in_parts(folder, characters_per_part)
+def main(folder: Path, characters_per_part: int | None = None) -> None:
+    """With ``characters_per_part`` given, every report above that size is laid out in parts."""
+    if characters_per_part is None:
+        pdf = pdf_in_parts(folder)
+    else:
+        pdf = pdf_in_parts(folder, characters_per_part, characters_per_part)
     partial = folder / "report.pdf.part"
     partial.write_bytes(pdf)
     os.replace(partial, folder / "report.pdf")
