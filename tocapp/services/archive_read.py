@@ -84,6 +84,8 @@ def _unzip(data: bytes) -> dict[str, bytes]:
             try:
                 with archive.open(name) as member:
                     content = member.read(cap + 1)
+            # zipfile raises NotImplementedError for a compression method it cannot read and
+            # RuntimeError for an encrypted member: both are a bad archive, said as such.
             except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
                 raise ArchiveError(f"{name} cannot be read from the zip file.") from None
             if len(content) > cap:
