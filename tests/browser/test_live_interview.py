@@ -365,6 +365,32 @@ def test_marks_typed_quickly_are_all_saved_in_order(live_server: LiveServer, pag
     assert _focused_id(page) == f"step-{steps[0][0]}"
 
 
+def test_a_form_swapped_in_is_sent_by_htmx_the_moment_it_lands(
+    live_server: LiveServer, page: Page
+) -> None:
+    """The undo form comes back with every mark. A press of Undo in the same instant the answer
+    is swapped in (the next task, as a key on a busy machine can be) is still sent by htmx: no
+    page load. With htmx's default 20 ms settle delay the new form was not yet wired up, so it
+    went the plain way and reloaded the page (a CI failure of the keyboard interview)."""
+    page.set_viewport_size(LAPTOP)
+    _start_teacher_interview(page, live_server)
+    steps = _steps(page)
+    _tab_to(page, "#flowchart-figure svg g.step")
+    loads = _watch_navigation(page)
+    page.evaluate(
+        """() => document.addEventListener("htmx:afterSwap", () => window.setTimeout(
+            () => document.getElementById("undo-button").click(), 0), { once: true })"""
+    )
+    page.keyboard.press("a")
+    _status(page).to_contain_text("Undone: Marked")
+    expect(page.locator(f"#voice-step-{steps[0][0]} .voice-step-mark")).to_contain_text(
+        "Not discussed"
+    )
+    _assert_same_page(page, loads)
+    marks, _, _ = _saved(live_server)
+    assert marks == {}
+
+
 def test_every_control_has_its_own_focus_ring_and_room_to_hit(
     live_server: LiveServer, page: Page
 ) -> None:
