@@ -34,18 +34,18 @@ from sqlalchemy import event, insert  # noqa: E402
 from tocapp import create_app  # noqa: E402
 from tocapp.extensions import db  # noqa: E402
 from tocapp.models import AuditChain, AuditEntry  # noqa: E402
-from tocapp.services import audit, studies  # noqa: E402
+from tocapp.services import audit_actions, audit_hashing, studies  # noqa: E402
 from tocapp.services.audit_verify import verify_trail  # noqa: E402
 from tocapp.services.users import create_user  # noqa: E402
 
 PASSWORD = "a bench password nobody guesses"
-ACTIONS = [a for a, (kind, _) in audit.ACTIONS.items() if kind not in ("login", "account")]
+ACTIONS = [a for a, (kind, _) in audit_actions.ACTIONS.items() if kind not in ("login", "account")]
 
 
 def fill(project_id: int, user_ids: list[int], count: int) -> None:
     """``count`` entries with a valid chain, written in batches (not through ``audit.record``,
     which would take minutes: the chain and hashes are the same)."""
-    key = audit.chain_key(project_id)
+    key = audit_hashing.chain_key(project_id)
     chain = AuditChain(key=key, project_id=project_id, length=0, head="")
     db.session.add(chain)
     db.session.flush()
@@ -54,7 +54,7 @@ def fill(project_id: int, user_ids: list[int], count: int) -> None:
     head, batch = "", []
     for seq in range(1, count + 1):
         action = rng.choice(ACTIONS)
-        changes = audit.canonical({"text": [f"before {seq}", f"after {seq} " + "x" * 80]})
+        changes = audit_hashing.canonical({"text": [f"before {seq}", f"after {seq} " + "x" * 80]})
         entry = AuditEntry(
             chain_id=chain.id,
             seq=seq,
@@ -64,7 +64,7 @@ def fill(project_id: int, user_ids: list[int], count: int) -> None:
             address="",
             project_id=project_id,
             action=action,
-            kind=audit.ACTIONS[action][0],
+            kind=audit_actions.ACTIONS[action][0],
             object_type="steps",
             object_id=rng.randrange(1, 5000),
             interview_id=None,
@@ -73,8 +73,8 @@ def fill(project_id: int, user_ids: list[int], count: int) -> None:
             changes=changes,
             prev_hash=head,
         )
-        entry.changes_digest = audit.details_digest(entry.summary, changes)
-        entry.hash = audit.entry_hash(key, entry)
+        entry.changes_digest = audit_hashing.details_digest(entry.summary, changes)
+        entry.hash = audit_hashing.entry_hash(key, entry)
         head = entry.hash
         batch.append({c.name: getattr(entry, c.name) for c in AuditEntry.__table__.columns})
         if len(batch) == 5000:

@@ -19,9 +19,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     load_config(app, test_config)
 
-    from tocapp.services import audit
+    from tocapp.services import audit_hashing
 
-    audit.configure(app.config["SECRET_KEY"])  # the audit chain's hashes are keyed with it
+    audit_hashing.configure(app.config["SECRET_KEY"])  # the audit chain's hashes are keyed with it
 
     from tocapp import models  # noqa: F401  (registers the tables with SQLAlchemy)
     from tocapp.extensions import (

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 
 from tocapp.extensions import db
 from tocapp.models import AuditChain, AuditEntry, Project, ReportJob
-from tocapp.services import audit
+from tocapp.services import audit, audit_hashing
 from tocapp.services.activity import PER_PAGE
 from tocapp.services.audit_verify import verify_trail
 
@@ -265,18 +265,18 @@ def test_a_chain_rewritten_without_the_secret_key_does_not_verify(app, study):
         )
     )
     try:
-        audit.configure("a key guessed by the forger")
+        audit_hashing.configure("a key guessed by the forger")
         head = ""
         for entry in entries:
             if entry.seq == 1:
                 entry.actor = "somebody else"
             entry.prev_hash = head
-            entry.hash = audit.entry_hash(chain.key, entry)
+            entry.hash = audit_hashing.entry_hash(chain.key, entry)
             head = entry.hash
         chain.head = head
         db.session.commit()
     finally:
-        audit.configure(app.config["SECRET_KEY"])
+        audit_hashing.configure(app.config["SECRET_KEY"])
     verdict = verify_trail(db.session)
     assert not verdict.intact
     assert any(p.seq == 1 for p in verdict.problems)

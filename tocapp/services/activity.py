@@ -13,7 +13,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from tocapp.models import AuditChain, AuditEntry, User
-from tocapp.services.audit import ACTIONS, KINDS
+from tocapp.services.audit_actions import ACTIONS, KINDS
 
 PER_PAGE = 50
 

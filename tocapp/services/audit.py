@@ -19,9 +19,6 @@ trail still verifies) — the entry itself, who and when, stays.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -32,76 +29,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tocapp.models import User
-from tocapp.models.audit import SYSTEM_CHAIN, AuditChain, AuditEntry
+from tocapp.models.audit import AuditChain, AuditEntry
 from tocapp.models.base import utcnow
+from tocapp.services.audit_actions import ACTIONS
+from tocapp.services.audit_hashing import canonical, chain_key, details_digest, entry_hash, head_mac
 
 Actor = User | None
-
-# Every action the trail knows: its kind (the Activity page's filter) and how it reads.
-ACTIONS: dict[str, tuple[str, str]] = {
-    "study.create": ("study", "Study created"),
-    "study.edit": ("study", "Study edited"),
-    "study.import": ("study", "Study imported from an archive"),
-    "study.delete": ("study", "Study deleted"),
-    "study.archive": ("download", "Study archive downloaded"),
-    "schedule.create": ("study", "Interview schedule added"),
-    "member.add": ("members", "Member added"),
-    "member.role": ("members", "Member's role changed"),
-    "member.remove": ("members", "Member removed"),
-    "setting.create": ("setting", "Setting added"),
-    "setting.edit": ("setting", "Setting edited"),
-    "participant.create": ("participant", "Participant added"),
-    "participant.edit": ("participant", "Participant edited"),
-    "consent.change": ("consent", "Consent changed"),
-    "participant.withdraw": ("consent", "Withdrawal recorded"),
-    "round.create": ("round", "Round added"),
-    "round.edit": ("round", "Round edited"),
-    "interview.create": ("interview", "Interview recorded"),
-    "interview.edit": ("interview", "Interview notes edited"),
-    "version.create": ("flowchart", "New flowchart version started"),
-    "step.create": ("flowchart", "Step added"),
-    "step.edit": ("flowchart", "Step edited"),
-    "step.move": ("flowchart", "Step moved"),
-    "step.delete": ("flowchart", "Step deleted"),
-    "link.create": ("flowchart", "Arrow added"),
-    "link.delete": ("flowchart", "Arrow deleted"),
-    "voice.start": ("voice", "Return interview started"),
-    "voice.mark": ("voice", "Step marked"),
-    "voice.note": ("voice", "Note added"),
-    "voice.note_edit": ("voice", "Note edited"),
-    "voice.arrow": ("voice", "Arrow added by a voice"),
-    "voice.step": ("voice", "Step added by a voice"),
-    "voice.undo": ("voice", "Undone"),
-    "report.request": ("export", "Report asked for"),
-    "report.built": ("export", "Report built"),
-    "report.download": ("download", "Report downloaded"),
-    "export.download": ("download", "Export downloaded"),
-    "export.identified": ("identified", "Identified export made"),
-    "login.success": ("login", "Logged in"),
-    "login.failure": ("login", "Login failed"),
-    "logout": ("login", "Logged out"),
-    "password.change": ("account", "Password changed"),
-    "user.create": ("account", "Account created"),
-    "personal_data.due": ("study", "Personal data deletion date set"),
-    "audit.start": ("study", "Audit trail started"),
-}
-
-KINDS: dict[str, str] = {
-    "study": "Study",
-    "members": "Members",
-    "setting": "Settings",
-    "participant": "Participants",
-    "consent": "Consent and withdrawal",
-    "round": "Rounds",
-    "interview": "Interviews",
-    "flowchart": "Flowcharts",
-    "voice": "Return interviews",
-    "export": "Exports and reports",
-    "download": "Downloads",
-    "identified": "Identified data",
-    "login": "Logins",
-    "account": "Accounts",
-}
 
 SYSTEM_ACTOR = "system (command line)"
 
@@ -249,65 +182,6 @@ def redact(
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-def chain_key(project_id: int | None) -> str:
-    return SYSTEM_CHAIN if project_id is None else f"study:{project_id}"
-
-
-_KEY = b""  # set by configure() when the app starts
-
-
-def configure(secret: str | bytes) -> None:
-    """Key the chain's hashes with a key derived from the app's secret key."""
-    global _KEY
-    raw = secret.encode("utf-8") if isinstance(secret, str) else secret
-    _KEY = hmac.new(raw, b"tocapp audit trail", hashlib.sha256).digest()
-
-
-def entry_hash(key: str, entry: AuditEntry) -> str:
-    payload = [
-        key,
-        entry.seq,
-        entry.at.isoformat(timespec="microseconds"),
-        entry.user_id,
-        entry.actor,
-        entry.address,
-        entry.project_id,
-        entry.action,
-        entry.kind,
-        entry.object_type,
-        entry.object_id,
-        entry.interview_id,
-        entry.participant_id,
-        entry.changes_digest,
-        entry.prev_hash,
-    ]
-    return _mac(canonical(payload))
-
-
-def details_digest(summary: str, changes: str | None) -> str:
-    """The digest of what a withdrawal may remove (summary and changes), which the chain covers
-    in their place, so the trail still verifies once they are gone."""
-    return digest(canonical([summary, changes]))
-
-
-def head_mac(key: str, length: int, head: str) -> str:
-    """What makes the chain's head row itself unforgeable: cutting entries off the end and moving
-    the head back needs the key."""
-    return _mac(canonical(["head", key, length, head]))
-
-
-def _mac(text: str) -> str:
-    return hmac.new(_KEY, text.encode("utf-8"), hashlib.sha256).hexdigest()
-
-
-def canonical(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def jsonable(value: Any) -> Any:

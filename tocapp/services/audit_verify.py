@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocapp.models import AuditChain, AuditEntry
-from tocapp.services.audit import SYSTEM_CHAIN, details_digest, entry_hash, head_mac
+from tocapp.models.audit import SYSTEM_CHAIN
+from tocapp.services.audit_hashing import details_digest, entry_hash, head_mac
 
 
 @dataclass(frozen=True)
