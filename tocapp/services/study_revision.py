@@ -3,10 +3,15 @@ comparison page), read in one indexed statement."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tocapp.models.audit import AuditChain
+
+# Read on every view of a page that keeps its HTML: built once (see ``users.find_login``).
+_REVISION = select(AuditChain.length, AuditChain.head).where(
+    AuditChain.project_id == bindparam("project_id")
+)
 
 
 def study_revision(session: Session, project_id: int) -> str:
@@ -18,7 +23,5 @@ def study_revision(session: Session, project_id: int) -> str:
     study restored from a backup and changed again never repeats an earlier revision. A page
     keyed by it needs to read nothing else to know that what it showed is still right.
     """
-    row = session.execute(
-        select(AuditChain.length, AuditChain.head).where(AuditChain.project_id == project_id)
-    ).first()
+    row = session.execute(_REVISION, {"project_id": project_id}).first()
     return "" if row is None else f"{row.length}:{row.head}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -91,13 +91,19 @@ def start_login(session: Session, user: User, address: str = "") -> str:
     return login.token
 
 
+# Every request of a logged-in browser runs this, so it is built once: constructing a SELECT and
+# computing its cache key cost more than running it (SQLAlchemy memoises both on the object).
+_LOGIN = (
+    select(User)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .where(User.id == bindparam("user_id"), LoginSession.token == bindparam("token"))
+)
+
+
 def find_login(session: Session, user_id: int, token: str) -> User | None:
-    """The account a cookie names, if that login has not ended."""
-    user = session.scalar(
-        select(User)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(User.id == user_id, LoginSession.token == token)
-    )
+    """The account a cookie names, if that login has not ended: one indexed statement, read on
+    every request, so a logout or a password change in any worker ends the login at once."""
+    user = session.scalar(_LOGIN, {"user_id": user_id, "token": token})
     if user is not None:
         user.login_token = token
     return user
