@@ -9,6 +9,7 @@ import pytest
 
 from tocapp.exports.chart_connectors import ChartArrow, Connector, page_connectors, spread
 from tocapp.exports.chart_pages import MIN_SCALE, content_box_pt, plan_pages
+from tocapp.render.text_fit import text_width
 
 TOP, BOTTOM = (0.0, 0.0, 800.0, 400.0), (0.0, 400.0, 800.0, 800.0)
 LEFT, RIGHT = (0.0, 0.0, 400.0, 800.0), (400.0, 0.0, 800.0, 800.0)
@@ -37,6 +38,7 @@ def test_an_arrow_down_across_a_cut_is_named_on_both_pages():
     placed, rooms = page_connectors([TOP, BOTTOM], steps, [arrow])
     (leaving,), (entering,) = placed
     assert (leaving.end, leaving.part, leaving.lines) == ("→ A1", 2, ("→ A1", "part 2"))
+    assert leaving.pieces("page") == (("→ A1", 0), ("page ", 2))
     assert (entering.end, entering.part) == ("S1 →", 1)
     assert leaving.leader[0] == (300.0, 400.0) and entering.leader[0] == (300.0, 400.0)
     assert leaving.box[1] > 400 and entering.box[3] < 400  # beyond each page's cut edge
@@ -47,9 +49,42 @@ def test_an_arrow_across_a_cut_between_columns_is_named_beside_it():
     steps = {"S1": (100.0, 100.0, 200.0, 150.0), "A1": (500.0, 100.0, 600.0, 150.0)}
     arrow = ChartArrow("S1", "A1", ((150.0, 125.0), (550.0, 125.0)))
     placed, _ = page_connectors([LEFT, RIGHT], steps, [arrow])
-    assert [c.lines for c in placed[0]] == [("→ A1 (part 2)",)]
-    assert [c.lines for c in placed[1]] == [("S1 → (part 1)",)]
+    assert [c.lines for c in placed[0]] == [("→ A1 on part 2",)]
+    assert [c.lines for c in placed[1]] == [("S1 → on part 1",)]
     assert placed[0][0].box[0] > 400 > placed[1][0].box[2]
+    # The PDF prints the page instead, filled in once laid out; room is kept for any number.
+    assert placed[0][0].pieces("page") == (("→ A1 on page ", 2),)
+    assert placed[0][0].box[2] - placed[0][0].box[0] >= text_width("→ A1 on page 888", 11) - 1e-6
+
+
+def test_an_arrow_that_only_crosses_a_part_is_named_where_it_comes_in_and_goes_out():
+    top, middle, bottom = (0.0, 0.0, 800.0, 300.0), (0.0, 300.0, 800.0, 600.0), (0, 600, 800, 900)
+    steps = {"S1": (100.0, 100.0, 200.0, 150.0), "A1": (500.0, 700.0, 600.0, 750.0)}
+    arrow = ChartArrow("S1", "A1", ((150.0, 125.0), (300.0, 125.0), (300.0, 725.0), (550, 725)))
+    placed, _ = page_connectors([top, middle, bottom], steps, [arrow])
+    entering, leaving = sorted(placed[1], key=lambda c: c.leader[0][1])
+    assert (entering.end, entering.part, entering.lines) == (
+        "S1 → A1",
+        0,
+        ("S1 → A1", "passes through"),
+    )
+    assert entering.leader[0] == (300.0, 300.0) and entering.box[3] < 300
+    assert (leaving.end, leaving.part) == ("→ A1", 3) and leaving.leader[0] == (300.0, 600.0)
+    assert [(c.end, c.part) for c in placed[0]] == [("→ A1", 3)]
+    assert [(c.end, c.part) for c in placed[2]] == [("S1 →", 1)]
+
+
+def test_an_arrow_that_leaves_its_part_and_comes_back_is_named_at_both_edges():
+    left, right = (0.0, 0.0, 400.0, 800.0), (400.0, 0.0, 800.0, 800.0)
+    steps = {"S1": (100.0, 100.0, 200.0, 150.0), "A1": (100.0, 600.0, 200.0, 650.0)}
+    # Out through the cut on the right, down in the next strip, and back in to A1.
+    path = ((150.0, 125.0), (450.0, 125.0), (450.0, 625.0), (150.0, 625.0))
+    placed, _ = page_connectors([left, right], steps, [ChartArrow("S1", "A1", path)])
+    assert sorted((c.end, c.part, c.leader[0]) for c in placed[0]) == [
+        ("S1 →", 1, (400.0, 625.0)),
+        ("→ A1", 1, (400.0, 125.0)),
+    ]
+    assert [(c.end, c.part) for c in placed[1]] == [("S1 → A1", 0), ("→ A1", 1)]
 
 
 def test_arrows_within_a_page_get_no_connector():

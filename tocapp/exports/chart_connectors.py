@@ -1,8 +1,10 @@
-"""Where a split chart's arrows leave a page: numbered connectors on both pages.
+"""Where a split chart's arrows leave a page: numbered connectors on every page they cross.
 
 An arrow whose two steps print on different parts ends at the cut edge of its source's part with
-"→ A7 (part 2)", and starts at the cut edge of its target's part with "S3 → (part 1)"; along a
-top or bottom edge the two halves are two lines. The words sit
+"→ A7 on page 12", and starts at the cut edge of its target's part with "S3 → on page 9"; where it
+only crosses a part it is named at its way in, "S3 → A7 passes through". Along a top or bottom
+edge the words are two lines. Word's pictures say "part 2" where the PDF says "page 12" (the PDF
+numbers its pages once they are laid out, and room is kept for any number). The words sit
 in the room kept beyond the cut edge, in one row along it (one column beside a side edge) in the
 order their arrows reach the edge, each joined to its arrow by a straight leader; keeping the
 order means no two leaders cross. Pure geometry in the drawing's units (points): the PDF draws
@@ -22,14 +24,26 @@ Rect = tuple[float, float, float, float]  # left, top, right, bottom
 
 CONNECTOR_FONT_SIZE = STEP_FONT_SIZE  # the steps they name print as large as the steps
 CONNECTORS_NOTE = (
-    "An arrow cut by the edge of this page ends in the step at its other end and the part that"
-    ' step is on: "→ A7 part 2" (or "p. 2") leads to step A7 on part 2 of this chart, "S3 → part 1"'
-    " comes from step S3 on part 1."
+    "An arrow cut by the edge of this page ends in the step at its other end and the page that"
+    ' step is on: "→ A7 on page 12" (or "p. 12") leads to step A7 on page 12, "S3 → on page 9"'
+    ' comes from step S3 on page 9; "S3 → A7 passes through" crosses this page on its way.'
+)
+# Word lays out its own pages, so the pictures it holds name parts; its note says so.
+CONNECTORS_NOTE_PARTS = (
+    "An arrow cut by the edge of this page ends in the step at its other end and the part of the"
+    ' chart that step is on: "→ A7 on part 2" (or "pt 2") leads to step A7 on part 2, "S3 → on'
+    ' part 1" comes from step S3 on part 1; "S3 → A7 passes through" crosses this part on its way.'
+    " The list under each part gives the page each part is on."
 )
 LINE = CONNECTOR_FONT_SIZE * 1.15
 EDGE_GAP = 14.0  # from the cut edge to the connectors' words: the leaders' run
 LABEL_GAP = 4.0  # between two connectors' words along an edge
 WORD_GAP = 2.0  # between a leader's end and its words
+PASSING = "passes through"
+# Room is kept for page numbers this long whatever the number turns out to be (DejaVu's figures
+# are all one width), so the pages can be numbered after the parts are placed.
+WIDEST_PAGE = 888
+UNITS = {"part": ("part ", "pt "), "page": ("page ", "p. ")}  # long and short forms
 
 
 @dataclass(frozen=True)
@@ -43,18 +57,52 @@ class ChartArrow:
 
 @dataclass(frozen=True)
 class Connector:
-    """Words at a cut edge (one line per item) and the leader from the arrow's end to them."""
+    """Words at a cut edge (one line per item) and the leader from the arrow's end to them.
 
-    end: str  # the step at the arrow's other end, with the arrow: "→ A7" or "S3 →"
-    part: int  # the part that step is on
+    The words name the step at the arrow's other end and where it is: "part 2" in Word's
+    pictures (``lines``), "page 12" in the PDF (``pieces("page")``, numbered once laid out).
+    """
+
+    end: str  # the step at the arrow's other end, with the arrow: "→ A7", "S3 →"; "S3 → A7"
+    part: int  # the part that step is on; 0 for an arrow that only passes through
     lines: tuple[str, ...]
     leader: tuple[Point, Point]
     baseline: Point  # of the first line; the words start, end or are centred there
     anchor: str  # "start", "middle" or "end", as in SVG
     box: Rect  # the words' extent
+    short: bool = False  # "→A7" over "p. 2": more than a row holds at full length
+
+    def pieces(self, unit: str) -> tuple[tuple[str, int], ...]:
+        """Each line as its words and the part whose number (or page's) follows them, 0 if none."""
+        return _pieces(self.end, self.part, self.anchor == "middle", self.short, unit)
+
+
+def _pieces(
+    end: str, part: int, two_lines: bool, short: bool, unit: str
+) -> tuple[tuple[str, int], ...]:
+    long_form, short_form = UNITS[unit]
+    if not two_lines:
+        if not part:
+            return ((f"{end} {PASSING}", 0),)
+        return ((f"{end} on {long_form}", part),)
+    if short:
+        return ((end.replace(" ", ""), 0), ("through" if not part else short_form, part))
+    return ((end, 0), (PASSING if not part else long_form, part))
+
+
+def _filled(pieces: Sequence[tuple[str, int]], number: int | None = None) -> tuple[str, ...]:
+    return tuple(text + (str(number or part) if part else "") for text, part in pieces)
+
+
+def _widest(end: str, part: int, two_lines: bool, short: bool) -> float:
+    """The widest line either way of naming where the step is, with room for any page."""
+    lines = _filled(_pieces(end, part, two_lines, short, "part"))
+    lines += _filled(_pieces(end, part, two_lines, short, "page"), WIDEST_PAGE)
+    return max(text_width(line, CONNECTOR_FONT_SIZE) for line in lines)
 
 
 Rooms = dict[str, float]  # side -> how far beyond that cut edge a part's connectors reach
+Crossing = tuple[str, float]  # the side of a part an arrow crosses, and where along it
 
 
 def page_connectors(
@@ -63,26 +111,30 @@ def page_connectors(
     """Each page's connectors, and the room they need beyond each of its cut edges.
 
     Parts are numbered from 1 in the order of ``pages``; a step belongs to the page holding its
-    box's centre.
+    box's centre. Every stretch of an arrow on a page that meets a cut edge is named there: where
+    it leaves the page its source is on ("→ A7"), where it comes into its target's ("S3 →"), and
+    and where it comes into and goes out of a page it only crosses ("S3 → A7 passes through",
+    "→ A7"), or crosses again.
     """
     home = {number: _page_of(pages, _centre(box)) for number, box in steps.items()}
     wanted: dict[tuple[int, str], list[tuple[float, str, int]]] = {}
     for arrow in arrows:
         source, target = home.get(arrow.source), home.get(arrow.target)
-        if source is None or target is None or source == target:
+        if source is None or target is None:
             continue
-        leaving = _crossing(arrow.points, pages[source])
-        entering = _crossing(tuple(reversed(arrow.points)), pages[target])
-        if leaving is not None:
-            side, position = leaving
-            wanted.setdefault((source, side), []).append(
-                (position, f"→ {arrow.target}", target + 1)
-            )
-        if entering is not None:
-            side, position = entering
-            wanted.setdefault((target, side), []).append(
-                (position, f"{arrow.source} →", source + 1)
-            )
+        for page, rect in enumerate(pages):
+            for entry, exit_ in _runs(arrow.points, rect):
+                if entry is None and exit_ is not None:
+                    item = (exit_[1], f"→ {arrow.target}", target + 1)
+                    wanted.setdefault((page, exit_[0]), []).append(item)
+                elif entry is not None and exit_ is None:
+                    item = (entry[1], f"{arrow.source} →", source + 1)
+                    wanted.setdefault((page, entry[0]), []).append(item)
+                elif entry is not None and exit_ is not None:
+                    item = (entry[1], f"{arrow.source} → {arrow.target}", 0)
+                    wanted.setdefault((page, entry[0]), []).append(item)
+                    item = (exit_[1], f"→ {arrow.target}", target + 1)
+                    wanted.setdefault((page, exit_[0]), []).append(item)
     placed: list[list[Connector]] = [[] for _ in pages]
     rooms: list[Rooms] = [{} for _ in pages]
     for (page, side), items in sorted(wanted.items()):
@@ -116,26 +168,78 @@ def _inside(rect: Rect, point: Point) -> bool:
     return rect[0] <= point[0] <= rect[2] and rect[1] <= point[1] <= rect[3]
 
 
-def _crossing(points: Sequence[Point], page: Rect) -> tuple[str, float] | None:
-    """The side of ``page`` where a path starting on it first leaves it, and where along that
-    side (x on the top or bottom, y on the left or right)."""
-    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
-        if not _inside(page, (x0, y0)) or _inside(page, (x1, y1)):
+MIN_RUN = 0.5  # points: a path that only grazes a part is not drawn on it
+
+
+def _runs(points: Sequence[Point], page: Rect) -> list[tuple[Crossing | None, Crossing | None]]:
+    """Each stretch of a path on ``page``: where it comes in and where it goes out (None where
+    the path starts or ends on the page)."""
+    runs: list[tuple[Crossing | None, Crossing | None]] = []
+    inside = bool(points) and _inside(page, points[0])
+    entry: Crossing | None = None
+    for a, b in zip(points, points[1:], strict=False):
+        clip = _clip(a, b, page)
+        if clip is None:
+            if inside:  # it went out just where the last stretch ended, on an edge
+                runs.append((entry, _nearest_edge(a, page)))
+                inside, entry = False, None
             continue
-        left, top, right, bottom = page
-        exits = []
-        if x1 < left:
-            exits.append(((left - x0) / (x1 - x0), "left"))
-        if x1 > right:
-            exits.append(((right - x0) / (x1 - x0), "right"))
-        if y1 < top:
-            exits.append(((top - y0) / (y1 - y0), "top"))
-        if y1 > bottom:
-            exits.append(((bottom - y0) / (y1 - y0), "bottom"))
-        t, side = min(exits)
-        x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
-        return side, (x if side in ("top", "bottom") else y)
-    return None
+        (t0, side0), (t1, side1) = clip
+        length = ((b[0] - a[0]) ** 2 + (b[1] - a[1]) ** 2) ** 0.5
+        if not inside:
+            if (t1 - t0) * length < MIN_RUN:
+                continue
+            entry = _at(a, b, t0, side0) if side0 else _nearest_edge(a, page)
+            inside = True
+        if t1 < 1 and side1:
+            runs.append((entry, _at(a, b, t1, side1)))
+            inside, entry = False, None
+    if inside:
+        runs.append((entry, None))
+    return runs
+
+
+def _nearest_edge(point: Point, page: Rect) -> Crossing:
+    x, y = point
+    distance, side = min(
+        (abs(x - page[0]), "left"),
+        (abs(page[2] - x), "right"),
+        (abs(y - page[1]), "top"),
+        (abs(page[3] - y), "bottom"),
+    )
+    return side, (x if side in ("top", "bottom") else y)
+
+
+def _at(a: Point, b: Point, t: float, side: str) -> Crossing:
+    x, y = a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])
+    return side, (x if side in ("top", "bottom") else y)
+
+
+def _clip(a: Point, b: Point, rect: Rect) -> tuple[tuple[float, str], tuple[float, str]] | None:
+    """Where the segment from ``a`` to ``b`` is inside ``rect`` (Liang-Barsky): its first and
+    last parameter, each with the side it crosses there ("" where it starts or ends inside)."""
+    (x0, y0), (x1, y1) = a, b
+    dx, dy = x1 - x0, y1 - y0
+    left, top, right, bottom = rect
+    low, high = (0.0, ""), (1.0, "")
+    for p, q, side in (
+        (-dx, x0 - left, "left"),
+        (dx, right - x0, "right"),
+        (-dy, y0 - top, "top"),
+        (dy, bottom - y0, "bottom"),
+    ):
+        if p == 0:
+            if q < 0:
+                return None
+            continue
+        r = q / p
+        if p < 0 and r > low[0]:
+            low = (r, side)
+        elif p > 0 and r < high[0]:
+            high = (r, side)
+    if low[0] > high[0]:
+        return None
+    return low, high
 
 
 def _place(side: str, page: Rect, items: Sequence[tuple[float, str, int]]) -> list[Connector]:
@@ -144,13 +248,13 @@ def _place(side: str, page: Rect, items: Sequence[tuple[float, str, int]]) -> li
     straight leaders never cross."""
     size = CONNECTOR_FONT_SIZE
     if side in ("top", "bottom"):
-        # Two short lines ("→ A7" over "part 2"), so a row holds many.
-        lines = [(end, f"part {part}") for _, end, part in items]
-        widths = [max(text_width(line, size) for line in pair) for pair in lines]
+        # Two short lines ("→ A7" over "page 2"), so a row holds many.
+        short = False
+        widths = [_widest(end, part, True, short) for _, end, part in items]
         if sum(widths) + LABEL_GAP * len(widths) > page[2] - page[0]:
             # More than a row holds: the short form, "→A7" over "p. 2".
-            lines = [(end.replace(" ", ""), f"p. {part}") for _, end, part in items]
-            widths = [max(text_width(line, size) for line in pair) for pair in lines]
+            short = True
+            widths = [_widest(end, part, True, short) for _, end, part in items]
         centres = spread([p for p, _, _ in items], widths, (page[0], page[2]))
         down = 1 if side == "bottom" else -1
         edge = page[3] if side == "bottom" else page[1]
@@ -158,29 +262,28 @@ def _place(side: str, page: Rect, items: Sequence[tuple[float, str, int]]) -> li
         height = 2 * LINE
         top = near if down > 0 else near - height
         connectors = []
-        for (position, end, part), pair, width, centre in zip(
-            items, lines, widths, centres, strict=True
-        ):
+        for (position, end, part), width, centre in zip(items, widths, centres, strict=True):
+            lines = _filled(_pieces(end, part, True, short, "part"))
             box = (centre - width / 2, top, centre + width / 2, top + height)
             baseline = (centre, top + 0.8 * size + (LINE - size) / 2)
             leader = ((position, edge), (centre, near - down * WORD_GAP))
-            connectors.append(Connector(end, part, pair, leader, baseline, "middle", box))
+            connectors.append(Connector(end, part, lines, leader, baseline, "middle", box, short))
         return connectors
-    # One line each beside a side edge ("→ A7 (part 2)"), so a column holds many.
-    texts = [f"{end} (part {part})" for _, end, part in items]
+    # One line each beside a side edge ("→ A7 on page 2"), so a column holds many.
     centres = spread([p for p, _, _ in items], [LINE] * len(items), (page[1], page[3]))
     out = 1 if side == "right" else -1
     edge = page[2] if side == "right" else page[0]
     near = edge + out * EDGE_GAP
     connectors = []
-    for (position, end, part), text, centre in zip(items, texts, centres, strict=True):
-        width = text_width(text, size)
+    for (position, end, part), centre in zip(items, centres, strict=True):
+        width = _widest(end, part, False, False)
         left = near if out > 0 else near - width
         box = (left, centre - LINE / 2, left + width, centre + LINE / 2)
         leader = ((edge, position), (near - out * WORD_GAP, centre))
         anchor = "start" if out > 0 else "end"
         baseline = (near, centre + 0.35 * size)
-        connectors.append(Connector(end, part, (text,), leader, baseline, anchor, box))
+        lines = _filled(_pieces(end, part, False, False, "part"))
+        connectors.append(Connector(end, part, lines, leader, baseline, anchor, box))
     return connectors
 
 

@@ -1,5 +1,6 @@
 """Charts drawn for Word: print-resolution PNG parts, cut where the PDF's parts are cut and drawn
-with the same connectors, lanes' names and dashed cut edges (Pillow, from chart_connectors).
+with the same connectors (naming parts, as Word numbers its own pages), repeated headers, lanes'
+names and dashed cut edges (Pillow, from chart_connectors).
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from tocapp.exports.charts import (
     ChartPart,
     DrawChart,
     DrawnFigure,
+    band_lines,
     chart_geometry,
     cut_lines,
     drawn_rect,
     figure_problem,
+    lane_names,
     part_rects,
     plan_parts,
+    top_band,
 )
 from tocapp.exports.model import ChartFigure
 from tocapp.render import RenderError
@@ -101,17 +105,19 @@ def _png_part(
             (crop[0] - round(left * scale), crop[1] - round(top * scale)),
         )
     pen = ImageDraw.Draw(image)
-    fonts = {
-        bold: ImageFont.truetype(str(_FONTS / name), round(CONNECTOR_FONT_SIZE * scale))
-        for bold, name in ((False, "DejaVuSans.ttf"), (True, "DejaVuSans-Bold.ttf"))
-    }
+
+    def font(bold: bool, size: float = CONNECTOR_FONT_SIZE) -> ImageFont.FreeTypeFont:
+        name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+        return ImageFont.truetype(str(_FONTS / name), round(size * scale))
+
+    fonts = {bold: font(bold) for bold in (False, True)}
     for start, end in cut_lines(rect, geometry):
         _dashed(pen, px(start), px(end), scale)
-    if rect[0] > 0:
-        for name, lane_top, lane_bottom in geometry.lanes:
-            if lane_top < rect[3] and lane_bottom > rect[1]:
-                at = px((rect[0] + 4, max(lane_top, rect[1]) + 14))
-                pen.text(at, name, fill="#1a1a1a", font=fonts[True], anchor="ls")
+    for at, text, size, where in band_lines(rect, drawn, top_band(rect, geometry)):
+        anchor = "ms" if where == "middle" else "ls"
+        pen.text(px(at), text, fill="#1a1a1a", font=font(True, size), anchor=anchor)
+    for name, y in lane_names(rect, geometry):
+        pen.text(px((rect[0] + 4, y)), name, fill="#1a1a1a", font=fonts[True], anchor="ls")
     for connector in connectors:
         pen.line([px(p) for p in connector.leader], fill=INK, width=max(1, round(1.1 * scale)))
         anchor = {"start": "ls", "middle": "ms", "end": "rs"}[connector.anchor]

@@ -38,6 +38,9 @@ _TRANSLATE = re.compile(r"translate\(\s*(-?[\d.]+)[\s,]+(-?[\d.]+)\s*\)")
 _SLACK = 20.0  # points: keep shapes just outside a part, so arrows run off its edges
 _LANE_LABEL_KEEP = 40.0  # points below a lane's name that a page cut may not fall in
 _PLAN_ROUNDS = 4  # of planning the cuts and then the room their connectors need
+HEADER_FONT_SIZE = 13.0  # the theme columns' headers, as the layout draws them
+HEADER_ROW = HEADER_FONT_SIZE * 1.4  # a part below the headers repeats them in a row this tall
+LANE_ROW = CONNECTOR_FONT_SIZE * 1.4  # and the name of the lane it starts in, under them
 INK = "#3d3d3d"  # the arrows' colour
 
 
@@ -61,6 +64,23 @@ class ChartGeometry:
     steps: tuple[tuple[str, Rect], ...] = ()
     arrows: tuple[ChartArrow, ...] = ()
     lanes: tuple[tuple[str, float, float], ...] = ()  # name, top, bottom
+    headers: tuple[tuple[str, float, float], ...] = ()  # theme column: name, centre, bottom
+
+
+@dataclass(frozen=True)
+class ConnectorWords:
+    """A connector's words as they lie over its part on the page: the box (points from the
+    part's top left) and the lines, each as words and the part whose page number follows
+    them (0: none), which the PDF fills in once its pages are laid out."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+    align: str  # CSS text-align
+    font_pt: float
+    line_pt: float
+    pieces: tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True)
@@ -74,6 +94,8 @@ class ChartPart:
     svg: str = ""  # inline SVG, already XML-escaped by ElementTree
     png: bytes = b""
     connectors: tuple[Connector, ...] = ()
+    words: tuple[ConnectorWords, ...] = ()  # the connectors' words, for the PDF to print
+    anchor: str = ""  # the HTML id of the part's page, which connectors' page numbers follow
 
     @property
     def label(self) -> str:
@@ -101,8 +123,14 @@ def chart_geometry(svg: bytes) -> ChartGeometry:
     names: dict[str, tuple[str, Rect]] = {}  # Graphviz's node name -> reading number, box
     steps: list[tuple[str, Rect]] = []
     lanes: list[tuple[str, float, float]] = []
+    headers: list[tuple[str, float, float]] = []
     for group in root.iter(f"{_SVG}g"):
         classes = set(group.get("class", "").split())
+        if "theme-header" in classes:
+            box = _extent(group, shift)
+            name = " ".join(t.text or "" for t in group.iter(f"{_SVG}text"))
+            if box is not None and name:
+                headers.append((name, (box[0] + box[2]) / 2, box[3]))
         if "node" in classes:
             for shape in group.iter():
                 if shape.tag in (f"{_SVG}polygon", f"{_SVG}path"):
@@ -135,7 +163,14 @@ def chart_geometry(svg: bytes) -> ChartGeometry:
                 lanes.append((" ".join(t.text or "" for t in texts), box[1], box[3]))
     arrows = tuple(_arrows(root, shift, names))
     return ChartGeometry(
-        width, height, tuple(bands), tuple(boxes), tuple(steps), arrows, tuple(lanes)
+        width,
+        height,
+        tuple(bands),
+        tuple(boxes),
+        tuple(steps),
+        arrows,
+        tuple(lanes),
+        tuple(headers),
     )
 
 
@@ -230,9 +265,12 @@ def plan_parts(
         )
         if not plan.is_split:
             return plan, [[]], [{}]
-        connectors, rooms = page_connectors(
-            part_rects(plan, geometry), dict(geometry.steps), geometry.arrows
-        )
+        rects = part_rects(plan, geometry)
+        connectors, rooms = page_connectors(rects, dict(geometry.steps), geometry.arrows)
+        for rect, part_rooms in zip(rects, rooms, strict=True):
+            band = top_band(rect, geometry)
+            if band.height:
+                part_rooms["top"] = part_rooms.get("top", 0.0) + band.height
         needed = (
             max((r.get("left", 0.0) + r.get("right", 0.0)) / 2 for r in rooms),
             max((r.get("top", 0.0) + r.get("bottom", 0.0)) / 2 for r in rooms),
@@ -241,6 +279,51 @@ def plan_parts(
             break
         room = (max(room[0], needed[0]), max(room[1], needed[1]))
     return plan, connectors, rooms
+
+
+@dataclass(frozen=True)
+class TopBand:
+    """What a part below the chart's top repeats above its connectors: the headers of the theme
+    columns it shows, and the name of the lane it starts in (its own name is on a part above)."""
+
+    headers: tuple[tuple[str, float], ...] = ()  # name, centre
+    lane: str = ""
+
+    @property
+    def height(self) -> float:
+        return (HEADER_ROW if self.headers else 0.0) + (LANE_ROW if self.lane else 0.0)
+
+
+def top_band(rect: Rect, geometry: ChartGeometry) -> TopBand:
+    left, top, right, _ = rect
+    headers = tuple(
+        (name, centre)
+        for name, centre, bottom in geometry.headers
+        if bottom <= top and left <= centre <= right
+    )
+    lane = next(
+        (name for name, lane_top, bottom in geometry.lanes if lane_top < top < bottom - 1), ""
+    )
+    return TopBand(headers, lane)
+
+
+def band_lines(rect: Rect, drawn: Rect, band: TopBand) -> list[tuple[Point, str, float, str]]:
+    """The top band's words: where (baseline), what, size and anchor ("middle" or "start")."""
+    lines = []
+    y = drawn[1]
+    if band.headers:
+        y += HEADER_ROW
+        lines += [
+            ((x, y - 0.35 * HEADER_FONT_SIZE), name, HEADER_FONT_SIZE, "middle")
+            for name, x in band.headers
+        ]
+    if band.lane:
+        y += LANE_ROW
+        text = f"{band.lane} (continued)"
+        lines.append(
+            ((rect[0] + 4, y - 0.35 * CONNECTOR_FONT_SIZE), text, CONNECTOR_FONT_SIZE, "start")
+        )
+    return lines
 
 
 def part_rects(plan: PagePlan, geometry: ChartGeometry) -> list[Rect]:
@@ -286,11 +369,28 @@ def svg_figure(
                     (drawn[3] - drawn[1]) * plan.scale,
                     svg=_inline(part_svg, title, prefix),
                     connectors=tuple(ends),
+                    words=tuple(_words(c, drawn, plan.scale) for c in ends),
+                    anchor=f"{id_prefix}part-{number}",
                 )
             )
     except (RenderError, ET.ParseError, ValueError) as error:
         return DrawnFigure(figure, None, (), figure_problem(error))
     return DrawnFigure(figure, plan, tuple(parts))
+
+
+def _words(connector: Connector, drawn: Rect, scale: float) -> ConnectorWords:
+    left, top, right, bottom = connector.box
+    align = {"start": "left", "middle": "center", "end": "right"}[connector.anchor]
+    return ConnectorWords(
+        (left - drawn[0]) * scale,
+        (top - drawn[1]) * scale,
+        (right - left) * scale,
+        (bottom - top) * scale,
+        align,
+        CONNECTOR_FONT_SIZE * scale,
+        LINE * scale,
+        connector.pieces("page"),
+    )
 
 
 def _part_svg(
@@ -304,7 +404,9 @@ def _part_svg(
     """The drawing cut to one part: a new viewBox, only the shapes that reach into the part
     (drawing every shape of a long chart on each of its pages would multiply the work of laying
     it out), white room beyond each cut edge with a dashed line along it, the connectors, and
-    the lanes' names on a part that does not show the chart's left edge."""
+    the theme columns' headers above a part below them, and the lanes' names on a part that does
+    not show them. The connectors' words are laid over the part by the PDF (``ChartPart.words``),
+    which numbers its pages."""
     root = ET.fromstring(svg)
     left, top, right, bottom = drawn
     root.set("viewBox", f"{left:.2f} {top:.2f} {right - left:.2f} {bottom - top:.2f}")
@@ -326,18 +428,26 @@ def _part_svg(
         ET.SubElement(overlay, f"{_SVG}rect", _rect_attributes(band, fill="white"))
     for (x0, y0), (x1, y1) in cut_lines(rect, geometry):
         ET.SubElement(overlay, f"{_SVG}line", _line_attributes((x0, y0, x1, y1), dashed=True))
-    if rect[0] > 0:
-        for name, lane_top, lane_bottom in geometry.lanes:
-            if lane_top < rect[3] and lane_bottom > rect[1]:
-                y = max(lane_top, rect[1]) + 14
-                _svg_text(overlay, (rect[0] + 4, y), name, bold=True, anchor="start")
+    for at, text, size, anchor in band_lines(rect, drawn, top_band(rect, geometry)):
+        _svg_text(overlay, at, text, bold=True, anchor=anchor, size=size)
+    for name, y in lane_names(rect, geometry):
+        _svg_text(overlay, (rect[0] + 4, y), name, bold=True, anchor="start")
     for connector in connectors:
         (x0, y0), (x1, y1) = connector.leader
         ET.SubElement(overlay, f"{_SVG}line", _line_attributes((x0, y0, x1, y1), dashed=False))
-        for row, line in enumerate(connector.lines):
-            at = (connector.baseline[0], connector.baseline[1] + row * LINE)
-            _svg_text(overlay, at, line, bold=False, anchor=connector.anchor)
     return ET.tostring(root)
+
+
+def lane_names(rect: Rect, geometry: ChartGeometry) -> list[tuple[str, float]]:
+    """The names (and baselines) of the lanes that begin on a strip right of the first, where
+    the layout's own names are not: at the strip's left edge, level with them."""
+    if rect[0] <= 0:
+        return []
+    return [
+        (name, lane_top + 14)
+        for name, lane_top, _ in geometry.lanes
+        if rect[1] <= lane_top < rect[3]
+    ]
 
 
 def _local(rect: Rect, shift: Point) -> Rect:
@@ -401,7 +511,15 @@ def _line_attributes(line: Rect, *, dashed: bool) -> dict[str, str]:
     return attributes
 
 
-def _svg_text(parent: ET.Element, at: Point, text: str, *, bold: bool, anchor: str) -> None:
+def _svg_text(
+    parent: ET.Element,
+    at: Point,
+    text: str,
+    *,
+    bold: bool,
+    anchor: str,
+    size: float = CONNECTOR_FONT_SIZE,
+) -> None:
     element = ET.SubElement(
         parent,
         f"{_SVG}text",
@@ -410,7 +528,7 @@ def _svg_text(parent: ET.Element, at: Point, text: str, *, bold: bool, anchor: s
             "y": f"{at[1]:.2f}",
             "text-anchor": anchor,
             "font-family": "DejaVu Sans Bold" if bold else "DejaVu Sans",
-            "font-size": f"{CONNECTOR_FONT_SIZE:.2f}",
+            "font-size": f"{size:.2f}",
             "fill": "#1a1a1a",
         },
     )

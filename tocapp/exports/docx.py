@@ -23,7 +23,7 @@ from docx.shared import Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from tocapp.exports.chart_connectors import CONNECTORS_NOTE
+from tocapp.exports.chart_connectors import CONNECTORS_NOTE_PARTS
 from tocapp.exports.chart_pages import (
     DEFAULT_PAPERS,
     MARGIN_BOTTOM,
@@ -86,6 +86,8 @@ class _WordWriter:
         properties.author = "tocapp"
         properties.comments = title.notice
         self._page(self.doc.sections[0], "A4", landscape=False)
+        self._charts = 0  # charts so far, for their parts' bookmarks
+        self._bookmarks = 0
         self._running_header_and_footer()
         self.title_block()
 
@@ -259,15 +261,46 @@ class _WordWriter:
         if drawn.plan is None:
             self.para(drawn.problem, bold=True)
             return
+        self._charts += 1
         for part in drawn.parts:
             section = self.doc.add_section(WD_SECTION.NEW_PAGE)
             self._page(section, drawn.plan.paper, drawn.plan.landscape)
             caption = drawn.figure.caption + (f" — {part.label}" if part.label else "")
-            self.para(caption, italic=True)
+            self._bookmark(self.para(caption, italic=True), self._part_bookmark(part.number))
             self.doc.add_picture(io.BytesIO(part.png), width=Pt(part.width_pt))
             if part.connectors:
-                self.para(CONNECTORS_NOTE, italic=True)
+                self.para(CONNECTORS_NOTE_PARTS, italic=True)
+                self._pages_of_parts(sorted({c.part for c in part.connectors} - {0}))
         self._page(self.doc.add_section(WD_SECTION.NEW_PAGE), "A4", landscape=False)
+
+    def _part_bookmark(self, number: int) -> str:
+        """A hidden bookmark (Word's own cross-references start with "_") on a part's caption."""
+        return f"_TocChart{self._charts}Part{number}"
+
+    def _pages_of_parts(self, numbers: Sequence[int]) -> None:
+        """The page of each part this part's connectors name, as PAGEREF fields: Word lays out
+        the pages, so only Word can number them (it offers to update the fields on opening)."""
+        paragraph = self.para("", italic=True)
+        for index, number in enumerate(numbers):
+            separator = "; " if index else ""
+            paragraph.add_run(f"{separator}part {number} is on page ").italic = True
+            _field(paragraph, f"PAGEREF {self._part_bookmark(number)} \\h", cached="?")
+        paragraph.add_run(".").italic = True
+        _update_fields_on_opening(self.doc)
+
+    def _bookmark(self, paragraph: Paragraph, name: str) -> None:
+        self._bookmarks += 1
+        start = OxmlElement("w:bookmarkStart")
+        start.set(qn("w:id"), str(self._bookmarks))
+        start.set(qn("w:name"), name)
+        end = OxmlElement("w:bookmarkEnd")
+        end.set(qn("w:id"), str(self._bookmarks))
+        runs = paragraph._p.r_lst
+        if runs:
+            runs[0].addprevious(start)
+        else:
+            paragraph._p.append(start)
+        paragraph._p.append(end)
 
     def heading(self, text: str, level: int) -> None:
         self.doc.add_heading(clean(text), level=level)
@@ -338,16 +371,60 @@ def _with_source(text: str, verbatim: bool, withheld: bool) -> str:
     return f"{text} (their words)" if verbatim and text and not withheld else text
 
 
-def _field(paragraph: Paragraph, code: str) -> None:
-    """A Word field (PAGE, NUMPAGES) that Word fills in when it lays out the pages."""
+def _field(paragraph: Paragraph, code: str, cached: str = "1") -> None:
+    """A Word field (PAGE, NUMPAGES, PAGEREF) that Word fills in when it lays out the pages,
+    showing ``cached`` until it does."""
     field = OxmlElement("w:fldSimple")
     field.set(qn("w:instr"), code)
     run = OxmlElement("w:r")
     text = OxmlElement("w:t")
-    text.text = "1"
+    text.text = cached
     run.append(text)
     field.append(run)
     paragraph._p.append(field)
+
+
+# What may follow w:updateFields in Word's settings (CT_Settings is a sequence: order matters).
+_AFTER_UPDATE_FIELDS = (
+    "hdrShapeDefaults",
+    "footnotePr",
+    "endnotePr",
+    "compat",
+    "docVars",
+    "rsids",
+    "mathPr",
+    "attachedSchema",
+    "themeFontLang",
+    "clrSchemeMapping",
+    "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures",
+    "forceUpgrade",
+    "captions",
+    "readModeInkLockDown",
+    "smartTagType",
+    "schemaLibrary",
+    "shapeDefaults",
+    "doNotEmbedSmartTags",
+    "decimalSymbol",
+    "listSeparator",
+)
+
+
+def _update_fields_on_opening(doc: WordDocument) -> None:
+    """Ask Word to fill in the document's fields when it opens it (w:updateFields)."""
+    settings = doc.settings.element
+    if settings.find(qn("w:updateFields")) is not None:
+        return
+    flag = OxmlElement("w:updateFields")
+    flag.set(qn("w:val"), "true")
+    later = next(
+        (child for child in settings if child.tag in {qn(f"w:{n}") for n in _AFTER_UPDATE_FIELDS}),
+        None,
+    )
+    if later is not None:
+        later.addprevious(flag)
+    else:
+        settings.append(flag)
 
 
 def _repeat_as_header(row: CT_Row) -> None:
