@@ -12,7 +12,7 @@ from tocapp.extensions import db
 from tocapp.models.users import Role
 from tocapp.services import flowcharts, interviews, studies, voices
 from tocapp.web import chart_images, flowchart_body
-from tocapp.web.chart_images import InlineChart
+from tocapp.web.chart_images import InlineChart, PendingChart
 
 
 @pytest.fixture
@@ -37,11 +37,15 @@ def study(make_user, make_project, make_setting, make_participant, auth) -> dict
     }
 
 
-def _forbid_reading_the_chart(monkeypatch: pytest.MonkeyPatch) -> None:
+def _refuse(why: str) -> Any:
     def refuse(*_args: Any, **_kwargs: Any) -> Any:
-        raise AssertionError("the chart was read again")
+        raise AssertionError(why)
 
-    monkeypatch.setattr(flowchart_body, "flowchart_page", refuse)
+    return refuse
+
+
+def _forbid_reading_the_chart(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(flowchart_body, "flowchart_page", _refuse("the chart was read again"))
 
 
 def test_a_repeat_view_reads_no_chart_and_shows_the_same_page(client, study, monkeypatch):
@@ -50,6 +54,27 @@ def test_a_repeat_view_reads_no_chart_and_shows_the_same_page(client, study, mon
     again = client.get(study["page"])
     assert again.status_code == 200 and again.data == first
     assert b"Quiet rooms" in again.data and b"<svg" in again.data
+
+
+def test_a_repeat_view_reads_neither_the_study_nor_its_breadcrumbs(client, study, monkeypatch):
+    """The breadcrumbs (the study's title) are kept with the body: a hit loads no project."""
+    first = client.get(study["page"]).data
+    _forbid_reading_the_chart(monkeypatch)
+    monkeypatch.setattr(flowchart_body, "study_trail", _refuse("the breadcrumbs were built"))
+    again = client.get(study["page"]).data
+    assert again == first
+    crumbs = again.split(b'<nav class="breadcrumbs"')[1].split(b"</nav>")[0]
+    assert study["project"].title.encode() in crumbs and b"HIL \xc2\xb7" in crumbs
+    assert b'<span aria-current="page" dir="auto">Flowchart</span>' in crumbs
+
+
+def test_a_new_study_title_is_seen_in_the_breadcrumbs(client, study):
+    client.get(study["page"])
+    project = study["project"]
+    studies.update_project(db.session, None, project, studies.ProjectFields("Calm <b>rooms</b>"))
+    db.session.commit()
+    page = client.get(study["page"]).data
+    assert b"Calm &lt;b&gt;rooms&lt;/b&gt;</a>" in page  # escaped, as everywhere
 
 
 def test_a_change_anywhere_in_the_study_is_seen(client, study):
@@ -89,7 +114,9 @@ def test_a_reader_who_may_not_map_gets_no_mapping_link(client, study, make_user,
 def test_a_failed_drawing_is_not_kept(client, study, monkeypatch):
     with monkeypatch.context() as patched:
         patched.setattr(
-            chart_images, "inline_chart", lambda *_a, **_k: InlineChart(None, "Too slow.")
+            chart_images,
+            "start_inline_chart",
+            lambda *_a, **_k: PendingChart(InlineChart(None, "Too slow.")),
         )
         assert b"The drawing could not be made: Too slow." in client.get(study["page"]).data
     page = client.get(study["page"]).data

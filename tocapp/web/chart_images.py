@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,19 +88,85 @@ def inline_chart(
     chart: Flowchart, title: str, annotations: Annotations | None = None, id_prefix: str = ""
 ) -> InlineChart:
     """The SVG to put in a page, cached as it goes in the page (its title and ids included)."""
+    return start_inline_chart(chart, title, annotations, id_prefix).result()
+
+
+class PendingChart:
+    """An inline chart on its way: Graphviz draws in its own process, waited for by a thread
+    (which holds no lock while it waits), while the request goes on with other work such as the
+    text version; ``result()`` then finishes it. Found in the cache, it is ready at once."""
+
+    def __init__(
+        self,
+        ready: InlineChart | None = None,
+        *,
+        draw: Callable[[], bytes] | None = None,
+        finish: Callable[[bytes], InlineChart] | None = None,
+        title: str = "",
+    ) -> None:
+        self._ready = ready
+        self._finish = finish
+        self._title = title
+        self._drawn: bytes | None = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if draw is not None:
+            self._thread = threading.Thread(target=self._wait_for, args=(draw,), daemon=True)
+            self._thread.start()
+
+    def _wait_for(self, draw: Callable[[], bytes]) -> None:
+        try:
+            self._drawn = draw()
+        except BaseException as error:  # noqa: BLE001  (raised again in the request's thread)
+            self._error = error
+
+    def result(self) -> InlineChart:
+        if self._ready is None:
+            assert self._thread is not None and self._finish is not None
+            self._thread.join()
+            try:
+                if self._error is not None:
+                    raise self._error
+                assert self._drawn is not None
+                self._ready = self._finish(self._drawn)
+            except RenderError as error:
+                log.warning("Could not draw %s: %s", self._title, error.detail or error)
+                self._ready = InlineChart(None, str(error))
+        return self._ready
+
+
+def start_inline_chart(
+    chart: Flowchart, title: str, annotations: Annotations | None = None, id_prefix: str = ""
+) -> PendingChart:
+    """Like ``inline_chart``, but when the chart must be drawn, Graphviz is started and the
+    caller gets on with its work before asking for ``result()``."""
     cache = render_cache()
-
-    def make() -> bytes:
-        svg = _draw(cache, chart, "svg", annotations)
-        return svg_for_inline(svg, title, id_prefix=id_prefix).encode("utf-8")
-
     key = drawing_key(chart, annotations, "svg", None, "inline", title, id_prefix)
-    try:
-        inline = cache.get_or_make(key, "inline.svg", make)
-    except RenderError as error:
-        log.warning("Could not draw %s: %s", title, error.detail or error)
-        return InlineChart(None, str(error))
-    return InlineChart(inline.decode("utf-8"))
+    inline = cache.read(key, "inline.svg")
+    if inline is not None:
+        return PendingChart(InlineChart(inline.decode("utf-8")))
+
+    def to_inline(svg: bytes) -> InlineChart:
+        made = svg_for_inline(svg, title, id_prefix=id_prefix)
+        cache.write(key, "inline.svg", made.encode("utf-8"))
+        return InlineChart(made)
+
+    svg_key = drawing_key(chart, annotations, "svg", None)
+    drawn = cache.read(svg_key, "svg")
+    if drawn is not None:
+        return PendingChart(to_inline(drawn))
+
+    def drawn_and_kept(svg: bytes) -> InlineChart:
+        cache.write(svg_key, "svg", svg)  # for the downloads
+        return to_inline(svg)
+
+    source = flowchart_to_dot(chart, annotations)  # laid out here, before Graphviz starts
+    timeout = current_app.config["DOT_TIMEOUT_SECONDS"]
+    return PendingChart(
+        draw=lambda: cache.render(source, "svg", timeout=timeout),
+        finish=drawn_and_kept,
+        title=title,
+    )
 
 
 OUTLINE_TEMPLATE = "flowcharts/_outline.html"

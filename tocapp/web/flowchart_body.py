@@ -1,10 +1,11 @@
-"""The flowchart page's body — chart, text version, what changed, versions — kept as HTML.
+"""The flowchart page's study-dependent HTML — breadcrumbs, chart, text version, what changed,
+versions — kept rendered.
 
-What the body shows depends only on the study's data, so it is kept in the render cache under a
-key that costs one indexed statement: the study's revision (``services.study_revision``, its
-audit chain's length and head), the setting, the version asked for, whether the reader may change
-the map, and the application's code. A repeat view reads one file: it loads no versions, steps or
-arrows, builds no chart, lays out nothing and renders no template but the page around it. A
+What it shows depends only on the study's data, so it is kept in the render cache under a key
+that costs one indexed statement: the study's revision (``services.study_revision``, its audit
+chain's length and head), the setting, the version asked for, whether the reader may change the
+map, and the application's code. A repeat view reads one file: it loads no study, versions, steps
+or arrows, builds no chart, lays out nothing and renders no template but the page around it. A
 change anywhere in the study is a new revision, so a new key; a withdrawal and a study's erasure
 empty the render cache as before.
 
@@ -12,6 +13,8 @@ A body whose drawing failed (Graphviz too slow or refused) is not kept, so it is
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from flask import render_template, request
 from markupsafe import Markup
@@ -22,16 +25,70 @@ from tocapp.render.drawing_key import code_fingerprint, content_key
 from tocapp.services.flowchart_page import flowchart_page
 from tocapp.services.study_revision import study_revision
 from tocapp.web import chart_images
+from tocapp.web.interviews import study_trail
 
 BODY_TEMPLATE = "flowcharts/_version_body.html"
+BREADCRUMBS_TEMPLATE = "flowcharts/_breadcrumbs.html"
+# Between the two parts in the kept file. Jinja escapes every "<" of user text, so the
+# breadcrumbs, written first, cannot contain it.
+_SEPARATOR = "\n<!-- flowchart body -->\n"
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    """The page's HTML that its study decides, and the key it is kept under."""
+
+    breadcrumbs: Markup
+    body: Markup
+    key: str
 
 
 def flowchart_body(
     session: Session, setting: Setting, number: int | None, can_record: bool
-) -> Markup:
-    """The body of version ``number`` (the latest when None) of the setting's chart, from the
-    cache when the study has not changed; NotFoundError for a version the setting lacks."""
-    key = content_key(
+) -> KeptPage:
+    """The breadcrumbs and body of version ``number`` (the latest when None) of the setting's
+    chart, from the cache when the study has not changed; NotFoundError for a version the
+    setting lacks."""
+    key = page_key(session, setting, number, can_record)
+    cache = chart_images.render_cache()
+    cached = cache.read(key, "page.html")
+    if cached is not None:
+        crumbs, _, body = cached.decode("utf-8").partition(_SEPARATOR)
+        # Both rendered by Jinja with autoescaping below, so they are safe to place as markup.
+        return KeptPage(Markup(crumbs), Markup(body), key)
+    page = flowchart_page(session, setting, number)
+    chart = page.chart
+    drawing = None
+    outline: Markup | str = ""
+    pending = None
+    if chart is not None and chart.steps:
+        pending = chart_images.start_inline_chart(chart, chart.title)
+        # While Graphviz draws in its own process, this one writes the text version.
+        outline = chart_images.outline_html(chart)
+    crumbs = render_template(
+        BREADCRUMBS_TEMPLATE, trail=study_trail(setting.project, setting) + [("Flowchart", None)]
+    )
+    if pending is not None:
+        drawing = pending.result()
+    html = render_template(
+        BODY_TEMPLATE,
+        setting=setting,
+        version=page.version,
+        can_record=can_record,
+        drawing=drawing,
+        outline=outline,
+        history=page.history,
+        shown_at=page.shown_at,
+        changes=page.changes,
+    )
+    if drawing is None or drawing.svg is not None:
+        cache.write(key, "page.html", (crumbs + _SEPARATOR + html).encode("utf-8"))
+    return KeptPage(Markup(crumbs), Markup(html), key)
+
+
+def page_key(session: Session, setting: Setting, number: int | None, can_record: bool) -> str:
+    """What the kept HTML is filed under: one indexed statement (the study's revision)."""
+    return content_key(
         "flowchart-page",
         code_fingerprint(),
         request.script_root,
@@ -40,27 +97,3 @@ def flowchart_body(
         can_record,
         study_revision(session, setting.project_id),
     )
-    cache = chart_images.render_cache()
-    cached = cache.read(key, "page.html")
-    if cached is not None:
-        # Rendered by Jinja with autoescaping below, so it is safe to place as markup.
-        return Markup(cached.decode("utf-8"))
-    page = flowchart_page(session, setting, number)
-    chart = page.chart
-    drawing = None
-    if chart is not None and chart.steps:
-        drawing = chart_images.inline_chart(chart, chart.title)
-    html = render_template(
-        BODY_TEMPLATE,
-        setting=setting,
-        version=page.version,
-        can_record=can_record,
-        drawing=drawing,
-        outline=chart_images.outline_html(chart) if chart is not None and chart.steps else "",
-        history=page.history,
-        shown_at=page.shown_at,
-        changes=page.changes,
-    )
-    if drawing is None or drawing.svg is not None:
-        cache.write(key, "page.html", html.encode("utf-8"))
-    return Markup(html)

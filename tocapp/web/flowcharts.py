@@ -46,13 +46,8 @@ def show(project_id: int, setting_id: int) -> str:
     number = request.args.get("version", type=int)
     if "version" in request.args and number is None:
         abort(404)
-    body = flowchart_body(db.session, setting, number, role.can_record)
-    return render_template(
-        "flowcharts/show.html",
-        setting=setting,
-        body=body,
-        trail=study_trail(setting.project, setting),
-    )
+    kept = flowchart_body(db.session, setting, number, role.can_record)
+    return render_template("flowcharts/show.html", setting=setting, kept=kept)
 
 
 @bp.get(SETTING_URL + ".svg", defaults={"fmt": "svg"})
