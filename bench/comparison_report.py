@@ -34,7 +34,7 @@ from synthetic_study import build_study  # noqa: E402
 from tocapp import create_app  # noqa: E402
 from tocapp.extensions import db  # noqa: E402
 from tocapp.models import Project, ReportJob, User  # noqa: E402
-from tocapp.services import report_jobs  # noqa: E402
+from tocapp.services import report_progress  # noqa: E402
 from tocapp.services.comparison import Choice, build_report  # noqa: E402
 from tocapp.services.schedules import ensure_built_in_schedules  # noqa: E402
 from tocapp.services.users import create_user  # noqa: E402
@@ -92,13 +92,13 @@ def main(sizes: list[int], repeat: int) -> None:
 
     # Every progress update of a job, timed: the largest gap is how long the bar stands still.
     updates: list[float] = []
-    real_update = report_jobs._Progress.update
+    real_update = report_progress.JobProgress.update
 
     def update_and_time(self: Any, done: int, stage: str, **values: object) -> int:
         updates.append(time.perf_counter())
         return real_update(self, done, stage, **values)
 
-    report_jobs._Progress.update = update_and_time  # type: ignore[method-assign]
+    report_progress.JobProgress.update = update_and_time  # type: ignore[method-assign]
 
     print(f"SQLite database in {folder}; medians (min–max) of {repeat} rounds after a warm-up")
     for n in sizes:

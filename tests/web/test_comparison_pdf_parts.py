@@ -16,7 +16,7 @@ from sqlalchemy import select
 from tocapp.exports.comparison_document import comparison_pdf, comparison_pdf_in_process
 from tocapp.exports.comparison_pdf_process import split_parts
 from tocapp.extensions import db
-from tocapp.models import Project
+from tocapp.models import Project, ReportJob
 from tocapp.services.comparison import Choice, build_report
 
 FOOTER = re.compile(r"Page (\d+) of (\d+)")
@@ -55,7 +55,7 @@ def test_a_report_in_many_parts_numbers_its_pages_on_and_outlines_every_setting(
     # One character a part: every setting's matrix is a part of its own (the first one with the
     # opening, under the matrices' heading).
     data = comparison_pdf_in_process(
-        report, lambda phase, n: heard.append((phase, n)), characters_per_part=1
+        report, lambda event: heard.append((event.phase, event.number)), characters_per_part=1
     )
     pages = _pages_text(data, tmp_path)
     reader = PdfReader(io.BytesIO(data))
@@ -94,11 +94,15 @@ def test_a_report_in_many_parts_numbers_its_pages_on_and_outlines_every_setting(
         assert depth == outline[within][0] + 1
         assert heading in pages[page]
 
-    # Progress: the pages laid out counted from the report's start, never going back.
+    # Progress: each part begun, then its pages laid out and drawn, counted from the report's
+    # start; then every page of the joined file given its margins.
+    assert [n for phase, n in heard if phase == "part"] == list(range(1, parts + 1))
     laid = [n for phase, n in heard if phase == "layout"]
-    assert laid == sorted(laid) and laid[-1] == total
-    assert not [n for phase, n in heard if phase == "drawing"]  # parts: only layout moves the bar
-    assert ("step", 7) in heard
+    drawn = [n for phase, n in heard if phase == "drawing"]
+    assert laid == sorted(laid) and sorted(set(laid)) == list(range(1, total + 1))
+    assert drawn == list(range(1, total + 1))
+    assert [n for phase, n in heard if phase == "joining"] == list(range(1, total + 1))
+    assert heard.index(("step", 7)) == heard.index(("joining", 1)) - 1
 
 
 def test_the_parts_together_are_the_report(client, comparison_demo):
@@ -143,3 +147,63 @@ def test_the_running_header_is_the_title_whatever_it_says():
         ["pdftotext", "-", "-"], input=document.write_pdf(), capture_output=True, check=True
     ).stdout.decode()
     assert text.count(title) == 3
+
+
+def test_a_job_writing_the_pdf_in_parts_says_which_part_and_page_and_always_moves(
+    app, client, comparison_demo, monkeypatch
+):
+    """A real report job, its PDF forced into one part per setting: every progress update the job
+    records names the part and page, the bar moves forward at every update, and no part goes by
+    without one."""
+    from functools import partial
+
+    from tocapp.exports import comparison_document
+    from tocapp.services import report_progress
+
+    project_id, _ = comparison_demo
+    monkeypatch.setattr(
+        comparison_document,
+        "comparison_pdf_in_process",
+        partial(comparison_pdf_in_process, characters_per_part=1),
+    )
+    monkeypatch.setattr(report_progress, "PAGES_EVERY", 0.0)  # every page the bar moves on
+    recorded: list[tuple[int, int, str]] = []
+    real_update = report_progress.JobProgress.update
+
+    def update_and_record(self, done, stage, **values):
+        recorded.append((done, report_progress.STEPS, stage))
+        return real_update(self, done, stage, **values)
+
+    monkeypatch.setattr(report_progress.JobProgress, "update", update_and_record)
+    client.post(f"/studies/{project_id}/comparison/reports", data={"fmt": "pdf"})
+    db.session.rollback()
+    job = db.session.scalars(select(ReportJob)).one()
+    assert (job.state, job.stage, job.steps_done) == ("done", "Ready", job.steps_total)
+    assert job.steps_total == report_progress.STEPS
+
+    fractions = [done / total for done, total, _ in recorded]
+    assert all(a < b for a, b in zip(fractions, fractions[1:], strict=False))
+    assert fractions[-1] < 1  # "Ready" (finish) fills the bar, not the last page
+
+    writing = [stage for _, _, stage in recorded if stage.startswith("Writing the PDF:")]
+    report = build_report(db.session, db.session.get(Project, project_id), Choice())
+    parts = 3 + len(report.matrices)
+    said = [re.fullmatch(r"Writing the PDF: part (\d+) of (\d+)(?: \((.*)\))?", s) for s in writing]
+    in_parts = [m for m in said if m]
+    assert {int(m.group(2)) for m in in_parts} == {parts}
+    # Each part told as it begins, in order, then its pages: none goes by unannounced.
+    assert [int(m.group(1)) for m in in_parts if m.group(3) is None] == list(range(1, parts + 1))
+    told = [int(m.group(1)) for m in in_parts]
+    assert told == sorted(told)
+    pages = [
+        int(p) for m in in_parts if m.group(3) for p in re.findall(r"^page (\d+)$", m.group(3))
+    ]
+    drawn = [m.group(3) for m in in_parts if (m.group(3) or "").startswith("drawing page ")]
+    assert pages == sorted(pages) and len(set(pages)) == pages[-1] > parts - 1
+    assert len(drawn) == pages[-1]
+    # Then the join: every page given its header and footer, told page by page.
+    joined = [s for s in writing if s.startswith(f"Writing the PDF: joining the {parts} parts")]
+    assert writing[-len(joined) :] == joined
+    assert joined[-1] == (
+        f"Writing the PDF: joining the {parts} parts (page {pages[-1]} of {pages[-1]})"
+    )

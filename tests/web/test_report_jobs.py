@@ -22,7 +22,7 @@ from tocapp.extensions import db
 from tocapp.jobs import JobQueueConfigError, job_queue
 from tocapp.models import AuditEntry, Project, ReportJob, Setting
 from tocapp.models.base import utcnow
-from tocapp.services import report_jobs
+from tocapp.services import report_jobs, report_progress
 from tocapp.services.comparison import Choice
 
 
@@ -163,7 +163,7 @@ def test_progress_is_committed_while_the_report_is_still_being_read(app, demo, m
     job_id = job.id
     db.session.commit()
     seen: list[tuple[int, int, str]] = []
-    real_update = report_jobs._Progress.update
+    real_update = report_progress.JobProgress.update
 
     def update_and_look(self, done, stage, **values):
         real_update(self, done, stage, **values)
@@ -175,16 +175,21 @@ def test_progress_is_committed_while_the_report_is_still_being_read(app, demo, m
             ).one()
         seen.append(tuple(row))
 
-    monkeypatch.setattr(report_jobs._Progress, "update", update_and_look)
+    monkeypatch.setattr(report_progress.JobProgress, "update", update_and_look)
+    monkeypatch.setattr(report_progress, "PAGES_EVERY", 0.0)  # a small PDF: every page told
     report_jobs.run_report_job(db.engine, job_id, reports_dir=app.config["REPORTS_DIR"])
     settings = len(project.settings)
-    assert seen[0] == (1, settings + 2, f"Comparing settings: 1 of {settings}")
-    assert [s[0] for s in seen] == sorted(s[0] for s in seen)  # never goes backwards
+    steps = report_progress.STEPS
+    # Reading the study is the first share of the bar (a twentieth, for a full PDF).
+    first = round(steps * report_progress.READING_SHARE["pdf", True] / (settings + 2))
+    assert seen[0] == (first, steps, f"Comparing settings: 1 of {settings}")
+    assert all(a[0] < b[0] for a, b in zip(seen, seen[1:], strict=False))  # always forward
+    assert all(total == steps for _, total, _ in seen)
     assert "Writing the PDF" in seen[-1][2]
-    # Writing, the bar moves with each page WeasyPrint lays out (the total grows to the pages).
-    assert any(stage.endswith("laid out") for _, _, stage in seen)
-    total = seen[-1][1]
-    assert total > settings + 2
+    # Writing, the bar moves with the pages WeasyPrint lays out and draws (one document here).
+    assert any(re.fullmatch(r"Writing the PDF: page \d+", stage) for _, _, stage in seen)
+    assert any(re.fullmatch(r"Writing the PDF: drawing page \d+ of \d+", s) for *_, s in seen)
+    total = steps
     db.session.rollback()
     # Finished, with its audit entry for the person who asked, in one transaction.
     done = db.session.execute(
@@ -349,14 +354,14 @@ def test_progress_the_database_is_too_busy_to_save_does_not_fail_the_report(
     from sqlalchemy.exc import OperationalError
 
     project_id, _ = demo
-    real_update = report_jobs._Progress.update
+    real_update = report_progress.JobProgress.update
 
     def busy_on_the_way(self, done, stage, **values):
         if stage.startswith("Comparing") or stage.startswith("Writing"):
             raise OperationalError("UPDATE report_jobs", {}, Exception("database is locked"))
         return real_update(self, done, stage, **values)
 
-    monkeypatch.setattr(report_jobs._Progress, "update", busy_on_the_way)
+    monkeypatch.setattr(report_progress.JobProgress, "update", busy_on_the_way)
     client.post(f"/studies/{project_id}/comparison/reports", data={"fmt": "pdf"})
     assert _job().state == "done"
 

@@ -10,13 +10,13 @@ In print the charts are PNG pictures (the same the Word file shows), served to W
 per bar, which was four fifths of the time of a summary. :func:`comparison_pdf_in_process` lays
 the PDF out in a child process, part by part (WeasyPrint keeps every laid-out page of a document
 until it is written: 650 MB for 140 pages in one), so that the child stays under 500 MB, its memory
-is given back to the system when it ends, and it tells each page laid out and drawn.
+is given back to the system when it ends, and it tells each part, each page laid out and drawn, and
+the join, as :class:`WritingEvent` s for the job's progress bar.
 """
 
 from __future__ import annotations
 
 import logging
-import mimetypes
 import os
 import subprocess
 import sys
@@ -28,11 +28,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-from weasyprint.urls import URLFetcherResponse  # type: ignore[import-untyped]
 
 from tocapp.domain.comparison import MARK_COLUMNS, cell_text
 from tocapp.exports.comparison_model import ComparisonReport
-from tocapp.exports.fetcher import STATIC_BASE_URL, RefusedURL, StaticFilesFetcher
+from tocapp.exports.comparison_pdf_process import (
+    CHART_BASE_URL,
+    DRAWN_LINE,
+    JOINED_LINE,
+    PAGE_LINE,
+    PART_LINE,
+    STEP_LINE,
+    ChartImagesFetcher,
+)
 from tocapp.exports.pdf import html_to_pdf
 from tocapp.render.mark_charts import stacked_mark_bars_png
 from tocapp.render.overview_chart import overview_png
@@ -46,15 +53,21 @@ _environment = jinja2.Environment(
 )
 _environment.globals["cell_text"] = cell_text
 
-# Under the same made-up origin as the static files: never reachable over a network.
-CHART_BASE_URL = STATIC_BASE_URL.replace("/static/", "/comparison-charts/")
-# Each page laid out, then each page drawn into the file: what the child process tells its parent.
-# And WeasyPrint's slow steps before the first page (3: styles, 4: boxes) and after the last (7).
-PAGE_LINE, DRAWN_LINE, STEP_LINE = "page ", "drawn ", "step "
-# Each part of the report begun: "part 3 7" (the third of seven, each a WeasyPrint document).
-PART_LINE = "part "
-# ("layout", pages laid out), ("drawing", pages drawn) or ("step", WeasyPrint's step number)
-WritingProgress = Callable[[str, int], None]
+
+@dataclass(frozen=True)
+class WritingEvent:
+    """One thing the PDF process has done: ``phase`` is "part" (``number`` of ``parts`` begun),
+    "layout" or "drawing" (page ``number``, counted from the report's start, laid out or drawn
+    into the file), "step" (WeasyPrint's slow step ``number``: 3 styles, 4 boxes, 7 the file) or
+    "joining" (page ``number`` of the joined file given its header and footer)."""
+
+    phase: str
+    number: int
+    parts: int = 1
+
+
+WritingProgress = Callable[[WritingEvent], None]
+_PHASES = {PAGE_LINE: "layout", DRAWN_LINE: "drawing", STEP_LINE: "step", JOINED_LINE: "joining"}
 
 
 @dataclass
@@ -80,24 +93,6 @@ def print_charts(report: ComparisonReport) -> PrintCharts:
         png = overview_png(overview.rows, overview.title)
         charts.overview.append(charts.add(f"overview-{n}.png", png))
     return charts
-
-
-class ChartImagesFetcher(StaticFilesFetcher):
-    """Our static files, and the report's chart pictures from a folder; nothing else."""
-
-    def __init__(self, charts_folder: Path) -> None:
-        super().__init__()
-        self.charts_folder = charts_folder.resolve()
-
-    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
-        if not url.startswith(CHART_BASE_URL):
-            return super().fetch(url, headers)
-        name = url.removeprefix(CHART_BASE_URL)
-        path = (self.charts_folder / name).resolve()
-        if path.parent != self.charts_folder or not path.is_file():
-            raise RefusedURL(f"No such chart: {name[:200]!r}.")
-        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media_type})
 
 
 def estimated_pages(report: ComparisonReport) -> int:
@@ -139,23 +134,19 @@ def comparison_pdf(report: ComparisonReport) -> bytes:
 
 
 def _telling_progress(progress: WritingProgress | None) -> Callable[[str], None]:
-    """The child's lines as ``progress`` calls. Pages are counted from the report's start
-    across its parts; with several parts, drawing alternates with laying out, so only the pages
-    laid out move the bar (then "finishing the file"), which never goes back."""
-    parts = [1]
+    """The child's lines as ``progress`` calls (anything else on its output is ignored)."""
 
     def hear(line: str) -> None:
         if progress is None:
             return
         if line.startswith(PART_LINE):
-            parts[0] = int(line.removeprefix(PART_LINE).split()[1])
-        elif line.startswith(PAGE_LINE):
-            progress("layout", int(line.removeprefix(PAGE_LINE)))
-        elif line.startswith(DRAWN_LINE):
-            if parts[0] == 1:
-                progress("drawing", int(line.removeprefix(DRAWN_LINE)))
-        elif line.startswith(STEP_LINE):
-            progress("step", int(line.removeprefix(STEP_LINE)))
+            number, parts = line.removeprefix(PART_LINE).split()
+            progress(WritingEvent("part", int(number), int(parts)))
+            return
+        for prefix, phase in _PHASES.items():
+            if line.startswith(prefix):
+                progress(WritingEvent(phase, int(line.removeprefix(prefix))))
+                return
 
     return hear
 

@@ -2,7 +2,8 @@
 
 A job's row is the single source of truth about it: the page polls it, the worker updates it.
 The worker reads the study through a read-only session (on SQLite a deferred ``BEGIN``, so the
-long read blocks nobody) and records progress through short transactions of its own.
+long read blocks nobody) and records progress through short transactions of its own
+(:mod:`tocapp.services.report_progress`).
 """
 
 from __future__ import annotations
@@ -12,15 +13,12 @@ import logging
 import os
 import secrets
 import socket
-import time
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from tocapp.domain.filenames import download_name
@@ -30,6 +28,12 @@ from tocapp.models.sqlite import read_only_sqlite
 from tocapp.services import audit
 from tocapp.services.after_commit import delete_after_commit
 from tocapp.services.comparison import Choice, build_report
+from tocapp.services.report_progress import (
+    READING_SHARE,
+    WORD_READING_SHARE,
+    JobProgress,
+    failed_columns,
+)
 
 log = logging.getLogger(__name__)
 
@@ -156,14 +160,9 @@ def start_export_job(
     return job, True
 
 
-def _failed(problem: str, stage: str = "Failed") -> dict[str, object]:
-    """The columns of a job that has failed, for whatever reason: its page offers to try again."""
-    return {"state": "failed", "stage": stage, "problem": problem, "finished_at": utcnow()}
-
-
 def could_not_queue(job: ReportJob) -> None:
     """The queue refused the job: say so on its page rather than leave it waiting for ever."""
-    for column, value in _failed(QUEUE_PROBLEM).items():
+    for column, value in failed_columns(QUEUE_PROBLEM).items():
         setattr(job, column, value)
 
 
@@ -171,10 +170,6 @@ LOST_WORKER_PROBLEM = (
     "The report worker stopped while building this report, so it was not finished. "
     "Try again: it will be built from the start."
 )
-
-
-def this_worker() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def fail_jobs_of_dead_workers(session: Session) -> int:
@@ -186,7 +181,7 @@ def fail_jobs_of_dead_workers(session: Session) -> int:
         job_host, _, pid = job.worker.rpartition(":")
         if job_host != host or not pid.isdigit() or _process_alive(int(pid)):
             continue
-        for name, value in _failed(LOST_WORKER_PROBLEM).items():
+        for name, value in failed_columns(LOST_WORKER_PROBLEM).items():
             setattr(job, name, value)
         lost += 1
     session.flush()
@@ -218,7 +213,7 @@ def withdraw_built_reports(
         )
     )
     for job in done:
-        for name, value in _failed(WITHDRAWN_PROBLEM, stage="Withdrawn").items():
+        for name, value in failed_columns(WITHDRAWN_PROBLEM, stage="Withdrawn").items():
             setattr(job, name, value)
         if reports_dir is not None and job.file_name:
             delete_after_commit(session, [Path(reports_dir) / job.file_name])
@@ -284,7 +279,7 @@ def run_report_job(
 ) -> None:
     """Build one queued report (or big export, drawing its charts with ``draw``) and save it;
     runs in the job worker (or inline when immediate)."""
-    progress = _Progress(engine, job_id)
+    progress = JobProgress(engine, job_id)
     started = progress.start()
     if started is None:
         log.info("report job %s is gone or already taken; nothing to do", job_id)
@@ -297,25 +292,25 @@ def run_report_job(
                 raise LookupError("the study has been deleted")
             if EXPORT_KEY in lists:
                 # A large export (a chart too big to draw in a request): one step, then the file.
-                progress.total = 2
-                progress.note(1, f"Drawing the chart and writing the {FORMATS[fmt]}")
+                progress.advance(0.5, f"Drawing the chart and writing the {FORMATS[fmt]}")
                 from tocapp.services.export_jobs import build_export
 
                 data = build_export(reader, project, fmt, lists, draw)
             else:
                 # Both documents draw their charts as PNG themselves: no SVG to draw here.
                 choice = Choice.from_lists(lists)
+                progress.reading_share = READING_SHARE.get((fmt, choice.detail), WORD_READING_SHARE)
                 report = build_report(
                     reader, project, choice, progress.comparing, with_charts=False
                 )
-                progress.note(progress.total - 1, f"Writing the {FORMATS[fmt]}")
                 from tocapp.exports.comparison_document import (
                     comparison_document,
                     estimated_pages,
                     reporting_progress,
                 )
 
-                progress.expect_pages(estimated_pages(report) if fmt == "pdf" else 0)
+                pages = estimated_pages(report) if fmt == "pdf" else 0
+                progress.writing_started(FORMATS[fmt], pages)
                 with reporting_progress(progress.writing):
                     data = comparison_document(report, fmt)
         path = _save(Path(reports_dir), job_id, fmt, data)
@@ -346,7 +341,7 @@ def mark_interrupted(engine: Engine, job_id: int) -> None:
         session.execute(
             update(ReportJob)
             .where(ReportJob.id == job_id, ReportJob.state.in_(("queued", "running")))
-            .values(**_failed(INTERRUPTED_PROBLEM))
+            .values(**failed_columns(INTERRUPTED_PROBLEM))
         )
         session.commit()
 
@@ -385,132 +380,3 @@ def _storage_problem(error: OSError) -> str:
         "The report was built but could not be saved in the reports folder; the error has been "
         "logged for whoever runs tocapp. Try again later."
     )
-
-
-WEASYPRINT_STEPS = {
-    3: "applying the styles",
-    4: "building the pages' boxes",
-    7: "finishing the file",
-}
-
-
-@dataclass
-class _Progress:
-    """Writes a job's state in short transactions of its own, beside the long read."""
-
-    engine: Engine
-    job_id: int
-    total: int = 1
-    _compared: int = 0  # steps done before the document is written
-    _pages: int = 0  # the pages expected
-    _laid: int = 0  # the pages laid out
-    _noted_at: float = 0.0
-
-    def start(self) -> tuple[int, str, dict[str, list[int | str]]] | None:
-        with Session(self.engine) as session:
-            job = session.get(ReportJob, self.job_id)
-            if job is None or job.state != "queued":
-                return None
-            taken = job.project_id, job.fmt, dict(job.choice)
-            job.state, job.started_at, job.stage = "running", utcnow(), "Reading the study"
-            job.worker = this_worker()
-            session.commit()
-            return taken
-
-    def comparing(self, done: int, total: int) -> None:
-        """build_report's callback: ``total`` is its own steps; one more writes the document."""
-        self.total = total + 1
-        stage = (
-            f"Comparing settings: {done} of {total - 1}" if done < total else "Drawing the charts"
-        )
-        self.note(done, stage)
-
-    def expect_pages(self, pages: int) -> None:
-        """The document about to be written has about ``pages`` pages: laying each out and
-        drawing each into the file is a step of the bar, so it moves while WeasyPrint works."""
-        self._compared = self.total - 1
-        self._pages = pages
-        if pages:
-            self.total = self._compared + 2 * pages
-        self._noted_at = 0.0
-
-    def writing(self, phase: str, count: int) -> None:
-        """comparison_document's callback: ``count`` pages laid out, or drawn. Written at most
-        once a second: a page takes a tenth of that."""
-        now = time.monotonic()
-        if phase == "step":  # a few seconds each, in a fifty-setting report
-            done = self._compared + (2 * self._laid if count == 7 else 0)  # 7: all drawn
-            self.note(done, f"Writing the PDF: {WEASYPRINT_STEPS.get(count, 'working')}")
-            return
-        if now - self._noted_at < 1.0:
-            return
-        self._noted_at = now
-        if phase == "layout":
-            self._laid = count
-            # The estimate may be short: the bar waits near the end rather than running past it.
-            self.total = self._compared + 2 * max(self._pages, count + 1)
-            self.note(self._compared + count, f"Writing the PDF: page {count} laid out")
-        else:
-            self.total = self._compared + 2 * self._laid
-            done = self._compared + self._laid + count
-            self.note(done, f"Writing the PDF: page {count} of {self._laid} drawn")
-
-    def note(self, done: int, stage: str) -> None:
-        """Progress on the way is worth showing but not worth failing the report for."""
-        try:
-            self.update(done, stage)
-        except SQLAlchemyError:
-            log.warning("report job %s: progress not saved (database busy)", self.job_id)
-
-    def update(self, done: int, stage: str, *, only_running: bool = False, **values: object) -> int:
-        """Write the job's progress; returns how many rows changed (0: the job is gone, or with
-        ``only_running``, it is no longer running — withdrawn while it was being built)."""
-        query = update(ReportJob).where(ReportJob.id == self.job_id)
-        if only_running:
-            query = query.where(ReportJob.state == "running")
-        with Session(self.engine) as session:
-            changed = session.execute(
-                query.values(steps_done=done, steps_total=self.total, stage=stage, **values)
-            ).rowcount
-            session.commit()
-        return int(changed)
-
-    def fail(self, problem: str) -> None:
-        try:
-            self.update(0, **_failed(problem))
-        except SQLAlchemyError:
-            log.exception("report job %s: could not record its failure", self.job_id)
-
-    def finish(self, file_name: str, size: int) -> bool:
-        """Mark the job done — and, in the same transaction, record in the audit trail that its
-        file was built for the person who asked for it."""
-        query = (
-            update(ReportJob)
-            .where(ReportJob.id == self.job_id, ReportJob.state == "running")
-            .values(
-                steps_done=self.total,
-                steps_total=self.total,
-                stage="Ready",
-                state="done",  # a job withdrawn meanwhile stays withdrawn; its file goes
-                file_name=file_name,
-                file_bytes=size,
-                finished_at=utcnow(),
-            )
-        )
-        with Session(self.engine) as session:
-            changed = session.execute(query).rowcount
-            job = session.get(ReportJob, self.job_id) if changed else None
-            if job is not None:
-                asker = job.requested_by
-                audit.record(
-                    session,
-                    asker,  # whose report it is: the person filter finds it under them
-                    "report.built",
-                    project_id=job.project_id,
-                    target=job,
-                    summary=f"{job.download_name} built ({size:,} bytes)",
-                    actor_text="the report worker, for "
-                    + (audit.actor_label(asker) if asker else "an account since removed"),
-                )
-            session.commit()
-        return bool(changed)

@@ -18,6 +18,10 @@
     return bytes >= 1e6 ? (bytes / 1e6).toFixed(1) + " MB" : Math.max(1, Math.round(bytes / 1e3)) + " kB";
   }
 
+  function percent(job) {  // as the page's template says it
+    return Math.floor(100 * job.steps_done / Math.max(job.steps_total, 1));
+  }
+
   function show(job) {
     box.dataset.state = job.state;
     if (job.state === "queued") {
@@ -25,11 +29,11 @@
     } else {
       bar.max = Math.max(job.steps_total, 1);
       bar.value = job.steps_done;
-      bar.textContent = job.steps_done + " of " + job.steps_total;
+      bar.textContent = percent(job) + "%";
     }
     var text = job.stage;
     if (job.state === "running" && job.steps_total) {
-      text += " (" + job.steps_done + " of " + job.steps_total + " steps)";
+      text += " (" + percent(job) + "%)";
     }
     if (stage.textContent !== text) { stage.textContent = text; }
     hint.hidden = !(job.state === "queued" && !job.retry && job.waited_seconds > hintAfter);
