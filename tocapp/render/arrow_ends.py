@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from enum import Enum
 
 from tocapp.domain.theory import Link
-from tocapp.render.flowchart_layout import Box, ChartLayout, PlacedStep, arrow_gaps
+from tocapp.render.flowchart_layout import (
+    LABEL_CLEARANCE,
+    Box,
+    ChartLayout,
+    PlacedStep,
+    arrow_gaps,
+)
 from tocapp.render.route_geometry import Point, near_any
 
 SAME_LINE = 2.5  # two level pieces nearer than this would read as one line
@@ -62,9 +68,15 @@ def plan_arrow(
     return ArrowPlan(index, link, source, target, side, side, gaps)
 
 
-def spread_ports(plans: list[ArrowPlan], room: dict[tuple[int, str], float]) -> Ports:
+def spread_ports(
+    plans: list[ArrowPlan],
+    room: dict[tuple[int, str], float],
+    widths: dict[int, float] | None = None,
+) -> Ports:
     """Give every arrow end a point on its box side, spread out in order of the other end;
-    ``room`` is the height an end's label needs above it."""
+    ``room`` is the height an end's label needs above it, ``widths`` the width of the labels of
+    straight arrows between two stacked boxes, which go right of their arrow."""
+    widths = widths or {}
     by_side: dict[tuple[str, Side], list[tuple[float, int, str, PlacedStep]]] = {}
     for plan in plans:
         for end, step, side, other in (
@@ -75,22 +87,24 @@ def spread_ports(plans: list[ArrowPlan], room: dict[tuple[int, str], float]) -> 
             by_side.setdefault((step.step.key, side), []).append((order, plan.index, end, step))
     ports: Ports = {}
     for (_, side), ends in sorted(by_side.items(), key=lambda item: (item[0][0], item[0][1].value)):
-        ends.sort(key=lambda item: (item[0], item[1], item[2]))
+        # Labelled straight arrows last, so a label right of its arrow covers no other arrow.
+        ends.sort(key=lambda item: (item[0], item[1] in widths, item[1], item[2]))
         count = len(ends)
-        heights = _spread_down_a_side(
-            [room.get((i, e), 0.0) for _, i, e, _ in ends], ends[0][3].box
-        )
-        for k, (_, index, end, step) in enumerate(ends):
-            fraction = (k + 1) / (count + 1)
-            box = step.box
+        box = ends[0][3].box
+        heights = _spread_down_a_side([room.get((i, e), 0.0) for _, i, e, _ in ends], box)
+        wide = max((widths.get(i, 0.0) for _, i, _, _ in ends), default=0.0)
+        across = box.width / (count + 1)
+        if wide:
+            across = min(across, (box.width - wide - LABEL_CLEARANCE - 2) / count)
+        for k, (_, index, end, _) in enumerate(ends):
             if side is Side.LEFT:
                 point = (box.left, heights[k])
             elif side is Side.RIGHT:
                 point = (box.right, heights[k])
             elif side is Side.TOP:
-                point = (box.left + box.width * fraction, box.top)
+                point = (box.left + across * (k + 1), box.top)
             else:
-                point = (box.left + box.width * fraction, box.bottom)
+                point = (box.left + across * (k + 1), box.bottom)
             ports[(index, end)] = point
     _stagger_facing_ports(plans, ports, room)
     return ports

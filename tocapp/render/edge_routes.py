@@ -125,7 +125,12 @@ def _prepare(
         for plan in plans
         if labels[plan.index] and plan.target_side in (Side.LEFT, Side.RIGHT)
     }
-    ports = spread_ports(plans, room)
+    widths = {
+        plan.index: link_label_size(list(labels[plan.index]))[0]
+        for plan in plans
+        if labels[plan.index] and plan.target_side in (Side.TOP, Side.BOTTOM)
+    }
+    ports = spread_ports(plans, room, widths)
     # A crossing of the middle column continues level into both gaps: keep it off the heights
     # where arrows leave or meet a box's side, or it would run along them.
     sides = [
