@@ -68,6 +68,24 @@ def test_a_repeat_view_reads_neither_the_study_nor_its_breadcrumbs(client, study
     assert b'<span aria-current="page" dir="auto">Flowchart</span>' in crumbs
 
 
+def test_the_kept_body_goes_into_the_page_as_it_was_written(client, study):
+    """The body travels as UTF-8 bytes into the page: any script's words arrive intact, once,
+    where the page puts them, with nothing of the splice left over."""
+    version = flowcharts.current_version(db.session, study["setting"])
+    staff = study["project"].groups[0].id
+    words = "Écoute partagée · 聆听 · تعلّم"
+    flowcharts.add_step(db.session, None, version, flowcharts.StepFields("outcome", staff, words))
+    db.session.commit()
+    for _ in range(2):  # drawn, then kept
+        response = client.get(study["page"])
+        page = response.data.decode("utf-8")
+        assert response.content_type == "text/html; charset=utf-8"
+        assert words in page and "kept body" not in page
+        main = page.split('<main id="main"')[1]
+        assert main.index("<h1>Flowchart") < main.index(words) < main.index("</main>")
+        assert page.count("<svg") == page.count("</svg>") >= 1
+
+
 def test_a_new_study_title_is_seen_in_the_breadcrumbs(client, study):
     client.get(study["page"])
     project = study["project"]

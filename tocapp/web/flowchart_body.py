@@ -14,9 +14,11 @@ A body whose drawing failed (Graphviz too slow or refused) is not kept, so it is
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+from typing import Any
 
-from flask import render_template, request
+from flask import Response, render_template, request
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
@@ -31,16 +33,29 @@ BODY_TEMPLATE = "flowcharts/_version_body.html"
 BREADCRUMBS_TEMPLATE = "flowcharts/_breadcrumbs.html"
 # Between the two parts in the kept file. Jinja escapes every "<" of user text, so the
 # breadcrumbs, written first, cannot contain it.
-_SEPARATOR = "\n<!-- flowchart body -->\n"
+_SEPARATOR = b"\n<!-- flowchart body -->\n"
+# Where the page around the body puts it: a comment nobody can type (random per process).
+_BODY_MARK = f"<!-- kept body {secrets.token_hex(12)} -->"
 
 
 @dataclass(frozen=True)
 class KeptPage:
-    """The page's HTML that its study decides, and the key it is kept under."""
+    """The page's HTML that its study decides, and the key it is kept under. The body stays
+    UTF-8 bytes from file to response: decoding and encoding again half a megabyte of a big
+    chart's page cost more than everything else the page does."""
 
     breadcrumbs: Markup
-    body: Markup
+    body: bytes
     key: str
+
+
+def page_with_body(template: str, kept: KeptPage, **context: Any) -> Response:
+    """``template`` rendered with ``kept.breadcrumbs`` and, as ``body``, the kept body."""
+    page = render_template(template, kept=kept, body=Markup(_BODY_MARK), **context)
+    before, mark, after = page.encode("utf-8").partition(_BODY_MARK.encode())
+    if not mark:
+        raise ValueError(f"{template} does not place the body")
+    return Response(before + kept.body + after, mimetype="text/html")
 
 
 def flowchart_body(
@@ -53,9 +68,9 @@ def flowchart_body(
     cache = chart_images.render_cache()
     cached = cache.read(key, "page.html")
     if cached is not None:
-        crumbs, _, body = cached.decode("utf-8").partition(_SEPARATOR)
+        crumbs, _, body = cached.partition(_SEPARATOR)
         # Both rendered by Jinja with autoescaping below, so they are safe to place as markup.
-        return KeptPage(Markup(crumbs), Markup(body), key)
+        return KeptPage(Markup(crumbs.decode("utf-8")), body, key)
     page = flowchart_page(session, setting, number)
     chart = page.chart
     drawing = None
@@ -81,9 +96,10 @@ def flowchart_body(
         shown_at=page.shown_at,
         changes=page.changes,
     )
+    body = html.encode("utf-8")
     if drawing is None or drawing.svg is not None:
-        cache.write(key, "page.html", (crumbs + _SEPARATOR + html).encode("utf-8"))
-    return KeptPage(Markup(crumbs), Markup(html), key)
+        cache.write(key, "page.html", crumbs.encode("utf-8") + _SEPARATOR + body)
+    return KeptPage(Markup(crumbs), body, key)
 
 
 def page_key(session: Session, setting: Setting, number: int | None, can_record: bool) -> str:

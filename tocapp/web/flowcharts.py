@@ -28,7 +28,7 @@ from tocapp.services.access import load_in
 from tocapp.services.interviews import mapping_interviews
 from tocapp.web import chart_images
 from tocapp.web.acting import acting_user
-from tocapp.web.flowchart_body import flowchart_body
+from tocapp.web.flowchart_body import flowchart_body, page_with_body
 from tocapp.web.forms.flowchart_forms import link_form, step_form
 from tocapp.web.interviews import study_trail
 from tocapp.web.map_editor import arrows_of, editor, is_htmx, map_page, reading_numbers
@@ -40,14 +40,14 @@ STEP_URL = "/studies/<int:project_id>/steps/<int:step_id>"
 
 
 @bp.get(SETTING_URL)
-def show(project_id: int, setting_id: int) -> str:
+def show(project_id: int, setting_id: int) -> Response:
     """The drawn chart and its text version: the latest version, or ``?version=<number>``."""
     setting, role = load_in(db.session, current_user, Setting, setting_id, project_id)
     number = request.args.get("version", type=int)
     if "version" in request.args and number is None:
         abort(404)
     kept = flowchart_body(db.session, setting, number, role.can_record)
-    return render_template("flowcharts/show.html", setting=setting, kept=kept)
+    return page_with_body("flowcharts/show.html", kept, setting=setting)
 
 
 @bp.get(SETTING_URL + ".svg", defaults={"fmt": "svg"})
