@@ -13,7 +13,6 @@ from tocapp.domain.theory import Link
 from tocapp.render.flowchart_layout import (
     LABEL_CLEARANCE,
     Box,
-    ChartLayout,
     PlacedStep,
     arrow_gaps,
 )
@@ -52,10 +51,11 @@ def plan_arrow(
     source: PlacedStep,
     target: PlacedStep,
     places: dict[str, tuple[int, int]],
-    layout: ChartLayout,
+    labelled: bool,
 ) -> ArrowPlan:
     """The sides and gaps of one arrow; ``places`` are (column, place from the top) per step."""
-    gaps = tuple(gap for gap, _ in arrow_gaps(places[link.source], places[link.target]))
+    routes = arrow_gaps(places[link.source], places[link.target], labelled)
+    gaps = tuple(gap for gap, _ in routes)
     if target.column > source.column:
         return ArrowPlan(index, link, source, target, Side.RIGHT, Side.LEFT, gaps)
     if target.column < source.column:
@@ -64,7 +64,7 @@ def plan_arrow(
         if target.box.top >= source.box.bottom:
             return ArrowPlan(index, link, source, target, Side.BOTTOM, Side.TOP, gaps)
         return ArrowPlan(index, link, source, target, Side.TOP, Side.BOTTOM, gaps)
-    side = Side.LEFT if source.column == len(layout.column_spans) - 1 else Side.RIGHT
+    side = Side.LEFT if gaps[0] < source.column else Side.RIGHT  # the side facing its gap
     return ArrowPlan(index, link, source, target, side, side, gaps)
 
 

@@ -163,10 +163,10 @@ class _CrossingModel:
             ca, cb = column[link.source], column[link.target]
             if ca == cb:
                 upright.append((a, b))
-                # Past other boxes, out into the gap beside the column and back (its right,
-                # or left for the last column); to the next box, a straight line: the same
-                # count, as no other arrow meets the side between two neighbouring boxes.
-                gap, outer = (ca - 1, True) if ca == last else (ca, False)
+                # Past other boxes, out beside the column and back (flowchart_layout.arrow_gaps);
+                # to the next box, a straight line: the same count, as no other arrow meets the
+                # side between two neighbouring boxes.
+                gap, outer = _loop_gap(ca, last, bool(link.label.strip()))
                 ends.setdefault(gap, []).append(((a, a), (b, b), outer, outer))
                 continue
             if ca > cb:
@@ -243,6 +243,13 @@ class _CrossingModel:
             crossing = ((a_low < low) & (low < a_high)) ^ ((a_low < high) & (high < a_high))
             costs += (crossing & others[None]).sum(axis=(1, 2))
         return costs
+
+
+def _loop_gap(column: int, last: int, labelled: bool) -> tuple[int, bool]:
+    """The gap an arrow within a column loops out into, and whether the column is on its right."""
+    if not labelled and column in (0, last):
+        return (-1, True) if column == 0 else (last, False)
+    return (column - 1, True) if column == last else (column, False)
 
 
 def _intervals(steps: Ints, right: npt.NDArray[np.bool_], h: Floats) -> tuple[Floats, Floats]:

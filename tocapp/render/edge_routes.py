@@ -99,8 +99,9 @@ def route_links(
 
 def tracks_per_gap(
     layout: ChartLayout, links: tuple[Link, ...], labels: Sequence[Sequence[str]]
-) -> list[int]:
-    """How many tracks side by side each gap needs for these arrows (and labels) on a layout."""
+) -> dict[int, int]:
+    """How many tracks side by side each gap needs for these arrows (and labels) on a layout,
+    by gap (flowchart_layout.arrow_gaps numbers them); a gap no arrow uses is left out."""
     plans, ports, crossing_y = _prepare(layout, links, labels)
     return assign_tracks(plans, ports, crossing_y, layout)[1]
 
@@ -117,7 +118,7 @@ def _prepare(
         places[placed.step.key] = (placed.column, counts[placed.column])
         counts[placed.column] += 1
     plans = [
-        plan_arrow(i, link, steps[link.source], steps[link.target], places, layout)
+        plan_arrow(i, link, steps[link.source], steps[link.target], places, bool(labels[i]))
         for i, link in enumerate(links)
     ]
     room = {

@@ -140,6 +140,9 @@ class ChartLayout:
     # Per gap between two columns, the x range where arrows run up and down, one track each;
     # the label zones beside the columns are outside it.
     track_bands: tuple[tuple[float, float], ...] = ()
+    # Left of the first column and right of the last, outside the lanes: the x ranges where
+    # arrows between two boxes of that column loop round, clear of every other arrow.
+    outer_bands: tuple[tuple[float, float], ...] = ()
 
     @property
     def step_by_key(self) -> dict[str, PlacedStep]:
@@ -172,13 +175,15 @@ def layout_flowchart(chart: Flowchart, annotations: Annotations | None = None) -
     ordered = drawing_order(chart, reading)
     zones = _label_zones(chart, ordered, annotations)
     texts: dict[str, list[str]] = {}
-    first = _build(chart, annotations, reading, ordered, [(0, *zone) for zone in zones], texts)
+    demand = [(0, *zone) for zone in zones]
+    first = _build(chart, annotations, reading, ordered, (demand, (0, 0)), texts)
     if not chart.links:
         return first
     labels = [arrow_label_lines(link, annotations) for link in chart.links]
     tracks = tracks_per_gap(first, chart.links, labels)
-    demand = [(count, *zone) for count, zone in zip(tracks, zones, strict=True)]
-    return _build(chart, annotations, reading, ordered, demand, texts)
+    demand = [(tracks.get(gap, 0), *zone) for gap, zone in enumerate(zones)]
+    outer = (tracks.get(-1, 0), tracks.get(len(zones), 0))
+    return _build(chart, annotations, reading, ordered, (demand, outer), texts)
 
 
 def _build(
@@ -186,17 +191,20 @@ def _build(
     annotations: Annotations | None,
     reading: list[Step],
     ordered: list[Step],
-    demand: list[tuple[int, float, float]],
+    demand: tuple[list[tuple[int, float, float]], tuple[int, int]],
     texts: dict[str, list[str]],
 ) -> ChartLayout:
-    """The whole layout, with each gap wide enough for its tracks and label zones."""
+    """The whole layout, with each gap wide enough for its tracks and label zones, and room
+    outside the lanes for the tracks left of the first column and right of the last."""
+    gaps, (outer_left, outer_right) = demand
     themes = list(Theme)
     lanes = chart.lane_groups()
     indexes = group_indexes(chart)
     numbers = step_numbers(chart)
-    column_left = [MARGIN + LANE_PAD]
+    lanes_left = MARGIN + _outer_width(outer_left)
+    column_left = [lanes_left + LANE_PAD]
     track_bands = []
-    for tracks, left_zone, right_zone in demand:
+    for tracks, left_zone, right_zone in gaps:
         needed = left_zone + right_zone + 2 * TRACK_MARGIN + max(tracks - 1, 0) * TRACK_SPACING
         gap = max(COLUMN_GAP, needed)
         gap_left = column_left[-1] + STEP_WIDTH
@@ -208,7 +216,11 @@ def _build(
     stacking_gaps = _stacking_gaps(chart, ordered, annotations)
     side_room = _side_room(chart, ordered, annotations)
     lanes_right = column_left[-1] + STEP_WIDTH + LANE_PAD
-    width = lanes_right + MARGIN
+    width = lanes_right + _outer_width(outer_right) + MARGIN
+    outer_bands = (
+        (MARGIN + TRACK_MARGIN, lanes_left - TRACK_MARGIN),
+        (lanes_right + TRACK_MARGIN, width - MARGIN - TRACK_MARGIN),
+    )
 
     y = MARGIN
     title_lines = wrap_to_width(chart.title, width - 2 * MARGIN, TITLE_FONT_SIZE, bold=True)
@@ -237,7 +249,7 @@ def _build(
             indexes[group],
             cells,
             numbers,
-            (y, lanes_right),
+            (y, lanes_left, lanes_right),
             (column_left, stacking_gaps, side_room),
             annotations,
             texts,
@@ -270,7 +282,13 @@ def _build(
         empty_message=empty_message,
         column_spans=column_spans,
         track_bands=tuple(track_bands),
+        outer_bands=outer_bands,
     )
+
+
+def _outer_width(tracks: int) -> float:
+    """Room outside the lanes for this many tracks side by side."""
+    return 2 * TRACK_MARGIN + (tracks - 1) * TRACK_SPACING if tracks else 0.0
 
 
 def _place_lane(
@@ -279,7 +297,7 @@ def _place_lane(
     group_index: int,
     cells: list[list[Step]],
     numbers: dict[str, str],
-    top_right: tuple[float, float],
+    top_left_right: tuple[float, float, float],
     columns: tuple[list[float], dict[tuple[str, str], float], dict[str, float]],
     annotations: Annotations | None,
     texts: dict[str, list[str]],
@@ -288,7 +306,7 @@ def _place_lane(
 
     Two boxes joined by a labelled arrow stand further apart, so the label fits beside it.
     """
-    top, right = top_right
+    top, left, right = top_left_right
     column_left, stacking_gaps, side_room = columns
     label_lines = wrap_to_width(group, STEP_WIDTH + COLUMN_GAP, LANE_FONT_SIZE, bold=True)
     band = max(len(label_lines), 1) * line_height(LANE_FONT_SIZE) + 10
@@ -308,7 +326,7 @@ def _place_lane(
             placed.append(PlacedStep(step, numbers[step.key], column, lane_number, lines, box))
             y = box.bottom
             cells_bottom = max(cells_bottom, box.bottom)
-    box = Box(MARGIN, top, right - MARGIN, cells_bottom + LANE_PAD - top)
+    box = Box(left, top, right - left, cells_bottom + LANE_PAD - top)
     return PlacedLane(group, group_index, tuple(label_lines), box), placed
 
 
@@ -330,19 +348,27 @@ def column_neighbours(ordered: Sequence[Step]) -> dict[str, tuple[int, int]]:
     return places
 
 
-def arrow_gaps(source: tuple[int, int], target: tuple[int, int]) -> list[tuple[int, str]]:
+def arrow_gaps(
+    source: tuple[int, int], target: tuple[int, int], labelled: bool = True
+) -> list[tuple[int, str]]:
     """The gaps an arrow runs through, as (gap, side of the gap where its label goes).
 
-    Columns are (column, place from the top). An arrow to the next box down or up in its column
-    runs straight and uses no gap; one past other boxes loops out into the gap beside the column
-    (to its right, or left for the last column); the others run through the gaps between their
-    columns. The label sits beside the arrowhead, so on the target's side of the last gap.
+    Gap g lies between columns g and g + 1; gap -1 is left of the first column and the gap
+    numbered as the last column is right of it, both outside the lanes. Columns are (column,
+    place from the top). An arrow to the next box down or up in its column runs straight and uses
+    no gap; one past other boxes loops out beside its column: round the outside of the first or
+    last column, where no other arrow runs, unless it has a label (there is no room for labels
+    there), else into the gap to its right (left for the last column). The others run through
+    the gaps between their columns. The label sits beside the arrowhead, so on the target's side
+    of the last gap.
     """
     (source_column, source_place), (target_column, target_place) = source, target
     last = len(Theme) - 1
     if source_column == target_column:
         if abs(source_place - target_place) <= 1:
             return []
+        if not labelled and source_column in (0, last):
+            return [(-1, "right")] if source_column == 0 else [(last, "left")]
         if source_column == last:
             return [(source_column - 1, "right")]
         return [(source_column, "left")]
@@ -365,8 +391,9 @@ def _label_zones(
     places = column_neighbours(ordered)
     zones = [[0.0, 0.0] for _ in range(len(Theme) - 1)]
     for link in chart.links:
-        gaps = arrow_gaps(places[link.source], places[link.target])
-        if gaps and arrow_label_lines(link, annotations):
+        lines = arrow_label_lines(link, annotations)
+        gaps = arrow_gaps(places[link.source], places[link.target], bool(lines))
+        if gaps and lines:
             gap, side = gaps[-1] if gaps[-1][1] == "right" else gaps[0]
             zones[gap][side == "right"] = LABEL_ZONE
     return [(left, right) for left, right in zones]
@@ -381,17 +408,17 @@ def _side_room(
     sides: dict[tuple[str, str], list[float]] = {}
     for link in chart.links:
         source, target = places[link.source], places[link.target]
-        gaps = arrow_gaps(source, target)
+        lines = arrow_label_lines(link, annotations)
+        gaps = arrow_gaps(source, target, bool(lines))
         if not gaps:
             continue
-        if source[0] == target[0]:  # a loop, out of the side that faces a gap
-            side = "left" if source[0] == len(Theme) - 1 else "right"
+        if source[0] == target[0]:  # a loop, out of the side that faces its gap
+            side = "left" if gaps[0][0] < source[0] else "right"
             ends = [(link.source, side), (link.target, side)]
         elif target[0] > source[0]:
             ends = [(link.source, "right"), (link.target, "left")]
         else:
             ends = [(link.source, "left"), (link.target, "right")]
-        lines = arrow_label_lines(link, annotations)
         label = link_label_size(lines)[1] + 2 * LABEL_CLEARANCE if lines else 0.0
         sides.setdefault(ends[0], []).append(0.0)
         sides.setdefault(ends[1], []).append(label)

@@ -70,18 +70,16 @@ def track_uses(
 
 def assign_tracks(
     plans: list[ArrowPlan], ports: Ports, crossing_y: dict[int, float], layout: ChartLayout
-) -> tuple[Tracks, list[int]]:
+) -> tuple[Tracks, dict[int, int]]:
     """The x of each arrow's track in each gap it uses, keyed by (arrow, gap); and how many
     tracks side by side each gap has."""
     tracks: Tracks = {}
-    widths = [0] * (len(layout.column_spans) - 1)
+    widths: dict[int, int] = {}
     for gap, uses in sorted(track_uses(plans, ports, crossing_y).items()):
         order = fewest_crossings(uses)
         columns = pack(order)
         widths[gap] = max(columns, default=-1) + 1
-        low, high = (
-            layout.track_bands[gap] if gap < len(layout.track_bands) else _default_band(layout, gap)
-        )
+        low, high = _band(layout, gap)
         count = widths[gap]
         spacing = TRACK_SPACING if count < 2 else min(TRACK_SPACING, (high - low) / (count - 1))
         first = (low + high) / 2 - spacing * (count - 1) / 2
@@ -105,7 +103,18 @@ def pack(order: list[TrackUse]) -> list[int]:
     return result
 
 
-def _default_band(layout: ChartLayout, gap: int) -> tuple[float, float]:
+def _band(layout: ChartLayout, gap: int) -> tuple[float, float]:
+    """Where a gap's tracks go: the layout's band for it, once it has been widened for them."""
+    last = len(layout.column_spans) - 1
+    if 0 <= gap < len(layout.track_bands):
+        return layout.track_bands[gap]
+    if layout.outer_bands and gap in (-1, last):
+        return layout.outer_bands[0 if gap == -1 else 1]
+    # The first pass of the layout, which only counts the tracks.
+    if gap == -1:
+        return layout.column_spans[0][0] - 10, layout.column_spans[0][0] - 10
+    if gap == last:
+        return layout.column_spans[last][1] + 10, layout.column_spans[last][1] + 10
     left, right = layout.column_spans[gap][1], layout.column_spans[gap + 1][0]
     return left + 10, right - 10
 
