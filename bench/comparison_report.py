@@ -6,12 +6,15 @@ finished file, reading the study included; also a summary PDF without each setti
 Method: each size is first run once through (warm-up: imports, fonts, the chart cache), then
 ``--repeat`` rounds, each timing the baseline — the comparison alone (reading the study and
 comparing the voices) — then every measured request, so slow and fast spells of the machine fall on
-both alike. Figures are medians with (min–max). For the PDF job it also reports the largest gap
-between two progress updates, the peak memory of the process that laid the PDF out (a child of
-this one) and this process's own memory after it, to show nothing is kept.
+both alike. Figures are medians with (min–max). For each job it also reports the time spent
+writing the document (from the progress update "Writing the …" to the finished file: the rest is
+reading the study and comparing) and the largest gap between two progress updates; for the PDF job
+the peak memory of the process that laid the PDF out (a child of this one) and this process's own
+memory after it, to show nothing is kept.
 
     .venv/bin/python bench/comparison_report.py                       # 2, 10 and 50 settings
     .venv/bin/python bench/comparison_report.py --settings 50 --repeat 3
+    .venv/bin/python bench/comparison_report.py --settings 50 --only summary   # and the baseline
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ def spread(values: list[float], digits: int = 1) -> str:
     return f"{middle:.{digits}f} ({low:.{digits}f}–{high:.{digits}f})"
 
 
-def main(sizes: list[int], repeat: int) -> None:
+def main(sizes: list[int], repeat: int, only: list[str] | None = None) -> None:
     folder = Path(tempfile.mkdtemp(prefix="tocapp-bench-"))
     app = create_app(
         {
@@ -92,10 +95,13 @@ def main(sizes: list[int], repeat: int) -> None:
 
     # Every progress update of a job, timed: the largest gap is how long the bar stands still.
     updates: list[float] = []
+    writing_from: list[float] = []  # when the job began writing its document
     real_update = report_progress.JobProgress.update
 
     def update_and_time(self: Any, done: int, stage: str, **values: object) -> int:
         updates.append(time.perf_counter())
+        if stage.startswith("Writing the") and not writing_from:
+            writing_from.append(updates[-1])
         return real_update(self, done, stage, **values)
 
     report_progress.JobProgress.update = update_and_time  # type: ignore[method-assign]
@@ -120,7 +126,9 @@ def main(sizes: list[int], repeat: int) -> None:
 
         def job(name: str, u: str = url, details: dict[str, Any] = details) -> None:
             updates.clear()
+            writing_from.clear()
             response = client.post(u + "/reports", data=JOBS[name])
+            finished = time.perf_counter()
             assert response.status_code == 303
             with app.app_context():
                 row = db.session.scalars(
@@ -130,6 +138,7 @@ def main(sizes: list[int], repeat: int) -> None:
                 details[name] = (row.file_bytes, row.steps_total)
             gaps = [b - a for a, b in zip(updates, updates[1:], strict=False)]
             details.setdefault(name + " gap", []).append(max(gaps, default=0.0))
+            details.setdefault(name + " writing", []).append(finished - writing_from[0])
             if name == "pdf":
                 details.setdefault("rss after", []).append(rss_mb())
 
@@ -139,6 +148,8 @@ def main(sizes: list[int], repeat: int) -> None:
             "csv": lambda: get(".csv"),
             **{name: (lambda name=name: job(name)) for name in JOBS},
         }
+        if only:  # the baseline always, and what was asked for
+            measured = {k: fn for k, fn in measured.items() if k == "compare" or k in only}
         for fn in measured.values():  # warm-up
             fn()
         details.clear()
@@ -152,16 +163,22 @@ def main(sizes: list[int], repeat: int) -> None:
             ratio = statistics.median(values) / base
             print(f"  {name:<8} {spread(values, 2):>24} s   {ratio:5.1f}× compare")
         for name in JOBS:
+            if name not in measured:
+                continue
             size, steps = details[name]
+            writing = details[name + " writing"]
+            share = statistics.median(w / t for w, t in zip(writing, times[name], strict=True))
             print(
-                f"  {name} job: {size / 1e6:.1f} MB, {steps} progress steps, largest gap between "
-                f"progress updates {spread(details[name + ' gap'])} s"
+                f"  {name} job: {size / 1e6:.1f} MB; writing the document {spread(writing, 2)} s "
+                f"({share:.0%} of the job); largest gap between progress updates "
+                f"{spread(details[name + ' gap'])} s"
             )
         child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        after = details.get("rss after")
         print(
             f"  memory: PDF process peak {child_peak:.0f} MB (largest so far); this process "
-            f"{spread(details['rss after'], 0)} MB after each PDF job, "
-            f"peak {rss_mb('VmHWM'):.0f} MB",
+            + (f"{spread(after, 0)} MB after each full PDF job, " if after else "")
+            + f"peak {rss_mb('VmHWM'):.0f} MB",
             flush=True,
         )
 
@@ -174,5 +191,11 @@ if __name__ == "__main__":
         "--settings", nargs="+", type=int, default=[2, 10, 50], help="settings per study"
     )
     parser.add_argument("--repeat", type=int, default=3, help="timed rounds after the warm-up")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=["page", "csv", *JOBS],
+        help="time only these (beside the baseline, comparing alone); default: all",
+    )
     args = parser.parse_args()
-    main(args.settings, args.repeat)
+    main(args.settings, args.repeat, args.only)

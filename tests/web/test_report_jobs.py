@@ -7,6 +7,7 @@ SQLite queue, as ``scripts/start.sh`` does.
 from __future__ import annotations
 
 import html
+import io
 import re
 import subprocess
 from datetime import timedelta
@@ -23,7 +24,7 @@ from tocapp.jobs import JobQueueConfigError, job_queue
 from tocapp.models import AuditEntry, Project, ReportJob, Setting
 from tocapp.models.base import utcnow
 from tocapp.services import report_jobs, report_progress
-from tocapp.services.comparison import Choice
+from tocapp.services.comparison import Choice, build_report
 
 
 @pytest.fixture
@@ -428,3 +429,34 @@ def test_a_summary_pdf_job_leaves_out_the_matrices(client, demo, tmp_path):
         text = _pdf_text(pdf.get_data(), tmp_path)
     assert "Left out of this summary" in text and "steps by mark and role" in text
     assert "each voice's mark on each step" not in text.replace("’", "'")
+    # Each voice's mark on each outcome is detail too: the overview counts them instead.
+    assert "Outcomes side by side" not in text and "Intended outcomes by perspective" in text
+    full = client.post(f"/studies/{project_id}/comparison/reports", data={"fmt": "pdf"})
+    with client.get(f"{full.headers['Location']}/download") as pdf:
+        assert "Outcomes side by side" in _pdf_text(pdf.get_data(), tmp_path)
+
+
+def test_the_summary_pdf_draws_the_overview_at_print_resolution(client, demo, tmp_path):
+    """The overview's pictures are drawn at 150 dots an inch for print, not the 200 of the Word
+    file: WeasyPrint compresses every picture again into the file."""
+    from PIL import Image
+    from pypdf import PdfReader
+
+    from tocapp.exports.comparison_document import PRINT_OVERVIEW_DPI
+    from tocapp.render.overview_chart import overview_png
+
+    project_id, _ = demo
+    response = client.post(
+        f"/studies/{project_id}/comparison/reports", data={"fmt": "pdf", "detail": "off"}
+    )
+    with client.get(f"{response.headers['Location']}/download") as pdf:
+        reader = PdfReader(io.BytesIO(pdf.get_data()))
+    sizes = {image.image.size for page in reader.pages for image in page.images}
+    report = build_report(db.session, db.session.get(Project, project_id), Choice(detail=False))
+    chart = report.overview_charts[0]
+
+    def size(dpi: int) -> tuple[int, int]:
+        return Image.open(io.BytesIO(overview_png(chart.rows, chart.title, dpi=dpi))).size
+
+    assert PRINT_OVERVIEW_DPI == 150
+    assert size(150) in sizes and size(200) not in sizes
