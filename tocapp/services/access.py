@@ -26,9 +26,11 @@ from tocapp.services.errors import ForbiddenError, NotFoundError
 T = TypeVar("T")
 
 
-# Run by nearly every request: built once, since building a SELECT costs more than running it.
-_ROLE = select(Membership.role).where(
-    Membership.project_id == bindparam("project_id"), Membership.user_id == bindparam("user_id")
+# Run by nearly every request: built once, since building a SELECT costs more than running it,
+# and on the table's columns, which spares the ORM's work per statement.
+_MEMBERS = Membership.__table__
+_ROLE = select(_MEMBERS.c.role).where(
+    _MEMBERS.c.project_id == bindparam("project_id"), _MEMBERS.c.user_id == bindparam("user_id")
 )
 
 
