@@ -31,7 +31,7 @@ from tocapp.render.flowchart_layout import (
 )
 from tocapp.render.gap_tracks import Tracks, assign_tracks
 from tocapp.render.label_placement import Segment, label_candidates, place_label
-from tocapp.render.middle_channels import MiddleChannels
+from tocapp.render.middle_channels import MiddleChannels, crossing_heights
 from tocapp.render.route_geometry import (
     Point,
     bezier_point,
@@ -151,14 +151,7 @@ def _prepare(
         if plan.source_side in (Side.TOP, Side.BOTTOM) and plan.source.column == middle
     ]
     channels = MiddleChannels(layout, sides, straight)
-    crossing_y = {
-        plan.index: channels.take(
-            (ports[(plan.index, "source")][1] + ports[(plan.index, "target")][1]) / 2
-        )
-        for plan in plans
-        if len(plan.gaps) == 2
-    }
-    return plans, ports, crossing_y
+    return plans, ports, crossing_heights(plans, ports, channels)
 
 
 def _waypoints(

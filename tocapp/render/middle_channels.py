@@ -1,12 +1,22 @@
 """Where an arrow from the first column to the last crosses the middle one: a free level band
-between two of its boxes, each arrow at a height of its own."""
+between two of its boxes, each arrow at a height of its own.
+
+Of the bands, an arrow takes the one where it crosses fewest other arrows in the two gaps (the
+arrows already given a band included), and in it the free height nearest halfway between its
+ends. Whether two arrows cross in a gap depends only on the order of their ends round the gap's
+edge (see cell_order), so the count is exact for any order of tracks that gap_tracks can find.
+"""
 
 from __future__ import annotations
 
 from bisect import bisect_left
 
-from tocapp.render.arrow_ends import SAME_LINE
+import numpy as np
+import numpy.typing as npt
+
+from tocapp.render.arrow_ends import SAME_LINE, ArrowPlan, Ports
 from tocapp.render.flowchart_layout import TRACK_SPACING, ChartLayout
+from tocapp.render.gap_tracks import track_uses
 from tocapp.render.route_geometry import clamp, near_any
 
 CHANNEL_PAD = 5.0
@@ -55,3 +65,74 @@ class MiddleChannels:
         near = [i for i in (k - 1, k) if 0 <= i < len(self.free)]
         best = min(near, key=lambda i: (abs(self.free[i] - wanted), i))
         return self.free.pop(best)
+
+    def take_in(self, band: int, wanted: float) -> float:
+        """The free height nearest ``wanted`` within one band (anywhere, if that band is full)."""
+        low, high = self.bands[band]
+        return self.take(clamp(wanted, low, high)) if self.has_room(band) else self.take(wanted)
+
+    def has_room(self, band: int) -> bool:
+        low, high = self.bands[band]
+        k = bisect_left(self.free, low)
+        return k < len(self.free) and self.free[k] <= high
+
+
+FAR = 1e6  # the right edge of a gap, read upwards, comes after its left edge read downwards
+
+
+def crossing_heights(
+    plans: list[ArrowPlan], ports: Ports, channels: MiddleChannels
+) -> dict[int, float]:
+    """The height at which each arrow from the first column to the last (or back) crosses the
+    middle one, by arrow."""
+    skips = [plan for plan in plans if len(plan.gaps) == 2]
+    if not skips:
+        return {}
+    others = track_uses([plan for plan in plans if len(plan.gaps) != 2], ports, {})
+    # Per gap, each arrow's two ends as places round the gap's edge (lower, higher).
+    edges: list[list[tuple[float, float]]] = [[], []]
+    for gap in (0, 1):
+        for use in others.get(gap, []):
+            places = sorted([*use.left, *(FAR - y for y in use.right)])
+            edges[gap].append((places[0], places[1]))
+    heights: dict[int, float] = {}
+    for plan in skips:
+        first, last = (
+            (plan.source, plan.target)
+            if plan.source.column < plan.target.column
+            else (plan.target, plan.source)
+        )
+        end = "source" if first is plan.source else "target"
+        y_first = ports[(plan.index, end)][1]
+        y_last = ports[(plan.index, "target" if end == "source" else "source")][1]
+        wanted = (y_first + y_last) / 2
+        bands = [b for b in range(len(channels.bands)) if channels.has_room(b)]
+        if not bands:
+            heights[plan.index] = channels.take(wanted)
+            continue
+        at = np.array([clamp(wanted, *channels.bands[b]) for b in bands])
+        cost = _crossings(edges[0], y_first, FAR - at) + _crossings(edges[1], at, FAR - y_last)
+        best = min(range(len(bands)), key=lambda k: (cost[k], abs(at[k] - wanted), k))
+        y = channels.take_in(bands[best], wanted)
+        heights[plan.index] = y
+        edges[0].append((y_first, FAR - y))
+        edges[1].append((y, FAR - y_last))
+    return heights
+
+
+def _crossings(
+    existing: list[tuple[float, float]],
+    one: float | npt.NDArray[np.float64],
+    other: float | npt.NDArray[np.float64],
+) -> npt.NDArray[np.int64]:
+    """For each candidate (ends ``one`` and ``other`` round a gap's edge), how many of the
+    existing arrows it crosses: those with just one end between its two."""
+    low, high = np.minimum(one, other), np.maximum(one, other)
+    low, high = np.atleast_1d(low)[:, None], np.atleast_1d(high)[:, None]
+    if not existing:
+        return np.zeros(len(low), dtype=np.int64)
+    ends = np.array(existing)
+    a, b = ends[None, :, 0], ends[None, :, 1]
+    inside = ((low < a) & (a < high)) ^ ((low < b) & (b < high))
+    result: npt.NDArray[np.int64] = inside.sum(axis=1)
+    return result
