@@ -72,6 +72,10 @@ def register_web(app: Flask) -> None:
 
     app.register_blueprint(drafts.bp)
 
+    from tocapp.web.cookie_session import VerifiedCookieSessions
+
+    app.session_interface = VerifiedCookieSessions()  # the same cookie is verified only once
+
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
