@@ -19,7 +19,7 @@ import pytest
 from tests.web.statements import statements_of
 from tocapp.extensions import db
 from tocapp.models import Project, Setting, User
-from tocapp.services import flowcharts, interviews, studies, voices
+from tocapp.services import flowcharts, interviews, studies, versions, voices
 from tocapp.services.schedules import schedules_for
 
 SMALL, LARGE = 1, 10
@@ -264,12 +264,12 @@ def test_coverage_of_a_big_study_names_who_is_not_yet_heard_round_by_round(
 
 
 def test_the_comparisons_read_of_a_setting_does_not_read_each_voice(app: Any, owner: User) -> None:
-    """``voice_read.setting_rounds`` (each setting of the comparison) in a fixed number of
+    """``voice_rows.setting_rounds_of`` (the comparison's voices) in a fixed number of
     statements, however many voices, marks, notes and sourced steps the setting has."""
     from sqlalchemy import event
 
     from tocapp.domain.people import Audience
-    from tocapp.services.voice_read import setting_rounds
+    from tocapp.services.voice_rows import setting_rounds_of
 
     counts, voices_read, texts = [], [], []
     for built in (voices_study(owner, SMALL), voices_study(owner, LARGE)):
@@ -283,7 +283,9 @@ def test_the_comparisons_read_of_a_setting_does_not_read_each_voice(app: Any, ow
 
         event.listen(db.engine, "before_cursor_execute", count)
         try:
-            sources = setting_rounds(setting, None, Audience.RESEARCH)
+            sources = setting_rounds_of(
+                db.session, setting.project, [setting], None, Audience.RESEARCH
+            )[setting.id]
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
         voices_read.append(sum(len(s.voices) for s in sources))
@@ -291,3 +293,128 @@ def test_the_comparisons_read_of_a_setting_does_not_read_each_voice(app: Any, ow
         texts.append(Counter(" ".join(t.split())[:90] for t in sent))
     assert voices_read[1] > 10 * voices_read[0]
     assert counts[0] == counts[1], (counts, texts[1] - texts[0])
+
+
+def compared_study(owner: User, scale: int) -> Built:
+    """2 × scale settings, each with a leader and three staff, a chart of three steps (one
+    quoting the leader's words) and, in each of two return rounds, every voice with a mark, a
+    note and a step and arrow of their own; every other setting has a second version."""
+    project = studies.create_project(
+        db.session, owner, studies.ProjectFields(f"Compared × {scale}", "language", "Bench")
+    )
+    studies.add_round(db.session, None, project, studies.RoundFields("Again"))
+    groups = [g.id for g in project.groups]
+    for s in range(2 * scale):
+        setting = studies.add_setting(
+            db.session, None, project, studies.SettingFields(f"School {s}", f"C{s:02d}")
+        )
+        people = [_participant(setting, n, leader=n == 0) for n in range(4)]
+        answer = _first_interview(project, setting, people[0], s).answers[0]
+        version = flowcharts.current_version(db.session, setting)
+        steps = [
+            flowcharts.add_step(
+                db.session,
+                None,
+                version,
+                flowcharts.StepFields(
+                    theme,
+                    groups[0],
+                    f"{theme} {s}",
+                    source_answer_id=answer.id if theme == "situation" else None,
+                    source_quote="their words" if theme == "situation" else "",
+                ),
+            )
+            for theme in ("situation", "action", "outcome")
+        ]
+        flowcharts.add_link(db.session, None, version, steps[0].id, steps[1].id)
+        for number, round_ in enumerate(project.rounds[1:], start=1):
+            if number == 2 and s % 2:
+                version = versions.start_next_version(db.session, None, setting)
+                steps = list(version.steps)
+                flowcharts.update_step(
+                    db.session,
+                    None,
+                    steps[1],
+                    flowcharts.StepFields("action", groups[0], f"Reworded {s}"),
+                )
+            for n, person in enumerate(people):
+                voice = voices.start_return_interview(
+                    db.session,
+                    None,
+                    setting,
+                    interviews.InterviewFields(
+                        round_.id,
+                        date(2026, 6, 1) + timedelta(days=30 * number + n),
+                        "face-to-face",
+                        people=[(person.id, person.role_label)],
+                    ),
+                )
+                step = steps[n % 3]
+                voices.set_mark(db.session, None, voice, step.id, ("achieved", "elusive")[n % 2])
+                voices.add_note(db.session, None, voice, f"Said {n}", n % 2 == 0, step_id=step.id)
+                added = voices.add_voice_step(
+                    db.session, None, voice, voices.VoiceStepFields("outcome", groups[0], "Mine")
+                )
+                voices.add_voice_link(db.session, None, voice, step.id, added.id, "Because")
+    db.session.commit()
+    return Built(project.id, setting.id, 0)
+
+
+def _first_view(app: Any, client: Any, url: str) -> tuple[int, list[str]]:
+    """The statements of a comparison page as its first reader after a change finds it: its
+    kept HTML gone (its charts, drawn by their data, still kept)."""
+    from pathlib import Path
+
+    client.get(url)  # draws and keeps the charts
+    for kept in Path(app.config["RENDER_CACHE_DIR"]).rglob("*.comparison.html"):
+        kept.unlink()
+    return statements_of_once(client, url)
+
+
+def statements_of_once(client: Any, url: str) -> tuple[int, list[str]]:
+    from sqlalchemy import event
+
+    sent: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(" ".join(statement.split())[:160])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(sent), sent
+
+
+def _every_round(project_id: int) -> str:
+    project = db.session.get(Project, project_id)
+    assert project is not None
+    return "&".join(f"round={r.id}" for r in project.rounds)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["detail=off", "every round", "audience=leadership", "role=Teacher"],
+)
+def test_the_comparison_reads_every_chosen_setting_at_once(
+    app: Any, client: Any, owner: User, query: str
+) -> None:
+    """The comparison's first view (and its CSV) send as many statements for twenty settings
+    as for two: the voices, charts, versions and coverage of all chosen settings are read at
+    once, not setting by setting."""
+    app.config["COMPARISON_PAGE_MAX"] = 60  # the whole of the larger study on one page
+    small, large = compared_study(owner, SMALL), compared_study(owner, LARGE)
+    counts = []
+    for built in (small, large):
+        url = f"/studies/{built.project_id}/comparison"
+        asked = _every_round(built.project_id) if query == "every round" else query
+        counts.append(_first_view(app, client, f"{url}?{asked}"))
+        counts.append(statements_of_once(client, f"{url}.csv?{asked}"))
+    (page, page_sent), (csv, _), (large_page, large_sent), (large_csv, _) = counts
+    extra = {t[:90]: n for t, n in (Counter(large_sent) - Counter(page_sent)).items()}
+    assert large_page == page, f"{page} statements for 2 settings, {large_page} for 20: {extra}"
+    assert large_csv == csv
+    rows = client.get(f"/studies/{large.project_id}/comparison.csv?{asked}").get_data(as_text=True)
+    assert "\r\nC19," in rows and "\r\nC00," in rows  # every setting is in the report

@@ -23,21 +23,19 @@ from tocapp.domain.comparison import (
     voice_filter,
 )
 from tocapp.domain.comparison_overview import overview
-from tocapp.domain.people import Audience, Perspective
+from tocapp.domain.people import Audience
 from tocapp.domain.theory import Theme
 from tocapp.exports.comparison_model import (
     ComparisonReport,
     CountChart,
-    CoverageCell,
     OverviewChart,
     SettingVersions,
-    VersionChange,
 )
 from tocapp.models import Interview, InterviewParticipant, Project, Round, Setting
 from tocapp.render.mark_charts import stacked_mark_bars
 from tocapp.render.overview_chart import overview_svg
-from tocapp.services.versions import changes_since_previous
-from tocapp.services.voice_read import setting_rounds
+from tocapp.services.comparison_rows import coverage_cells, version_changes
+from tocapp.services.voice_rows import setting_rounds_of
 
 Progress = Callable[[int, int], None]
 
@@ -151,20 +149,20 @@ def build_report(
         audience=choice.audience,
         with_detail=choice.detail,
     )
-    numbers = {r.number for r in rounds}
+    # Read as rows for every chosen setting at once: a fixed number of statements.
+    sources = setting_rounds_of(
+        session, project, settings, {r.number for r in rounds}, choice.audience
+    )
+    changes = version_changes(session, project, settings)
+    coverage = coverage_cells(session, settings, rounds, roles, choice.audience)
     for n, setting in enumerate(settings, start=1):
-        for source in setting_rounds(setting, numbers, choice.audience):
+        for source in sources[setting.id]:
             if roles is not None:
                 source = replace_voices(source, roles)
             report.sources.append(source)
             report.matrices.append(setting_matrix(source))
-        changes = [
-            (v.number, VersionChange(c.before.number, c.diff))
-            for v in sorted(setting.versions, key=lambda v: v.number)
-            if (c := changes_since_previous(session, v)) is not None
-        ]
-        report.versions.append(SettingVersions(setting.code, tuple(changes)))
-        report.coverage += _coverage(setting, rounds, roles, choice.audience)
+        report.versions.append(SettingVersions(setting.code, changes[setting.id]))
+        report.coverage += coverage[setting.id]
         if progress is not None:
             progress(n, len(settings) + 1)
     report.counts = mark_counts(report.sources)
@@ -184,34 +182,6 @@ def replace_voices(source: SettingRound, roles: set[str]) -> SettingRound:
 
 def _chosen(value: int, chosen: frozenset[int] | None) -> bool:
     return chosen is None or value in chosen
-
-
-def _coverage(
-    setting: Setting, rounds: list[Round], roles: set[str] | None, audience: Audience
-) -> list[CoverageCell]:
-    """Who was heard, by role; people marked as not interviewed are not expected. For the
-    setting's leadership, practice roles are counted together as staff."""
-    cells = []
-    for round_ in rounds:
-        heard_ids = {
-            p.participant_id
-            for i in setting.interviews
-            if i.round_id == round_.id
-            for p in i.people
-        }
-        by_role: dict[str, list[int]] = defaultdict(list)
-        for person in setting.participants:
-            if person.perspective == Perspective.NOT_INTERVIEWED and person.id not in heard_ids:
-                continue
-            if roles is None or person.role_label in roles:
-                role = person.role_label
-                if not audience.per_person and person.perspective != Perspective.LEADERSHIP:
-                    role = "Staff"
-                by_role[role].append(person.id)
-        for role, ids in sorted(by_role.items()):
-            heard = sum(1 for i in ids if i in heard_ids)
-            cells.append(CoverageCell(setting.code, round_.number, role, heard, len(ids)))
-    return cells
 
 
 def _charts(counts: dict[CountKey, Counter[str]], draw: bool) -> list[CountChart]:

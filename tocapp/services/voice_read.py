@@ -17,34 +17,14 @@ Withdrawn participants need no rule here: their contributions are deleted from t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session, joinedload, object_session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from tocapp.domain.comparison import SettingRound
-from tocapp.domain.people import (
-    WITHHELD_QUOTE,
-    Audience,
-    Person,
-    Perspective,
-    may_quote,
-    person_label,
-    quoted,
-    voice_key,
-    voice_label,
-    voice_perspective,
-)
-from tocapp.domain.theory import Flowchart, Theme
-from tocapp.domain.voices import (
-    Mark,
-    VoiceLayer,
-    VoiceLink,
-    VoiceNote,
-    VoiceStep,
-    chart_with_voices,
-    combine_practice,
-)
+from tocapp.domain.people import Audience, Person, Perspective, voice_label
+from tocapp.domain.theory import Flowchart
+from tocapp.domain.voices import VoiceLayer, chart_with_voices, combine_practice
 from tocapp.models import (
     Answer,
     FlowchartVersion,
@@ -55,6 +35,14 @@ from tocapp.models import (
 )
 from tocapp.models.annotations import VoiceNote as NoteRow
 from tocapp.services.flowcharts import to_domain
+from tocapp.services.voice_layers import (
+    LinkPart,
+    NotePart,
+    StepPart,
+    voice_layer,
+    withhold_unquotable,
+    words_quotable,
+)
 
 ALL_ROUNDS = "all"
 RoundChoice = int | str | None  # a round number, ALL_ROUNDS, or None for the latest
@@ -97,43 +85,28 @@ def voice_of(
 
     ``editing``: the interviewer's own page for this voice shows every word as typed.
     """
-    people = people_of(interview, audience)
-    allowed = editing or may_quote(people)
-    return VoiceLayer(
-        voice_id=str(interview.id),
-        label=voice_label(people),
-        perspective=voice_perspective(p.perspective for p in people),
-        marks={str(m.step_id): Mark(m.mark) for m in interview.marks},
-        notes=tuple(
-            VoiceNote(
-                number=n.number,
-                text=quoted(n.text, n.verbatim, allowed),
-                verbatim=n.verbatim,
-                step_key=str(n.step_id) if n.step_id else None,
-                link=(str(n.link.source_step_id), str(n.link.target_step_id)) if n.link else None,
+    return voice_layer(
+        interview.id,
+        people_of(interview, audience),
+        ((m.step_id, m.mark) for m in interview.marks),
+        (
+            NotePart(
+                n.number,
+                n.text,
+                n.verbatim,
+                n.step_id,
+                (n.link.source_step_id, n.link.target_step_id) if n.link else None,
             )
             for n in interview.notes
         ),
-        links=tuple(
-            VoiceLink(
-                i,
-                str(ln.source_step_id),
-                str(ln.target_step_id),
-                quoted(ln.note, ln.verbatim, allowed),
-                ln.verbatim,
-            )
-            for i, ln in enumerate(interview.added_links, start=1)
+        (
+            LinkPart(ln.source_step_id, ln.target_step_id, ln.note, ln.verbatim)
+            for ln in interview.added_links
         ),
-        steps=tuple(
-            VoiceStep(str(s.id), Theme(s.theme), s.group.name, s.text)
-            for s in interview.added_steps
-        ),
-        person=voice_key(people),
-        people=tuple(p.reference for p in people),
-        person_labels=tuple(person_label(p) for p in people),
-        role=" & ".join(p.role for p in people),
-        round_number=interview.round.number,
-        held_on=interview.held_on,
+        (StepPart(s.id, s.theme, s.group.name, s.text) for s in interview.added_steps),
+        interview.round.number,
+        interview.held_on,
+        editing=editing,
     )
 
 
@@ -146,23 +119,19 @@ def leader_chart(
     chart = to_domain(version)
     if editing:
         return chart
-    records = {str(record.id): record for record in version.steps}
-    steps = []
-    for step in chart.steps:
-        if step.source is not None and step.source.quote:
-            answer = records[step.key].source_answer
-            if answer is None or not quotable_for(answer.interview, audience):
-                step = replace(step, source=replace(step.source, quote=WITHHELD_QUOTE))
-        steps.append(step)
-    return replace(chart, steps=tuple(steps))
+    quotable = {
+        str(record.id)
+        for record in version.steps
+        if record.source_quote
+        and record.source_answer is not None
+        and quotable_for(record.source_answer.interview, audience)
+    }
+    return withhold_unquotable(chart, quotable)
 
 
 def quotable_for(interview: Interview, audience: Audience) -> bool:
     """Whether this interview's own words may appear for this audience."""
-    people = people_of(interview, audience)
-    if not audience.per_person and not all(p.perspective is Perspective.LEADERSHIP for p in people):
-        return False
-    return may_quote(people)
+    return words_quotable(people_of(interview, audience), audience)
 
 
 def speaks_for_leadership(interview: Interview) -> bool:
@@ -294,48 +263,6 @@ def for_audience(
     return shown, left_out
 
 
-def setting_rounds(
-    setting: Setting, round_numbers: set[int] | None, audience: Audience
-) -> list[SettingRound]:
-    """For the comparison: the setting's chart and voices in each chosen round (and each version
-    shown in it), rounds kept apart, in round then version order."""
-    session = object_session(setting)
-    if session is not None:  # a few statements for the setting, not several per voice
-        _load_interviews_of(session, setting)
-    groups: dict[tuple[int, int], list[Interview]] = {}
-    for interview in sorted(setting.interviews, key=lambda i: (i.held_on, i.id)):
-        version = interview.version
-        if version is None or (
-            round_numbers is not None and interview.round.number not in round_numbers
-        ):
-            continue
-        groups.setdefault((interview.round.number, version.number), []).append(interview)
-    if session is not None:
-        load_voices(session, [i for chosen in groups.values() for i in chosen])
-        for version in {i.version for chosen in groups.values() for i in chosen}:
-            assert version is not None
-            load_chart(session, version)
-    sources = []
-    for (_, _), interviews in sorted(groups.items()):
-        first = interviews[0]
-        assert first.version is not None
-        voices, left_out = for_audience(
-            [voice_of(i, audience) for i in interviews], audience, setting.project.min_group_size
-        )
-        sources.append(
-            SettingRound(
-                setting.code,
-                first.round.number,
-                first.round.title,
-                first.version.number,
-                chart_with_voices(leader_chart(first.version, audience=audience), voices),
-                tuple(voices),
-                left_out=left_out,
-            )
-        )
-    return sources
-
-
 def load_voices(session: Session, interviews: Sequence[Interview]) -> None:
     """Everything ``voice_of`` reads for these interviews, in one statement per kind of row
     rather than several per interview. What an interview has loaded already stays as it is."""
@@ -373,32 +300,6 @@ def load_chart(session: Session, version: FlowchartVersion) -> None:
             selectinload(FlowchartVersion.links),
         )
     ).all()
-
-
-def _load_interviews_of(session: Session, setting: Setting) -> None:
-    """The setting's versions, and its interviews with their rounds, versions and people (which
-    the comparison's coverage also reads), in a few statements."""
-    interviews = selectinload(Setting.interviews).options(
-        joinedload(Interview.round),
-        joinedload(Interview.version),
-        selectinload(Interview.people).joinedload(InterviewParticipant.participant),
-    )
-    already = "interviews" not in inspect(setting).unloaded
-    session.scalars(
-        select(Setting)
-        .where(Setting.id == setting.id)
-        .options(selectinload(Setting.versions), interviews)
-    ).one()
-    if already:  # the collection holds its interviews: fill in what they have not loaded
-        session.scalars(
-            select(Interview)
-            .where(Interview.setting_id == setting.id)
-            .options(
-                joinedload(Interview.round),
-                joinedload(Interview.version),
-                selectinload(Interview.people).joinedload(InterviewParticipant.participant),
-            )
-        ).all()
 
 
 def _return_interviews(session: Session, setting: Setting) -> list[Interview]:
