@@ -52,9 +52,11 @@ def plan_arrow(
     target: PlacedStep,
     places: dict[str, tuple[int, int]],
     labelled: bool,
+    leftward: bool = False,
 ) -> ArrowPlan:
-    """The sides and gaps of one arrow; ``places`` are (column, place from the top) per step."""
-    routes = arrow_gaps(places[link.source], places[link.target], labelled)
+    """The sides and gaps of one arrow; ``places`` are (column, place from the top) per step;
+    ``labelled`` and ``leftward`` as for flowchart_layout.arrow_gaps."""
+    routes = arrow_gaps(places[link.source], places[link.target], labelled, leftward)
     gaps = tuple(gap for gap, _ in routes)
     if target.column > source.column:
         return ArrowPlan(index, link, source, target, Side.RIGHT, Side.LEFT, gaps)

@@ -72,6 +72,67 @@ def _heights(cells: dict[Cell, list[Step]]) -> dict[str, float]:
     }
 
 
+def leftward_loops(chart: Flowchart, drawn: list[Step]) -> frozenset[tuple[str, str]]:
+    """The arrows past other boxes of the middle column that cross fewer arrows in the gap to
+    its left than in the one to its right, as (source, target); the others go right.
+
+    ``drawn`` is the order the steps are drawn in. One by one in link order, each counted
+    against the arrows in the gaps and the loops already sent one way or the other.
+    """
+    last = len(Theme) - 1
+    by_key = chart.step_by_key
+    place: dict[str, int] = {}
+    for column in range(last + 1):
+        in_column = [step.key for step in drawn if step.theme.position == column]
+        place.update({key: k for k, key in enumerate(in_column)})
+    loops = [
+        link
+        for link in chart.links
+        if 0 < by_key[link.source].theme.position == by_key[link.target].theme.position < last
+        and abs(place[link.source] - place[link.target]) > 1
+    ]
+    if not loops:
+        return frozenset()
+    model = _CrossingModel(chart, drawn, middle_loops=False)
+    lane_rank = {g: i for i, g in enumerate(chart.lane_groups())}
+    cells: dict[Cell, list[Step]] = {}
+    for step in drawn:
+        cells.setdefault((step.theme.position, lane_rank[step.group]), []).append(step)
+    h = model.vector(_heights(cells))
+    # Per side, each arrow's ends round the gap's edge and the steps it ends at.
+    sides: dict[bool, tuple[list[float], list[float], list[set[int]]]] = {}
+    column = by_key[loops[0].source].theme.position
+    for left, number in ((True, column - 1), (False, column)):
+        lows: list[float] = []
+        highs: list[float] = []
+        owners: list[set[int]] = []
+        if number in model.gap_numbers:
+            gap = model.gaps[model.gap_numbers.index(number)]
+            low, high = _intervals(gap.steps, gap.right, h)
+            lows, highs = low.tolist(), high.tolist()
+            owners = [{int(x) for x in arrow.ravel()} for arrow in gap.steps]
+        sides[left] = (lows, highs, owners)
+    leftward: set[tuple[str, str]] = set()
+    for link in loops:
+        a, b = model.index[link.source], model.index[link.target]
+        cost: dict[bool, int] = {}
+        for left in (True, False):
+            y = sorted(FAR - h[[a, b]] if left else h[[a, b]])
+            lows, highs, owners = sides[left]
+            cost[left] = sum(
+                ((y[0] < low < y[1]) != (y[0] < high < y[1])) and not {a, b} & mine
+                for low, high, mine in zip(lows, highs, owners, strict=True)
+            )
+        left = cost[True] < cost[False]
+        if left:
+            leftward.add((link.source, link.target))
+        y = sorted(FAR - h[[a, b]] if left else h[[a, b]])
+        sides[left][0].append(float(y[0]))
+        sides[left][1].append(float(y[1]))
+        sides[left][2].append({a, b})
+    return frozenset(leftward)
+
+
 def _barycentre(chart: Flowchart, start: dict[Cell, list[Step]]) -> dict[Cell, list[Step]]:
     """Each cell sorted by the mean height of the steps its steps are linked to, a few sweeps
     over the whole grid, cell by cell, so the next cell sorts against where this one now is."""
@@ -152,7 +213,9 @@ class _Gap:
 class _CrossingModel:
     """Crossings between arrows, for any heights of the steps, as edge_routes would draw them."""
 
-    def __init__(self, chart: Flowchart, ordered: list[Step]) -> None:
+    def __init__(self, chart: Flowchart, ordered: list[Step], middle_loops: bool = True) -> None:
+        """``middle_loops``: whether to count the arrows within the middle column (in the gap
+        to its right, where they go unless leftward_loops sends them left)."""
         self.index = {step.key: i for i, step in enumerate(ordered)}
         column = {step.key: step.theme.position for step in ordered}
         last = len(Theme) - 1
@@ -163,6 +226,8 @@ class _CrossingModel:
             ca, cb = column[link.source], column[link.target]
             if ca == cb:
                 upright.append((a, b))
+                if not middle_loops and 0 < ca < last:
+                    continue
                 # Past other boxes, out beside the column and back (flowchart_layout.arrow_gaps);
                 # to the next box, a straight line: the same count, as no other arrow meets the
                 # side between two neighbouring boxes.
@@ -179,7 +244,9 @@ class _CrossingModel:
                     first, second = (near, (a, b)) if gap == ca else ((a, b), near)
                     ends.setdefault(gap, []).append((first, second, False, True))
         self.gaps: list[_Gap] = []
-        for _, arrows in sorted(ends.items()):
+        self.gap_numbers: list[int] = []
+        for number, arrows in sorted(ends.items()):
+            self.gap_numbers.append(number)
             steps = np.array([[e0, e1] for e0, e1, _, _ in arrows], dtype=np.int64)
             on_right = np.array([[r0, r1] for _, _, r0, r1 in arrows], dtype=bool)
             # A step in common: any step at an end that is a step's own (not an average).

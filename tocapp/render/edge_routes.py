@@ -118,7 +118,15 @@ def _prepare(
         places[placed.step.key] = (placed.column, counts[placed.column])
         counts[placed.column] += 1
     plans = [
-        plan_arrow(i, link, steps[link.source], steps[link.target], places, bool(labels[i]))
+        plan_arrow(
+            i,
+            link,
+            steps[link.source],
+            steps[link.target],
+            places,
+            bool(labels[i]),
+            (link.source, link.target) in layout.leftward_loops,
+        )
         for i, link in enumerate(links)
     ]
     room = {

@@ -33,7 +33,7 @@ from tocapp.render.annotations import (
     step_decoration,
     step_decoration_lines,
 )
-from tocapp.render.cell_order import drawing_order
+from tocapp.render.cell_order import drawing_order, leftward_loops
 from tocapp.render.text_fit import line_height, text_width, wrap_to_width
 
 MARGIN = 10.0
@@ -143,6 +143,8 @@ class ChartLayout:
     # Left of the first column and right of the last, outside the lanes: the x ranges where
     # arrows between two boxes of that column loop round, clear of every other arrow.
     outer_bands: tuple[tuple[float, float], ...] = ()
+    # Arrows past other boxes of the middle column that loop out to its left, not its right.
+    leftward_loops: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def step_by_key(self) -> dict[str, PlacedStep]:
@@ -173,30 +175,31 @@ def layout_flowchart(chart: Flowchart, annotations: Annotations | None = None) -
 
     reading = ordered_steps(chart.steps, chart.lane_groups())
     ordered = drawing_order(chart, reading)
-    zones = _label_zones(chart, ordered, annotations)
+    leftward = leftward_loops(chart, ordered)
+    zones = _label_zones(chart, ordered, annotations, leftward)
     texts: dict[str, list[str]] = {}
     demand = [(0, *zone) for zone in zones]
-    first = _build(chart, annotations, reading, ordered, (demand, (0, 0)), texts)
+    first = _build(chart, annotations, (reading, ordered, leftward), (demand, (0, 0)), texts)
     if not chart.links:
         return first
     labels = [arrow_label_lines(link, annotations) for link in chart.links]
     tracks = tracks_per_gap(first, chart.links, labels)
     demand = [(tracks.get(gap, 0), *zone) for gap, zone in enumerate(zones)]
     outer = (tracks.get(-1, 0), tracks.get(len(zones), 0))
-    return _build(chart, annotations, reading, ordered, (demand, outer), texts)
+    return _build(chart, annotations, (reading, ordered, leftward), (demand, outer), texts)
 
 
 def _build(
     chart: Flowchart,
     annotations: Annotations | None,
-    reading: list[Step],
-    ordered: list[Step],
+    orders: tuple[list[Step], list[Step], frozenset[tuple[str, str]]],
     demand: tuple[list[tuple[int, float, float]], tuple[int, int]],
     texts: dict[str, list[str]],
 ) -> ChartLayout:
     """The whole layout, with each gap wide enough for its tracks and label zones, and room
     outside the lanes for the tracks left of the first column and right of the last."""
     gaps, (outer_left, outer_right) = demand
+    reading, ordered, leftward = orders
     themes = list(Theme)
     lanes = chart.lane_groups()
     indexes = group_indexes(chart)
@@ -214,7 +217,7 @@ def _build(
         column_left.append(gap_left + gap)
     column_spans = tuple((left, left + STEP_WIDTH) for left in column_left)
     stacking_gaps = _stacking_gaps(chart, ordered, annotations)
-    side_room = _side_room(chart, ordered, annotations)
+    side_room = _side_room(chart, ordered, annotations, leftward)
     lanes_right = column_left[-1] + STEP_WIDTH + LANE_PAD
     width = lanes_right + _outer_width(outer_right) + MARGIN
     outer_bands = (
@@ -283,6 +286,7 @@ def _build(
         column_spans=column_spans,
         track_bands=tuple(track_bands),
         outer_bands=outer_bands,
+        leftward_loops=leftward,
     )
 
 
@@ -349,7 +353,7 @@ def column_neighbours(ordered: Sequence[Step]) -> dict[str, tuple[int, int]]:
 
 
 def arrow_gaps(
-    source: tuple[int, int], target: tuple[int, int], labelled: bool = True
+    source: tuple[int, int], target: tuple[int, int], labelled: bool = True, leftward: bool = False
 ) -> list[tuple[int, str]]:
     """The gaps an arrow runs through, as (gap, side of the gap where its label goes).
 
@@ -358,7 +362,8 @@ def arrow_gaps(
     place from the top). An arrow to the next box down or up in its column runs straight and uses
     no gap; one past other boxes loops out beside its column: round the outside of the first or
     last column, where no other arrow runs, unless it has a label (there is no room for labels
-    there), else into the gap to its right (left for the last column). The others run through
+    there), else into the gap to its right (left for the last column, or when ``leftward``,
+    which cell_order.leftward_loops chooses for the middle column). The others run through
     the gaps between their columns. The label sits beside the arrowhead, so on the target's side
     of the last gap.
     """
@@ -369,7 +374,7 @@ def arrow_gaps(
             return []
         if not labelled and source_column in (0, last):
             return [(-1, "right")] if source_column == 0 else [(last, "left")]
-        if source_column == last:
+        if source_column == last or (leftward and source_column > 0):
             return [(source_column - 1, "right")]
         return [(source_column, "left")]
     low, high = sorted((source_column, target_column))
@@ -385,14 +390,18 @@ def arrow_label_lines(link: Link, annotations: Annotations | None) -> list[str]:
 
 
 def _label_zones(
-    chart: Flowchart, ordered: Sequence[Step], annotations: Annotations | None
+    chart: Flowchart,
+    ordered: Sequence[Step],
+    annotations: Annotations | None,
+    leftward: frozenset[tuple[str, str]],
 ) -> list[tuple[float, float]]:
     """Per gap, the widths of the label zones beside its left and right columns."""
     places = column_neighbours(ordered)
     zones = [[0.0, 0.0] for _ in range(len(Theme) - 1)]
     for link in chart.links:
         lines = arrow_label_lines(link, annotations)
-        gaps = arrow_gaps(places[link.source], places[link.target], bool(lines))
+        left = (link.source, link.target) in leftward
+        gaps = arrow_gaps(places[link.source], places[link.target], bool(lines), left)
         if gaps and lines:
             gap, side = gaps[-1] if gaps[-1][1] == "right" else gaps[0]
             zones[gap][side == "right"] = LABEL_ZONE
@@ -400,7 +409,10 @@ def _label_zones(
 
 
 def _side_room(
-    chart: Flowchart, ordered: Sequence[Step], annotations: Annotations | None
+    chart: Flowchart,
+    ordered: Sequence[Step],
+    annotations: Annotations | None,
+    leftward: frozenset[tuple[str, str]],
 ) -> dict[str, float]:
     """The height a box needs for the arrows meeting its left or right side, with room above
     each arrowhead for its label (edge_routes spreads them so); more than its text, at times."""
@@ -409,7 +421,8 @@ def _side_room(
     for link in chart.links:
         source, target = places[link.source], places[link.target]
         lines = arrow_label_lines(link, annotations)
-        gaps = arrow_gaps(source, target, bool(lines))
+        left = (link.source, link.target) in leftward
+        gaps = arrow_gaps(source, target, bool(lines), left)
         if not gaps:
             continue
         if source[0] == target[0]:  # a loop, out of the side that faces its gap
