@@ -47,6 +47,7 @@ class KeptPage:
     breadcrumbs: Markup
     body: bytes
     key: str
+    kept: bool = True  # False for a body whose drawing failed: not kept, tried again next time
 
 
 def page_with_body(template: str, kept: KeptPage, **context: Any) -> Response:
@@ -59,12 +60,11 @@ def page_with_body(template: str, kept: KeptPage, **context: Any) -> Response:
 
 
 def flowchart_body(
-    session: Session, setting: Setting, number: int | None, can_record: bool
+    session: Session, setting: Setting, number: int | None, can_record: bool, key: str
 ) -> KeptPage:
     """The breadcrumbs and body of version ``number`` (the latest when None) of the setting's
-    chart, from the cache when the study has not changed; NotFoundError for a version the
-    setting lacks."""
-    key = page_key(session, setting, number, can_record)
+    chart, from the cache under ``key`` (``page_key``) when the study has not changed;
+    NotFoundError for a version the setting lacks."""
     cache = chart_images.render_cache()
     cached = cache.read(key, "page.html")
     if cached is not None:
@@ -97,9 +97,10 @@ def flowchart_body(
         changes=page.changes,
     )
     body = html.encode("utf-8")
-    if drawing is None or drawing.svg is not None:
+    keep = drawing is None or drawing.svg is not None
+    if keep:
         cache.write(key, "page.html", crumbs.encode("utf-8") + _SEPARATOR + body)
-    return KeptPage(Markup(crumbs), body, key)
+    return KeptPage(Markup(crumbs), body, key, keep)
 
 
 def page_key(session: Session, setting: Setting, number: int | None, can_record: bool) -> str:

@@ -28,7 +28,8 @@ from tocapp.services.access import load_in
 from tocapp.services.interviews import mapping_interviews
 from tocapp.web import chart_images
 from tocapp.web.acting import acting_user
-from tocapp.web.flowchart_body import flowchart_body, page_with_body
+from tocapp.web.conditional_page import not_modified, page_etag, with_etag
+from tocapp.web.flowchart_body import flowchart_body, page_key, page_with_body
 from tocapp.web.forms.flowchart_forms import link_form, step_form
 from tocapp.web.interviews import study_trail
 from tocapp.web.map_editor import arrows_of, editor, is_htmx, map_page, reading_numbers
@@ -46,8 +47,14 @@ def show(project_id: int, setting_id: int) -> Response:
     number = request.args.get("version", type=int)
     if "version" in request.args and number is None:
         abort(404)
-    kept = flowchart_body(db.session, setting, number, role.can_record)
-    return page_with_body("flowcharts/show.html", kept, setting=setting)
+    key = page_key(db.session, setting, number, role.can_record)
+    etag = page_etag(key)
+    unchanged = not_modified(etag)
+    if unchanged is not None:
+        return unchanged
+    kept = flowchart_body(db.session, setting, number, role.can_record, key)
+    response = page_with_body("flowcharts/show.html", kept, setting=setting)
+    return with_etag(response, etag) if kept.kept else response
 
 
 @bp.get(SETTING_URL + ".svg", defaults={"fmt": "svg"})
