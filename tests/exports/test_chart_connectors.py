@@ -37,8 +37,8 @@ def test_an_arrow_down_across_a_cut_is_named_on_both_pages():
     arrow = ChartArrow("S1", "A1", ((150.0, 125.0), (300.0, 125.0), (300.0, 625.0), (550, 625)))
     placed, rooms = page_connectors([TOP, BOTTOM], steps, [arrow])
     (leaving,), (entering,) = placed
-    assert (leaving.end, leaving.part, leaving.lines) == ("→ A1", 2, ("→ A1", "part 2"))
-    assert leaving.pieces("page") == (("→ A1", 0), ("page ", 2))
+    assert (leaving.end, leaving.part, leaving.lines) == ("→ A1", 2, ("→ A1", "on part 2"))
+    assert leaving.pieces("page") == (("→ A1", 0), ("on page ", 2))
     assert (entering.end, entering.part) == ("S1 →", 1)
     assert leaving.leader[0] == (300.0, 400.0) and entering.leader[0] == (300.0, 400.0)
     assert leaving.box[1] > 400 and entering.box[3] < 400  # beyond each page's cut edge
@@ -49,12 +49,42 @@ def test_an_arrow_across_a_cut_between_columns_is_named_beside_it():
     steps = {"S1": (100.0, 100.0, 200.0, 150.0), "A1": (500.0, 100.0, 600.0, 150.0)}
     arrow = ChartArrow("S1", "A1", ((150.0, 125.0), (550.0, 125.0)))
     placed, _ = page_connectors([LEFT, RIGHT], steps, [arrow])
-    assert [c.lines for c in placed[0]] == [("→ A1 on part 2",)]
-    assert [c.lines for c in placed[1]] == [("S1 → on part 1",)]
+    assert [c.lines for c in placed[0]] == [("→ A1", "on part 2")]
+    assert [c.lines for c in placed[1]] == [("S1 →", "on part 1")]
     assert placed[0][0].box[0] > 400 > placed[1][0].box[2]
     # The PDF prints the page instead, filled in once laid out; room is kept for any number.
-    assert placed[0][0].pieces("page") == (("→ A1 on page ", 2),)
-    assert placed[0][0].box[2] - placed[0][0].box[0] >= text_width("→ A1 on page 888", 11) - 1e-6
+    assert placed[0][0].pieces("page") == (("→ A1", 0), ("on page ", 2))
+    assert placed[0][0].box[2] - placed[0][0].box[0] >= text_width("on page 888", 11) - 1e-6
+
+
+def test_a_side_edge_too_short_for_two_lines_each_gives_one_line_each():
+    steps, arrows = {}, []
+    for i in range(30):  # 30 two-line labels need more than 800 pt down the edge
+        y = 100.0 + 20 * i
+        steps[f"S{i}"], steps[f"A{i}"] = (100.0, y, 120.0, y + 10), (500.0, y, 520.0, y + 10)
+        arrows.append(ChartArrow(f"S{i}", f"A{i}", ((110.0, y + 5), (510.0, y + 5))))
+    placed, _ = page_connectors([LEFT, RIGHT], steps, arrows)
+    assert [c.lines for c in placed[0]][:2] == [("→ A0 on part 2",), ("→ A1 on part 2",)]
+    for i, a in enumerate(placed[0]):
+        for b in placed[0][i + 1 :]:
+            assert not overlap(a, b) and not crosses(a, b)
+
+
+def test_a_bottom_edge_crowded_even_in_short_form_turns_its_words_up_the_page():
+    steps, arrows = {}, []
+    for i in range(40):  # tracks 4 pt apart, as in the gap between two columns
+        x = 300.0 + 4 * i
+        steps[f"S{i}"], steps[f"A{i}"] = (x - 1, 100.0, x + 1, 110.0), (x - 1, 600, x + 1, 610)
+        arrows.append(ChartArrow(f"S{i}", f"A{i}", ((x, 105.0), (x, 605.0))))
+    placed, rooms = page_connectors([TOP, BOTTOM], steps, arrows)
+    assert all(c.turned for page in placed for c in page)
+    assert placed[0][0].lines == ("→A0 pt 2",) and placed[0][0].pieces("page") == (("→A0 p. ", 2),)
+    for page in placed:
+        for i, a in enumerate(page):
+            assert a.box[2] - a.box[0] < 15 < a.box[3] - a.box[1]  # a line wide, words tall
+            for b in page[i + 1 :]:
+                assert not overlap(a, b) and not crosses(a, b)
+    assert rooms[0]["bottom"] >= placed[0][0].box[3] - 400
 
 
 def test_an_arrow_that_only_crosses_a_part_is_named_where_it_comes_in_and_goes_out():

@@ -3,9 +3,14 @@ or more, on a bigger page or cut into parts whose cut arrows name where they go 
 
 from __future__ import annotations
 
+import functools
+import html
 import io
+import math
 import re
 import subprocess
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
@@ -14,7 +19,7 @@ from PIL import Image
 
 from tests.exports.helpers import pdf_page_sizes, pdf_text, pixel_variance, save_pages_as_png
 from tests.render.helpers import synthetic_chart
-from tocapp.exports.chart_connectors import CONNECTORS_NOTE
+from tocapp.exports.chart_connectors import CONNECTORS_NOTE, PASSING
 from tocapp.exports.chart_pages import MIN_LEGEND_PT, MIN_STEP_PT, MM
 from tocapp.exports.chart_png import png_figure
 from tocapp.exports.charts import DrawnFigure, chart_geometry, draw_directly, svg_figure
@@ -22,6 +27,7 @@ from tocapp.exports.docx import render_docx
 from tocapp.exports.model import ChartFigure, FlowchartDocument, TitleBlock
 from tocapp.exports.pdf import render_pdf
 from tocapp.render.flowchart_layout import LEGEND_FONT_SIZE, STEP_FONT_SIZE
+from tocapp.render.svg_inline import SVG_NS
 
 A3 = {(297, 420), (420, 297)}
 # pdftotext's word boxes are DejaVu's ascent plus descent: 1.164 em.
@@ -30,6 +36,7 @@ STEP_NUMBER = re.compile(r"^[SAO]\d+$")
 PAPERS = [("A4", "A3"), ("A4",)]
 NOTE_EXAMPLES = set(re.findall(r"\b[SAO]\d+\b", CONNECTORS_NOTE))
 NOTE_PT = 8.0  # export-print.css
+SVG = f"{{{SVG_NS}}}"
 
 
 def long_document(steps: int = 80) -> FlowchartDocument:
@@ -118,17 +125,168 @@ def test_every_arrow_cut_by_a_page_names_its_other_end_on_both_pages(papers):
         assert (f"{arrow.source} →", source.number) in {(c.end, c.part) for c in target.connectors}
 
 
-def test_connectors_are_printed_on_the_pages_that_hold_them():
-    document = long_document(80)
-    drawn = svg_figure(document.figure, draw_directly)
-    pdf = render_pdf(document)
-    first = first_chart_page(pdf)
-    for part in drawn.parts:
-        words = {w for w, _ in word_sizes(pdf, first + part.number - 1)}
+SPLIT = [(20, ("A4",)), (40, ("A4",)), (80, ("A4",))]
+
+
+@dataclass(frozen=True)
+class PrintedChart:
+    document: FlowchartDocument
+    drawn: DrawnFigure
+    pdf: bytes
+    pages: tuple[str, ...]  # each page's text in the order it is drawn, whitespace made single
+
+    def page_of_part(self, number: int) -> int:
+        """The page (from 1) whose caption says it holds this part, read from the PDF."""
+        caption = f"— part {number} of {len(self.drawn.parts)}"
+        (page,) = [i for i, text in enumerate(self.pages, start=1) if caption in text]
+        return page
+
+
+@functools.cache
+def printed(steps: int, papers: tuple[str, ...]) -> PrintedChart:
+    document = long_document(steps)
+    drawn = svg_figure(document.figure, draw_directly, papers=papers)
+    pdf = render_pdf(document, papers=papers)
+    raw = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    pages = tuple(" ".join(page.split()) for page in raw.split("\f"))
+    return PrintedChart(document, drawn, pdf, pages)
+
+
+def svg_texts(steps: int, kind: str) -> dict[str, str]:
+    """Each step's number and its words, or each theme header's or lane's words (by its id),
+    read straight from the chart's SVG."""
+    root = ET.fromstring(draw_directly(long_document(steps).figure.chart, "svg", None, None))
+    found = {}
+    for group in root.iter(f"{SVG}g"):
+        if kind in group.get("class", "").split():
+            words = [t.text or "" for t in group.iter(f"{SVG}text")]
+            key = words[0] if kind == "step" else group.get("id", "")
+            found[key] = " ".join(words)
+    return found
+
+
+def named_step(end: str) -> str:
+    """The step a connector sends a reader to: "→ A7" and "S3 →" name A7 and S3."""
+    return end.replace("→", " ").split()[0] if end.startswith("→") else end.split()[0]
+
+
+@pytest.mark.parametrize(("steps", "papers"), SPLIT)
+def test_each_connector_names_the_page_its_step_is_printed_on(steps, papers):
+    chart = printed(steps, papers)
+    homes = home_parts(chart.drawn)
+    step_words = svg_texts(steps, "step")
+    checked = 0
+    for part in chart.drawn.parts:
+        text = chart.pages[chart.page_of_part(part.number) - 1]
         for connector in part.connectors:
-            assert set(" ".join(connector.lines).replace("(", "").replace(")", "").split()) <= words
-    assert "part 1 of" in pdf_text(pdf)
-    for page in save_pages_as_png(pdf, "long-80-steps", pages=4, dpi=30)[1:]:
+            if connector.part:
+                step = named_step(connector.end)
+                assert connector.part == homes[step]
+                page = chart.page_of_part(connector.part)
+                # The page named is where that step's box is printed, words and all.
+                assert step_words[step] in chart.pages[page - 1]
+            else:
+                page = 0
+            line = " ".join(t + (str(page) if n else "") for t, n in connector.pieces("page"))
+            assert line in text, (part.number, line)
+            checked += 1
+    assert checked > len(chart.drawn.parts)
+
+
+def crossings(points, rect) -> list[tuple[str, bool]]:
+    """Where a path crosses a part's edges, sampled every quarter point: "out" or "in", and for
+    "in" whether the path then ends on the part."""
+    samples = []
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        count = max(1, int(math.hypot(x1 - x0, y1 - y0) * 4))
+        samples += [(x0 + (x1 - x0) * i / count, y0 + (y1 - y0) * i / count) for i in range(count)]
+    samples.append(points[-1])
+    inside = [rect[0] <= x <= rect[2] and rect[1] <= y <= rect[3] for x, y in samples]
+    found = []
+    for i in range(1, len(inside)):
+        if inside[i] != inside[i - 1]:
+            found.append(("in", all(inside[i:])) if inside[i] else ("out", False))
+    return found
+
+
+@pytest.mark.parametrize(("steps", "papers"), SPLIT)
+def test_every_arrow_that_crosses_a_part_is_named_where_it_crosses(steps, papers):
+    chart = printed(steps, papers)
+    geometry = chart_geometry(draw_directly(chart.document.figure.chart, "svg", None, None))
+    passing = 0
+    for part, ((x0, x1), (y0, y1)) in zip(chart.drawn.parts, chart.drawn.plan.pages, strict=True):
+        rect = (x0, y0, min(x1, geometry.width), y1)
+        wanted = []
+        for arrow in geometry.arrows:
+            for way, ends_here in crossings(arrow.points, rect):
+                if way == "out":
+                    wanted.append(f"→ {arrow.target}")
+                elif ends_here:
+                    wanted.append(f"{arrow.source} →")
+                else:
+                    wanted.append(f"{arrow.source} → {arrow.target}")
+                    passing += 1
+        assert sorted(c.end for c in part.connectors) == sorted(wanted), part.number
+        text = chart.pages[chart.page_of_part(part.number) - 1]
+        for connector in part.connectors:
+            assert connector.pieces("page")[0][0] in text
+            if not connector.part:
+                assert PASSING in text
+    assert passing, "the chart has arrows that cross a part without an end on it"
+
+
+@pytest.mark.parametrize(("steps", "papers"), SPLIT)
+def test_every_part_shows_its_columns_headers_above_its_boxes_and_its_lanes_names(steps, papers):
+    chart = printed(steps, papers)
+    headers = list(svg_texts(steps, "theme-header").values())
+    lanes = list(svg_texts(steps, "lane").values())
+    geometry = chart_geometry(draw_directly(chart.document.figure.chart, "svg", None, None))
+    centres = {name: centre for name, centre, _ in geometry.headers}
+    lane_extent = {name: (top, bottom) for name, top, bottom in geometry.lanes}
+    steps_on = {}
+    for number, part in home_parts(chart.drawn).items():
+        steps_on.setdefault(part, []).append(dict(geometry.steps)[number])
+    below_the_top = 0
+    for part, ((x0, x1), (y0, _)) in zip(chart.drawn.parts, chart.drawn.plan.pages, strict=True):
+        page = chart.page_of_part(part.number)
+        words = word_boxes(chart.pdf, page)
+        shown = [name for name in headers if x0 <= centres[name] <= x1]
+        if not shown:  # a strip of nothing but arrows between two columns names them both
+            left = max((centres[n], n) for n in headers if centres[n] < x0)[1]
+            right = min((centres[n], n) for n in headers if centres[n] > x1)[1]
+            shown = [f"← {left}", f"{right} →"]
+        numbers = [top for word, top in words if STEP_NUMBER.match(word)]
+        for name in shown:
+            assert name in chart.pages[page - 1], (part.number, name)
+            first_word = next(w for w in name.split() if w.isalpha())  # "Starting"
+            tops = [top for word, top in words if word == first_word]
+            assert tops and (not numbers or min(tops) < min(numbers)), (part.number, name)
+        # Every box's lane is named on its page.
+        for box in steps_on.get(part.number, []):
+            y = (box[1] + box[3]) / 2
+            (lane,) = [n for n in lanes if lane_extent[n][0] <= y <= lane_extent[n][1]]
+            assert lane in chart.pages[page - 1], (part.number, lane)
+        below_the_top += y0 > 0
+    assert below_the_top, "some part starts below the chart's top"
+
+
+def word_boxes(pdf: bytes, page: int) -> list[tuple[str, float]]:
+    """Every word on one page of the PDF and the top of its box (points from the page's top)."""
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), "-", "-"],
+        input=pdf,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    words = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)</word>', xml)
+    return [(html.unescape(word), float(top)) for top, word in words]
+
+
+def test_a_printed_split_chart_is_not_blank():
+    chart = printed(80, ("A4",))
+    for page in save_pages_as_png(chart.pdf, "long-80-steps", pages=4, dpi=30)[1:]:
         assert pixel_variance(page) > 50
 
 
@@ -158,6 +316,7 @@ def test_word_gets_the_same_parts_as_images_printed_at_9_pt_or_more(steps):
         return drawn[fmt, dpi]
 
     parts = svg_figure(document.figure, draw_once).parts
+    whole = chart_geometry(draw_once(document.figure.chart, "svg", None, None))
     pngs = png_figure(document.figure, draw_once).parts
     assert [p.connectors for p in pngs] == [p.connectors for p in parts]
     word = Document(io.BytesIO(render_docx(document, draw_once)))
@@ -166,7 +325,8 @@ def test_word_gets_the_same_parts_as_images_printed_at_9_pt_or_more(steps):
         blip = shape._inline.graphic.graphicData.pic.blipFill.blip  # noqa: SLF001 (python-docx has no public accessor)
         blob = word.part.related_parts[blip.embed].blob
         with Image.open(io.BytesIO(blob)) as image:
-            dpi = image.info["dpi"][0]
+            # A part says its resolution; a chart printed whole is Graphviz's drawing as it is.
+            dpi = image.info["dpi"][0] if len(parts) > 1 else image.width * 72 / whole.width
             drawing_points = image.width * 72 / dpi
         scale = shape.width.pt / drawing_points
         assert STEP_FONT_SIZE * scale >= MIN_STEP_PT - 0.05

@@ -23,17 +23,17 @@ Point = tuple[float, float]
 Rect = tuple[float, float, float, float]  # left, top, right, bottom
 
 CONNECTOR_FONT_SIZE = STEP_FONT_SIZE  # the steps they name print as large as the steps
+# Two lines at most under a part, even on A4 portrait (export-print.css gives them 8 mm).
 CONNECTORS_NOTE = (
-    "An arrow cut by the edge of this page ends in the step at its other end and the page that"
-    ' step is on: "→ A7 on page 12" (or "p. 12") leads to step A7 on page 12, "S3 → on page 9"'
-    ' comes from step S3 on page 9; "S3 → A7 passes through" crosses this page on its way.'
+    'A cut arrow names the step at its other end and that step\'s page: "→ A7 on page 12" (or'
+    ' "p. 12") leads to A7 on page 12, "S3 → on page 9" comes from S3 on page 9, and "S3 → A7'
+    ' passes through" only crosses this page.'
 )
 # Word lays out its own pages, so the pictures it holds name parts; its note says so.
 CONNECTORS_NOTE_PARTS = (
-    "An arrow cut by the edge of this page ends in the step at its other end and the part of the"
-    ' chart that step is on: "→ A7 on part 2" (or "pt 2") leads to step A7 on part 2, "S3 → on'
-    ' part 1" comes from step S3 on part 1; "S3 → A7 passes through" crosses this part on its way.'
-    " The list under each part gives the page each part is on."
+    "A cut arrow names the step at its other end and that step's part of the chart: \"→ A7 on"
+    ' part 2" (or "pt 2") leads to A7 on part 2, "S3 → on part 1" comes from S3 on part 1, and'
+    ' "S3 → A7 passes through" only crosses this part. The line below gives each part\'s page.'
 )
 LINE = CONNECTOR_FONT_SIZE * 1.15
 EDGE_GAP = 14.0  # from the cut edge to the connectors' words: the leaders' run
@@ -71,23 +71,28 @@ class Connector:
     anchor: str  # "start", "middle" or "end", as in SVG
     box: Rect  # the words' extent
     short: bool = False  # "→A7" over "p. 2": more than a row holds at full length
+    # One line turned to read up the page, along a top or bottom edge that holds more than a
+    # row even in the short form (the box is then a line wide and the words' length tall).
+    turned: bool = False
 
     def pieces(self, unit: str) -> tuple[tuple[str, int], ...]:
         """Each line as its words and the part whose number (or page's) follows them, 0 if none."""
-        return _pieces(self.end, self.part, self.anchor == "middle", self.short, unit)
+        return _pieces(self.end, self.part, len(self.lines) == 2, self.short, unit)
 
 
 def _pieces(
     end: str, part: int, two_lines: bool, short: bool, unit: str
 ) -> tuple[tuple[str, int], ...]:
     long_form, short_form = UNITS[unit]
+    if not two_lines and short:  # turned along a crowded edge: "→A7 p. 12", "S3→A7 through"
+        return ((end.replace(" ", "") + (f" {short_form}" if part else " through"), part),)
     if not two_lines:
         if not part:
             return ((f"{end} {PASSING}", 0),)
         return ((f"{end} on {long_form}", part),)
     if short:
         return ((end.replace(" ", ""), 0), ("through" if not part else short_form, part))
-    return ((end, 0), (PASSING if not part else long_form, part))
+    return ((end, 0), (PASSING if not part else f"on {long_form}", part))
 
 
 def _filled(pieces: Sequence[tuple[str, int]], number: int | None = None) -> tuple[str, ...]:
@@ -255,6 +260,8 @@ def _place(side: str, page: Rect, items: Sequence[tuple[float, str, int]]) -> li
             # More than a row holds: the short form, "→A7" over "p. 2".
             short = True
             widths = [_widest(end, part, True, short) for _, end, part in items]
+            if sum(widths) + LABEL_GAP * len(widths) > page[2] - page[0]:
+                return _turned(side, page, items)
         centres = spread([p for p, _, _ in items], widths, (page[0], page[2]))
         down = 1 if side == "bottom" else -1
         edge = page[3] if side == "bottom" else page[1]
@@ -269,21 +276,49 @@ def _place(side: str, page: Rect, items: Sequence[tuple[float, str, int]]) -> li
             leader = ((position, edge), (centre, near - down * WORD_GAP))
             connectors.append(Connector(end, part, lines, leader, baseline, "middle", box, short))
         return connectors
-    # One line each beside a side edge ("→ A7 on page 2"), so a column holds many.
-    centres = spread([p for p, _, _ in items], [LINE] * len(items), (page[1], page[3]))
+    # Beside a side edge, two lines each ("→ A7" over "on page 12") while the column holds
+    # them, as narrow as along a top edge; else one line each, so a column holds twice as many.
+    two_lines = (2 * LINE + LABEL_GAP) * len(items) <= page[3] - page[1]
+    height = 2 * LINE if two_lines else LINE
+    centres = spread([p for p, _, _ in items], [height] * len(items), (page[1], page[3]))
     out = 1 if side == "right" else -1
     edge = page[2] if side == "right" else page[0]
     near = edge + out * EDGE_GAP
     connectors = []
     for (position, end, part), centre in zip(items, centres, strict=True):
-        width = _widest(end, part, False, False)
+        width = _widest(end, part, two_lines, False)
         left = near if out > 0 else near - width
-        box = (left, centre - LINE / 2, left + width, centre + LINE / 2)
+        box = (left, centre - height / 2, left + width, centre + height / 2)
         leader = ((edge, position), (near - out * WORD_GAP, centre))
         anchor = "start" if out > 0 else "end"
-        baseline = (near, centre + 0.35 * size)
-        lines = _filled(_pieces(end, part, False, False, "part"))
+        baseline = (near, box[1] + 0.8 * size + (LINE - size) / 2)
+        lines = _filled(_pieces(end, part, two_lines, False, "part"))
         connectors.append(Connector(end, part, lines, leader, baseline, anchor, box))
+    return connectors
+
+
+def _turned(side: str, page: Rect, items: Sequence[tuple[float, str, int]]) -> list[Connector]:
+    """More connectors than a row holds even in the short form (the tracks of a long chart's
+    arrows crossing a band): one short line each ("→A7 p. 12"), turned to read up the page, so
+    that each takes only a line's height along the edge. On a top edge the words start next to
+    it, on a bottom edge they end next to it."""
+    size = CONNECTOR_FONT_SIZE
+    centres = spread([p for p, _, _ in items], [LINE] * len(items), (page[0], page[2]))
+    down = 1 if side == "bottom" else -1
+    edge = page[3] if side == "bottom" else page[1]
+    near = edge + down * EDGE_GAP
+    connectors = []
+    for (position, end, part), centre in zip(items, centres, strict=True):
+        length = _widest(end, part, False, True)
+        top = near if down > 0 else near - length
+        box = (centre - LINE / 2, top, centre + LINE / 2, top + length)
+        anchor = "end" if down > 0 else "start"
+        baseline = (centre + 0.35 * size, near)  # where the words start or end, as drawn upright
+        leader = ((position, edge), (centre, near - down * WORD_GAP))
+        lines = _filled(_pieces(end, part, False, True, "part"))
+        connectors.append(
+            Connector(end, part, lines, leader, baseline, anchor, box, short=True, turned=True)
+        )
     return connectors
 
 

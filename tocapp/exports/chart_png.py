@@ -6,8 +6,9 @@ names and dashed cut edges (Pillow, from chart_connectors).
 from __future__ import annotations
 
 import io
+import math
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,7 +35,7 @@ from tocapp.exports.model import ChartFigure
 from tocapp.render import RenderError
 
 if TYPE_CHECKING:
-    from PIL import ImageDraw
+    from PIL import Image, ImageDraw, ImageFont
 
 PNG_PIXEL_BUDGET = 40_000_000
 _FONTS = Path(__file__).resolve().parents[1] / "static" / "fonts"
@@ -114,12 +115,15 @@ def _png_part(
     for start, end in cut_lines(rect, geometry):
         _dashed(pen, px(start), px(end), scale)
     for at, text, size, where in band_lines(rect, drawn, top_band(rect, geometry)):
-        anchor = "ms" if where == "middle" else "ls"
+        anchor = {"middle": "ms", "start": "ls", "end": "rs"}[where]
         pen.text(px(at), text, fill="#1a1a1a", font=font(True, size), anchor=anchor)
     for name, y in lane_names(rect, geometry):
         pen.text(px((rect[0] + 4, y)), name, fill="#1a1a1a", font=fonts[True], anchor="ls")
     for connector in connectors:
         pen.line([px(p) for p in connector.leader], fill=INK, width=max(1, round(1.1 * scale)))
+        if connector.turned:
+            _turned_words(image, connector, px, fonts[False])
+            continue
         anchor = {"start": "ls", "middle": "ms", "end": "rs"}[connector.anchor]
         for row, line in enumerate(connector.lines):
             at = px((connector.baseline[0], connector.baseline[1] + row * LINE))
@@ -128,6 +132,27 @@ def _png_part(
     dpi = round(scale * 72)
     image.save(out, format="PNG", dpi=(dpi, dpi))
     return out.getvalue()
+
+
+def _turned_words(
+    image: Image.Image,
+    connector: Connector,
+    px: Callable[[Point], tuple[float, float]],
+    font: ImageFont.FreeTypeFont,
+) -> None:
+    """A connector's line turned to read up the page, in its box."""
+    from PIL import Image, ImageDraw
+
+    (text,) = connector.lines
+    left, top, right, bottom = font.getbbox(text, anchor="ls")
+    upright = Image.new("L", (math.ceil(right - left) + 2, math.ceil(bottom - top) + 2), 0)
+    ImageDraw.Draw(upright).text((1 - left, 1 - top), text, fill=255, font=font, anchor="ls")
+    turned = upright.rotate(90, expand=True)
+    (x0, y0), (x1, y1) = px(connector.box[:2]), px(connector.box[2:])
+    x = round((x0 + x1 - turned.width) / 2)
+    # On a top edge the words start at the box's foot; on a bottom edge they end at its head.
+    y = round(y1 - turned.height) if connector.anchor == "start" else round(y0)
+    image.paste(Image.new("RGB", turned.size, "#1a1a1a"), (x, y), turned)
 
 
 def _dashed(pen: ImageDraw.ImageDraw, start: Point, end: Point, scale: float) -> None:

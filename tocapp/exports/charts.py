@@ -78,6 +78,7 @@ class ConnectorWords:
     width: float
     height: float
     align: str  # CSS text-align
+    turned: bool  # read up the page: the box is drawn upright and turned about its centre
     font_pt: float
     line_pt: float
     pieces: tuple[tuple[str, int], ...]
@@ -283,39 +284,58 @@ def plan_parts(
 
 @dataclass(frozen=True)
 class TopBand:
-    """What a part below the chart's top repeats above its connectors: the headers of the theme
-    columns it shows, and the name of the lane it starts in (its own name is on a part above)."""
+    """What a part repeats above its connectors: the headers of the theme columns it shows if
+    they are on a part above, or on a strip holding none, the names of the columns either side
+    ("← 2 Strands of action", "3 Intended outcomes →", one a row); and the name of the lane
+    its first boxes are in if that name is on a part above."""
 
-    headers: tuple[tuple[str, float], ...] = ()  # name, centre
+    rows: tuple[tuple[tuple[str, float, str], ...], ...] = ()  # each row's words, x, anchor
     lane: str = ""
 
     @property
     def height(self) -> float:
-        return (HEADER_ROW if self.headers else 0.0) + (LANE_ROW if self.lane else 0.0)
+        return HEADER_ROW * len(self.rows) + (LANE_ROW if self.lane else 0.0)
 
 
 def top_band(rect: Rect, geometry: ChartGeometry) -> TopBand:
-    left, top, right, _ = rect
-    headers = tuple(
-        (name, centre)
-        for name, centre, bottom in geometry.headers
-        if bottom <= top and left <= centre <= right
-    )
+    left, top, right, bottom = rect
+    inside = [(name, x) for name, x, _ in geometry.headers if left <= x <= right]
+    rows: list[tuple[tuple[str, float, str], ...]] = []
+    if inside and any(foot <= top for _, _, foot in geometry.headers):
+        rows.append(tuple((name, x, "middle") for name, x in inside))
+    elif not inside:
+        before = [(x, name) for name, x, _ in geometry.headers if x < left]
+        after = [(x, name) for name, x, _ in geometry.headers if x > right]
+        if before:
+            rows.append(((f"← {max(before)[1]}", left + 4, "start"),))
+        if after:
+            rows.append(((f"{min(after)[1]} →", right - 4, "end"),))
+    shown = [
+        (box[1] + box[3]) / 2
+        for _, box in geometry.steps
+        if left <= (box[0] + box[2]) / 2 <= right and top <= (box[1] + box[3]) / 2 <= bottom
+    ]
     lane = next(
-        (name for name, lane_top, bottom in geometry.lanes if lane_top < top < bottom - 1), ""
+        (
+            name
+            for name, lane_top, lane_bottom in geometry.lanes
+            if lane_top < top and any(lane_top <= y <= lane_bottom for y in shown)
+        ),
+        "",
     )
-    return TopBand(headers, lane)
+    return TopBand(tuple(rows), lane)
 
 
 def band_lines(rect: Rect, drawn: Rect, band: TopBand) -> list[tuple[Point, str, float, str]]:
-    """The top band's words: where (baseline), what, size and anchor ("middle" or "start")."""
+    """The top band's words: where (baseline), what, size and anchor ("middle", "start" or
+    "end")."""
     lines = []
     y = drawn[1]
-    if band.headers:
+    for row in band.rows:
         y += HEADER_ROW
         lines += [
-            ((x, y - 0.35 * HEADER_FONT_SIZE), name, HEADER_FONT_SIZE, "middle")
-            for name, x in band.headers
+            ((x, y - 0.35 * HEADER_FONT_SIZE), name, HEADER_FONT_SIZE, anchor)
+            for name, x, anchor in row
         ]
     if band.lane:
         y += LANE_ROW
@@ -380,6 +400,11 @@ def svg_figure(
 
 def _words(connector: Connector, drawn: Rect, scale: float) -> ConnectorWords:
     left, top, right, bottom = connector.box
+    if connector.turned:  # upright, the same centre, to be turned a quarter to the left
+        middle, centre = (left + right) / 2, (top + bottom) / 2
+        half_long, half_line = (bottom - top) / 2, (right - left) / 2
+        left, right = middle - half_long, middle + half_long
+        top, bottom = centre - half_line, centre + half_line
     align = {"start": "left", "middle": "center", "end": "right"}[connector.anchor]
     return ConnectorWords(
         (left - drawn[0]) * scale,
@@ -387,6 +412,7 @@ def _words(connector: Connector, drawn: Rect, scale: float) -> ConnectorWords:
         (right - left) * scale,
         (bottom - top) * scale,
         align,
+        connector.turned,
         CONNECTOR_FONT_SIZE * scale,
         LINE * scale,
         connector.pieces("page"),
@@ -415,7 +441,10 @@ def _part_svg(
         shift = _shift(graph)
         for child in list(graph):
             extent = _extent(child, shift)
-            if extent is not None and not _reaches(extent, rect):
+            # Arrows run on past the part's edges; a box or lane beyond them is left out, so
+            # that no step's words are in the page's text where the step cannot be seen.
+            slack = _SLACK if "edge" in child.get("class", "").split() else 0.0
+            if extent is not None and not _reaches(extent, rect, slack):
                 graph.remove(child)
         # WeasyPrint draws past a viewBox: clip the drawing to the part (svg_for_inline puts
         # the prefix before the clip's id, so the reference carries it already).
@@ -455,12 +484,12 @@ def _local(rect: Rect, shift: Point) -> Rect:
     return (rect[0] - shift[0], rect[1] - shift[1], rect[2] - shift[0], rect[3] - shift[1])
 
 
-def _reaches(extent: Rect, rect: Rect) -> bool:
+def _reaches(extent: Rect, rect: Rect, slack: float) -> bool:
     return not (
-        extent[3] < rect[1] - _SLACK
-        or extent[1] > rect[3] + _SLACK
-        or extent[2] < rect[0] - _SLACK
-        or extent[0] > rect[2] + _SLACK
+        extent[3] < rect[1] - slack
+        or extent[1] > rect[3] + slack
+        or extent[2] < rect[0] - slack
+        or extent[0] > rect[2] + slack
     )
 
 
