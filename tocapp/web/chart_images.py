@@ -156,17 +156,15 @@ def start_inline_chart(
     if drawn is not None:
         return PendingChart(to_inline(drawn))
 
-    def drawn_and_kept(svg: bytes) -> InlineChart:
-        cache.write(svg_key, "svg", svg)  # for the downloads
-        return to_inline(svg)
-
     source = flowchart_to_dot(chart, annotations)  # laid out here, before Graphviz starts
     timeout = current_app.config["DOT_TIMEOUT_SECONDS"]
-    return PendingChart(
-        draw=lambda: cache.render(source, "svg", timeout=timeout),
-        finish=drawn_and_kept,
-        title=title,
-    )
+
+    def draw_and_keep() -> bytes:  # in the drawing's thread
+        svg = cache.render(source, "svg", timeout=timeout)
+        cache.write(svg_key, "svg", svg)  # for the downloads
+        return svg
+
+    return PendingChart(draw=draw_and_keep, finish=to_inline, title=title)
 
 
 OUTLINE_TEMPLATE = "flowcharts/_outline.html"
