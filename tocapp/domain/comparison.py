@@ -10,7 +10,7 @@ a person or a setting.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from tocapp.domain.outline import step_numbers
@@ -275,13 +275,20 @@ CSV_COLUMNS = (
 def tidy_rows(
     sources: Sequence[SettingRound], roles: set[str] | None = None
 ) -> list[dict[str, str]]:
-    """One row per setting × round × version × step × voice, ready for Excel, R, SPSS or NVivo.
+    """Every row of :func:`each_tidy_row`, as a list."""
+    return list(each_tidy_row(sources, roles))
+
+
+def each_tidy_row(
+    sources: Sequence[SettingRound], roles: set[str] | None = None
+) -> Iterator[dict[str, str]]:
+    """One row per setting × round × version × step × voice, ready for Excel, R, SPSS or NVivo,
+    made as they are asked for (a CSV of many settings is written without holding every row).
 
     ``person`` is the participant's reference, the same in every round; ``voice`` is the label
     the voice has on every page and document. A combined group (for the setting's leadership)
     has no person and gives one row per mark with its ``count``.
     """
-    rows = []
     for source in sources:
         numbers = step_numbers(source.chart)
         for voice in voice_filter(source.voices, roles):
@@ -312,5 +319,4 @@ def tidy_rows(
                 for mark in MARK_COLUMNS:
                     if counts[mark]:
                         row = {**base, "mark": mark, "count": str(counts[mark])}
-                        rows.append({column: row[column] for column in CSV_COLUMNS})
-    return rows
+                        yield {column: row[column] for column in CSV_COLUMNS}

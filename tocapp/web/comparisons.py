@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 from flask import (
@@ -22,7 +23,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from tocapp.domain.comparison import CSV_COLUMNS, MARK_COLUMNS
+from tocapp.domain.comparison import CSV_COLUMNS, MARK_COLUMNS, each_tidy_row
 from tocapp.domain.filenames import download_name
 from tocapp.domain.people import Audience
 from tocapp.extensions import db
@@ -143,7 +144,7 @@ def csv_download(project_id: int) -> Response:
     name = download_name([*parts, *_audience_part(report.audience)], "csv")
     audit_later("export.download", project_id=project.id, summary=name)
     return Response(
-        _csv_chunks(report.rows),
+        _csv_chunks(each_tidy_row(report.sources)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -176,15 +177,16 @@ def document(project_id: int, fmt: str) -> Any:
     )
 
 
-def _csv_chunks(rows: list[dict[str, str]], per_chunk: int = 1000) -> Iterator[bytes]:
-    """The CSV a thousand rows at a time: sent as it is written, not held whole as text."""
+def _csv_chunks(rows: Iterable[dict[str, str]], per_chunk: int = 1000) -> Iterator[bytes]:
+    """The CSV a thousand rows at a time, each made as it is sent: not held whole, as rows or
+    as text."""
     out = io.StringIO()
     out.write("\ufeff")  # a byte-order mark, so Excel reads the file as UTF-8
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    safe = safe_rows(rows)
-    for start in range(0, len(safe), per_chunk):
-        writer.writerows(safe[start : start + per_chunk])
+    rows = iter(rows)
+    while chunk := list(islice(rows, per_chunk)):
+        writer.writerows(safe_rows(chunk))
         yield out.getvalue().encode("utf-8")
         out.seek(0)
         out.truncate()
