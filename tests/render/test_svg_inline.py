@@ -77,3 +77,23 @@ def test_ids_can_be_prefixed_for_pages_with_several_charts(raw_svg: bytes) -> No
 def test_non_svg_input_is_refused() -> None:
     with pytest.raises(ValueError):
         svg_for_inline(b"<html></html>", "x")
+
+
+def test_links_are_unwrapped_in_place_keeping_the_order_of_everything() -> None:
+    root = ET.fromstring(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+        '<g id="step-1" class="node"><title>n1</title><path id="p0"/>'
+        '<g id="a_step-1"><a xlink:title="Tip"><path id="p1"/><text id="t1">A</text></a></g>'
+        '<text id="t2">B</text><a href="#keep"><text id="t3">C</text></a></g></svg>'
+    )
+    inline = ET.fromstring(svg_for_inline(ET.tostring(root), "Chart"))
+    step = next(g for g in inline.iter(f"{SVG}g") if g.get("id") == "step-1")
+    assert [(c.tag.removeprefix(SVG), c.get("id")) for c in step] == [
+        ("title", None),
+        ("path", "p0"),
+        ("path", "p1"),
+        ("text", "t1"),
+        ("text", "t2"),
+        ("a", None),  # a real link stays
+    ]
+    assert step[0].text == "Tip"
