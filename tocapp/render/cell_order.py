@@ -27,9 +27,7 @@ import numpy.typing as npt
 from tocapp.domain.theory import Flowchart, Step, Theme
 
 SWEEPS = 4  # of the barycentre ordering; more changed nothing on the 20-80-step bench charts
-SIFTING_ROUNDS = (
-    2  # at most; a third saved 0-4 crossings on the bench charts, for 20 ms at 200 steps
-)
+SIFTING_ROUNDS = 2  # at most; more changed nothing on the bench charts
 FAR = 1e6  # the right edge of a gap, read upwards, comes after its left edge read downwards
 
 Cell = tuple[int, int]  # (column, lane)
@@ -167,35 +165,70 @@ def _mean(values: list[float], default: float) -> float:
 def _sift(
     model: _CrossingModel, start: dict[Cell, list[Step]]
 ) -> tuple[dict[Cell, list[Step]], int]:
-    """Each step in turn moved to the place in its cell where its arrows cross fewest others."""
+    """Each step in turn moved to the place in its cell where its arrows cross fewest others.
+
+    Moving a step within its cell changes only the crossings between its arrows and those of the
+    other steps of the cell, and each pair's count depends only on which of the two is above:
+    so the counts for every pair of the cell, taken once, price every place (the classic sifting
+    with a crossing matrix).
+    """
     cells = {key: list(cell) for key, cell in start.items()}
     h = model.vector(_heights(cells))
     cost = model.cost(h)
     for _ in range(SIFTING_ROUNDS):
         before = cost
-        places = model.places(h)
         for key in sorted(cells):
-            lane = key[1]
-            for step in list(cells[key]):
-                cell = cells[key]
-                index = model.index[step.key]
-                if len(cell) < 2 or not model.has_arrows(index):
+            cell = cells[key]
+            if len(cell) < 2:
+                continue
+            members = np.array([model.index[step.key] for step in cell], dtype=np.int64)
+            pair, loops, loop_counts = model.pair_costs(members, h)
+            order = list(range(len(cell)))
+            for u in range(len(cell)):
+                if not model.has_arrows(int(members[u])):
                     continue
-                here = cell.index(step)
-                rest = cell[:here] + cell[here + 1 :]
-                # Heights between the others' (and the lane's edges): every place in the cell.
-                edges = np.array([lane, *(h[model.index[s.key]] for s in rest), lane + 1])
-                costs = model.costs_at(index, (edges[:-1] + edges[1:]) / 2, h, places)
+                here = order.index(u)
+                rest = order[:here] + order[here + 1 :]
+                above, below = pair[rest, u], pair[u, rest]
+                costs = np.concatenate(([0], np.cumsum(above))) + np.concatenate(
+                    (np.cumsum(below[::-1])[::-1], [0])
+                )
+                costs += _loop_costs(u, rest, loops, loop_counts)
                 place = int(np.argmin(costs))
                 if costs[place] < costs[here]:
-                    cells[key] = [*rest[:place], step, *rest[place:]]
-                    for k, moved in enumerate(cells[key]):
-                        h[model.index[moved.key]] = lane + (k + 0.5) / len(cell)
-                    places = model.places(h)
+                    order = [*rest[:place], u, *rest[place:]]
+            cells[key] = [cell[i] for i in order]
+            lane = key[1]
+            for k, i in enumerate(order):
+                h[members[i]] = lane + (k + 0.5) / len(cell)
         cost = model.cost(h)
         if cost >= before:
             break
     return cells, cost
+
+
+def _loop_costs(u: int, rest: list[int], loops: list[tuple[int, int]], counts: Ints) -> Ints:
+    """What the arrows within the cell that loop out into a gap add to the cost of each place
+    for step u among the ``rest`` of its cell: an arrow at a step between a loop's two ends
+    crosses the loop (``counts[w, loop]`` such arrows at step w)."""
+    costs = np.zeros(len(rest) + 1, dtype=np.int64)
+    where = {member: k for k, member in enumerate(rest)}
+    places = np.arange(len(rest) + 1)
+    for number, (a, b) in enumerate(loops):
+        if u not in (a, b):
+            low, high = sorted((where[a], where[b]))
+            costs[low + 1 : high + 1] += counts[u, number]
+            continue
+        # u is an end of this loop: it crosses the arrows of the steps between u and its
+        # other end.
+        other = where[b if u == a else a]
+        before = np.concatenate(([0], np.cumsum(counts[rest, number])))  # sums of rest[:k]
+        costs += np.where(
+            places <= other,
+            before[other] - before[places],
+            before[places] - before[np.minimum(other + 1, len(rest))],
+        )
+    return costs
 
 
 @dataclass(frozen=True)
@@ -287,29 +320,55 @@ class _CrossingModel:
             total += int((_alternate(low[:, None], high[:, None], low, high) & ~gap.shares).sum())
         return total
 
-    def costs_at(
-        self, step: int, heights: Floats, h: Floats, places: list[tuple[Floats, Floats]]
-    ) -> Ints:
-        """The cost of the arrows at one step, with that step at each of several heights;
-        ``places`` are the arrows' ends for the heights ``h``."""
-        ups = self.upright[self.upright_at[step]]
-        column = heights[:, None]
-        tops = np.where(ups[None, :, 0] == step, column, h[ups[None, :, 0]])
-        bottoms = np.where(ups[None, :, 1] == step, column, h[ups[None, :, 1]])
-        costs: Ints = (tops > bottoms).sum(axis=1).astype(np.int64)
-        for g, mine in self.touching[step]:
-            gap = self.gaps[g]
-            steps = gap.steps[mine]  # (my arrows, 2 ends, 2 steps)
-            y = np.where(steps[None] == step, heights[:, None, None, None], h[steps][None])
-            my_low, my_high = _intervals(steps, gap.right[mine], y)  # (heights, my arrows)
-            low, high = places[g]
-            others = ~gap.shares[mine]
-            others[:, mine] = False
-            # Two arrows cross when just one end of the other lies between the ends of mine.
-            a_low, a_high = my_low[:, :, None], my_high[:, :, None]
-            crossing = ((a_low < low) & (low < a_high)) ^ ((a_low < high) & (high < a_high))
-            costs += (crossing & others[None]).sum(axis=(1, 2))
-        return costs
+    def pair_costs(self, members: Ints, h: Floats) -> tuple[Ints, list[tuple[int, int]], Ints]:
+        """For the steps of one cell, ``cost[u, v]``: the crossings between the arrows at u and
+        those at v, and the arrows from v up to u, with u just above v (the other steps where
+        they are). Then the arrows with both ends in the cell (as their two steps' places in
+        ``members``), which loop out into a gap, and ``counts[w, loop]``: the arrows at step w
+        that cross the loop when w is between its ends."""
+        count = len(members)
+        where = np.full(len(self.index), -1, dtype=np.int64)
+        where[members] = np.arange(count)
+        cost = np.zeros((count, count), dtype=np.int64)
+        ups = where[self.upright]
+        ups = ups[(ups >= 0).all(axis=1)]
+        np.add.at(cost, (ups[:, 1], ups[:, 0]), 1)
+        loops: list[tuple[int, int]] = []
+        counts: list[Ints] = []
+        for gap in self.gaps:
+            own = np.where(gap.steps[:, :, 0] == gap.steps[:, :, 1], gap.steps[:, :, 0], -1)
+            inside = np.where(own >= 0, where[np.maximum(own, 0)], -1)  # (arrows, 2 ends)
+            chosen = (inside >= 0).sum(axis=1) == 1
+            within = np.flatnonzero((inside >= 0).sum(axis=1) == 2)
+            arrows = np.flatnonzero(chosen)
+            node = inside[arrows, (inside[arrows, 1] >= 0).astype(np.int64)]
+            for loop in within:
+                loops.append((int(inside[loop, 0]), int(inside[loop, 1])))
+                crosses = np.zeros(count, dtype=np.int64)
+                np.add.at(crosses, node, ~gap.shares[arrows, loop])
+                counts.append(crosses)
+            if len(arrows) < 2:
+                continue
+            end = (inside[arrows, 1] >= 0).astype(np.int64)  # which end is in the cell
+            right = gap.right[arrows, end]
+            y = h[gap.steps[arrows]].mean(axis=2)  # (arrows, 2 ends)
+            place = np.where(gap.right[arrows], FAR - y, y)
+            other = place[np.arange(len(arrows)), 1 - end]
+            low, high = np.minimum(place[:, 0], place[:, 1]), np.maximum(place[:, 0], place[:, 1])
+            # Arrow i's end moved just above the step of arrow j (a hair higher on the page).
+            moved = h[members][node][None, :] - 1e-6  # (1, j)
+            moved = np.where(right[:, None], FAR - moved, moved)  # (i, j)
+            i_low = np.minimum(moved, other[:, None])
+            i_high = np.maximum(moved, other[:, None])
+            crossing = ((i_low < low[None]) & (low[None] < i_high)) ^ (
+                (i_low < high[None]) & (high[None] < i_high)
+            )
+            crossing &= ~gap.shares[np.ix_(arrows, arrows)]
+            crossing &= node[:, None] != node[None, :]
+            i, j = np.nonzero(crossing)
+            np.add.at(cost, (node[i], node[j]), 1)
+        table = np.array(counts, dtype=np.int64).reshape(len(loops), count).T
+        return cost, loops, table
 
 
 def _loop_gap(column: int, last: int, labelled: bool) -> tuple[int, bool]:
