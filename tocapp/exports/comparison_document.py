@@ -104,8 +104,11 @@ def print_charts(report: ComparisonReport) -> PrintCharts:
 def estimated_pages(report: ComparisonReport) -> int:
     """About how many pages the PDF will have, for the job's progress bar (rows per page as
     measured on A4 with eight voices a setting)."""
+    # The overview's table of outcomes; with the detail, each voice's mark on each outcome too.
+    outcome_tables = 2 if report.with_detail else 1
     outcomes = len(report.overview.outcomes)
-    pages = 2 + len(report.overview_charts) + 2 * outcomes / 38 + len(report.charts) / 3
+    pages = 2 + len(report.overview_charts) + outcome_tables * outcomes / 38
+    pages += len(report.charts) / 3
     pages += (len(report.coverage) + len(report.move_summaries)) / 40
     if report.with_detail:
         pages += sum(len(m.rows) + 2 * len(m.noted) for m in report.matrices) / 32
