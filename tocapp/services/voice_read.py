@@ -1,9 +1,12 @@
 """The one voice read model: every page, chart image, export, comparison and CSV reads voices here.
 
-Nothing else decides how a voice is labelled, which perspective it speaks from, which of its
-words may be quoted, which flowchart version is shown, or which rounds are put side by side.
-Withdrawn participants need no rule here: their contributions are deleted from the database
-(:mod:`tocapp.services.withdrawals`), so there is nothing of theirs left to read.
+The comparison reads many settings at once as plain rows (:mod:`tocapp.services.voice_rows`);
+both build a voice and a leader's chart from the same parts (:mod:`tocapp.services.voice_layers`)
+and put voices before an audience with :func:`for_audience`. Nothing else decides how a voice is
+labelled, which perspective it speaks from, which of its words may be quoted, which flowchart
+version is shown, or which rounds are put side by side. Withdrawn participants need no rule here:
+their contributions are deleted from the database (:mod:`tocapp.services.withdrawals`), so there
+is nothing of theirs left to read.
 
 - A voice is one interview: one participant, or a pair, with the role label and perspective they
   had *at the time*, labelled "Teaching assistant (NUR-P02)" on every page and in every document.
