@@ -13,10 +13,13 @@ import numpy as np
 import pytest
 
 from tests.render.helpers import SVG, groups_with_class, parse_svg, polygon_top, texts
-from tocapp.domain.theory import Flowchart, Link, Step, Theme
+from tocapp.domain.outline import step_numbers
+from tocapp.domain.theory import Flowchart, Link, Step, Theme, ordered_steps
 from tocapp.render import flowchart_to_dot, render_dot
+from tocapp.render.cell_order import drawing_order
 from tocapp.render.edge_routes import RoutedLink, route_links
 from tocapp.render.flowchart_layout import ChartLayout, layout_flowchart, link_label_size
+from tocapp.render.gap_crossings import CrossingModel
 
 CHART_COUNT = 300
 DRAWN_EVERY = 10  # drawing all 300 through Graphviz takes half a minute; every tenth is enough
@@ -77,6 +80,8 @@ def test_lanes_stay_in_order_under_the_headers(seed: int) -> None:
         assert upper.box.bottom < lower.box.top
     for header in layout.headers:
         assert all(header.box.bottom < lane.box.top for lane in layout.lanes)
+    # Drawn in whatever order, each step keeps the number the text version gives it.
+    assert {p.step.key: p.number for p in layout.steps} == step_numbers(chart)
     source = flowchart_to_dot(chart)
     if seed % DRAWN_EVERY:
         return
@@ -91,6 +96,32 @@ def test_lanes_stay_in_order_under_the_headers(seed: int) -> None:
 
 
 # The arrows, as properties over the same charts: what bench/layout_quality.py measures.
+
+
+@pytest.mark.parametrize("seed", range(CHART_COUNT))
+def test_boxes_are_drawn_in_an_order_with_no_more_crossings_than_the_arranged_one(
+    seed: int,
+) -> None:
+    chart = CHARTS[seed]
+    arranged = ordered_steps(chart.steps, chart.lane_groups())
+    drawn = drawing_order(chart, arranged)
+    assert sorted(s.key for s in drawn) == sorted(s.key for s in arranged)
+    model = CrossingModel(chart, arranged)
+
+    def cost(order: list[Step]) -> int:
+        lanes = {g: i for i, g in enumerate(chart.lane_groups())}
+        cells: dict[tuple[int, int], list[str]] = {}
+        for step in order:
+            cells.setdefault((step.theme.position, lanes[step.group]), []).append(step.key)
+        heights = {
+            key: lane + (k + 0.5) / len(cell)
+            for (_, lane), cell in cells.items()
+            for k, key in enumerate(cell)
+        }
+        return model.cost(model.vector(heights))
+
+    assert [(s.theme, s.group) for s in drawn] == [(s.theme, s.group) for s in arranged]
+    assert cost(drawn) <= cost(arranged)
 
 
 def _routes(seed: int) -> tuple[ChartLayout, list[RoutedLink]]:
