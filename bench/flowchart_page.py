@@ -16,6 +16,8 @@ alternately in the same process, after warming up:
 and prints each one's median (min–max) server time, ``dot ÷ cached`` (target ≥ 20),
 ``cold ÷ dot`` (target ≤ 1.2) and the SQL statements per page ("cold" also empties the cached
 text version and the bare endpoint is the same login check and request wrapper with no work).
+"Cached" is always a whole 200 response; the browser's revalidation of a page it already has
+(``If-None-Match`` answered by an empty 304) is timed beside it, in its own column.
 Finally it starts gunicorn with ``deploy/gunicorn.conf.py`` (2 sync workers, no restarts) on a
 loopback port and measures, alternately in rounds of ``--seconds``, how many requests per second
 the (cached) 40-step flowchart page and the bare endpoint serve to 4 client processes (target: the
@@ -226,11 +228,16 @@ def in_process(app: Any, pages: dict[int, str], folder: Path, runs: int) -> None
     )
     print(
         "| steps | `dot -Tsvg` | page cold | page cached | bare endpoint | dot ÷ cached "
-        "| cold ÷ dot | SQL statements |"
+        "| cold ÷ dot | SQL statements | page not modified (304) |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+
+    def not_modified(url: str, etag: str) -> None:
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304, url
+
     for size, url in pages.items():
         source = page_dot(app, url).encode()
+        etag = client.get(url).headers["ETag"]
         samples = alternate(
             {
                 "dot": lambda source=source: subprocess.run(
@@ -239,6 +246,7 @@ def in_process(app: Any, pages: dict[int, str], folder: Path, runs: int) -> None
                 "cold": lambda url=url: cold(url),
                 "cached": lambda url=url: get(url),
                 "bare": lambda: client.get("/bench-baseline"),
+                "304": lambda url=url, etag=etag: not_modified(url, etag),
             },
             runs,
         )
@@ -246,7 +254,7 @@ def in_process(app: Any, pages: dict[int, str], folder: Path, runs: int) -> None
         print(
             f"| {size} | {ms(samples['dot'])} | {ms(samples['cold'])} | {ms(samples['cached'])} "
             f"| {ms(samples['bare'])} | {dot / cached:.1f} | {cold_ / dot:.2f} "
-            f"| {statements(app, client, url)} |"
+            f"| {statements(app, client, url)} | {ms(samples['304'])} |"
         )
 
 
