@@ -15,6 +15,7 @@ from datetime import date
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 from PIL import Image
 
 from tests.exports.helpers import pdf_page_sizes, pdf_text, pixel_variance, save_pages_as_png
@@ -333,3 +334,31 @@ def test_word_gets_the_same_parts_as_images_printed_at_9_pt_or_more(steps):
         assert LEGEND_FONT_SIZE * scale >= MIN_LEGEND_PT - 0.05
     if len(parts) > 1:
         assert any((round(s.page_width.mm), round(s.page_height.mm)) in A3 for s in word.sections)
+
+
+def test_word_gives_the_page_of_each_part_a_parts_connectors_name_as_a_field_word_fills_in():
+    document = long_document(40)
+    drawn = png_figure(document.figure, draw_directly, papers=("A4",))
+    assert len(drawn.parts) > 2
+    word = Document(io.BytesIO(render_docx(document, papers=("A4",))))
+    body = word.element.body
+    captions = {}  # bookmark -> the part its caption names
+    for start in body.iter(qn("w:bookmarkStart")):
+        paragraph = start.getparent()
+        text = "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
+        captions[start.get(qn("w:name"))] = int(re.search(r"part (\d+) of", text).group(1))
+    assert sorted(captions.values()) == [p.number for p in drawn.parts]
+    lines = []
+    for paragraph in body.iter(qn("w:p")):
+        fields = [f for f in paragraph.iter(qn("w:fldSimple")) if "PAGEREF" in f.get(qn("w:instr"))]
+        if fields:
+            named = re.findall(
+                r"part (\d+) is on page", "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
+            )
+            referred = [captions[f.get(qn("w:instr")).split()[1]] for f in fields]
+            assert referred == [int(n) for n in named]  # each field goes to the part it names
+            lines.append(referred)
+    expected = [sorted({c.part for c in p.connectors} - {0}) for p in drawn.parts if p.connectors]
+    assert lines == expected
+    settings = word.settings.element
+    assert settings.find(qn("w:updateFields")).get(qn("w:val")) == "true"
