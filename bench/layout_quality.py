@@ -17,6 +17,11 @@ cross-lane and same-column arrows, fixed seeds), once with tocapp's layout and o
 * print (tocapp only): the drawing's width, then for A4-or-A3 and for A4 only the paper and
   orientation the PDF chooses, its number of parts and the step text's size on paper (pt).
 
+Under the table, the crossings that the lanes alone force on any drawing that keeps themes as
+columns and groups as lanes with each arrow in the gaps between its columns: two arrows through
+the same gap whose lanes come in opposite orders on its two sides must cross (dot, free to put
+any box anywhere, is held to no such bound).
+
 Then it times the layout (boxes and arrows, no Graphviz) of a 200-step chart and checks that the
 same chart gives the same DOT and SVG bytes, also in a process with another hash seed.
 ``--timing`` prints only the timing, so two checkouts can be timed turn about.
@@ -605,6 +610,27 @@ def print_plan(svg: bytes) -> str:
     return f"{geometry.width:.0f}w " + " | ".join(plans)
 
 
+def forced_by_lanes(chart: Flowchart) -> int:
+    """Pairs of arrows between the same two neighbouring columns whose ends' lanes come in
+    opposite orders on the two sides: each pair crosses, whatever the order within cells."""
+    lane = {group: i for i, group in enumerate(chart.lane_groups())}
+    by_key = chart.step_by_key
+    by_gap: dict[int, list[tuple[int, int]]] = {}
+    for link in chart.links:
+        a, b = by_key[link.source], by_key[link.target]
+        if abs(a.theme.position - b.theme.position) != 1:
+            continue
+        if a.theme.position > b.theme.position:
+            a, b = b, a
+        by_gap.setdefault(a.theme.position, []).append((lane[a.group], lane[b.group]))
+    return sum(
+        (left[0] - right[0]) * (left[1] - right[1]) < 0
+        for pairs in by_gap.values()
+        for i, left in enumerate(pairs)
+        for right in pairs[i + 1 :]
+    )
+
+
 def layout_seconds(chart: Flowchart) -> float:
     started = time.perf_counter()
     layout = layout_flowchart(chart)
@@ -670,6 +696,10 @@ def main() -> None:
         "\nlabel gap: median distance from a label to its own arrow; dot = Graphviz dot,"
         "\nno clusters, rankdir=LR, splines=ortho, xlabels.\n"
     )
+    forced = ", ".join(
+        f"{name} {forced_by_lanes(chart)}" for name, chart in bench_charts() if "steps" in name
+    )
+    print(f"crossings the lanes alone force (arrows between neighbouring columns): {forced}\n")
     timing()
     determinism()
 

@@ -82,16 +82,11 @@ class CrossingModel:
                     shares |= (own[:, None, i] == own[None, :, j]) & (own[:, None, i] >= 0)
             self.gaps.append(GapEnds(steps, on_right, shares))
         self.upright = np.array(upright, dtype=np.int64).reshape(-1, 2)
-        # Per step, the arrows at it: per gap, a mask of them; and within its column.
-        self.touching: list[list[tuple[int, npt.NDArray[np.bool_]]]] = []
-        self.upright_at: list[Ints] = []
-        for step in range(len(ordered)):
-            masks = [(g, (gap.steps == step).any(axis=(1, 2))) for g, gap in enumerate(self.gaps)]
-            self.touching.append([(g, mask) for g, mask in masks if mask.any()])
-            self.upright_at.append(np.flatnonzero((self.upright == step).any(axis=1)))
+        self.linked = {int(i) for gap in self.gaps for i in gap.steps.ravel()}
+        self.linked |= {int(i) for i in self.upright.ravel()}
 
     def has_arrows(self, step: int) -> bool:
-        return bool(self.touching[step]) or bool(self.upright_at[step].size)
+        return step in self.linked
 
     def vector(self, height: dict[str, float]) -> Floats:
         """The steps' heights as an array, in the order of ``index``."""

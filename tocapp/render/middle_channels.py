@@ -76,6 +76,18 @@ class MiddleChannels:
         k = bisect_left(self.free, low)
         return k < len(self.free) and self.free[k] <= high
 
+    def bands_with_room(self) -> npt.NDArray[np.int64]:
+        """The numbers of the bands with a free height left, in order."""
+        if not self.free or not self.bands:
+            return np.zeros(0, dtype=np.int64)
+        free = np.array(self.free)
+        bands = np.array(self.bands).reshape(-1, 2)
+        first = np.searchsorted(free, bands[:, 0])
+        room = free[np.minimum(first, len(free) - 1)] <= bands[:, 1]
+        room &= first < len(free)
+        result: npt.NDArray[np.int64] = np.flatnonzero(room)
+        return result
+
 
 FAR = 1e6  # the right edge of a gap, read upwards, comes after its left edge read downwards
 
@@ -96,6 +108,8 @@ def crossing_heights(
             places = sorted([*use.left, *(FAR - y for y in use.right)])
             edges[gap].append((places[0], places[1]))
     heights: dict[int, float] = {}
+    lows = np.array([low for low, _ in channels.bands])
+    highs = np.array([high for _, high in channels.bands])
     for plan in skips:
         first, last = (
             (plan.source, plan.target)
@@ -106,14 +120,14 @@ def crossing_heights(
         y_first = ports[(plan.index, end)][1]
         y_last = ports[(plan.index, "target" if end == "source" else "source")][1]
         wanted = (y_first + y_last) / 2
-        bands = [b for b in range(len(channels.bands)) if channels.has_room(b)]
-        if not bands:
+        bands = channels.bands_with_room()
+        if not bands.size:
             heights[plan.index] = channels.take(wanted)
             continue
-        at = np.array([clamp(wanted, *channels.bands[b]) for b in bands])
+        at = np.clip(wanted, lows[bands], highs[bands])
         cost = _crossings(edges[0], y_first, FAR - at) + _crossings(edges[1], at, FAR - y_last)
-        best = min(range(len(bands)), key=lambda k: (cost[k], abs(at[k] - wanted), k))
-        y = channels.take_in(bands[best], wanted)
+        best = int(np.lexsort((np.abs(at - wanted), cost))[0])  # fewest, then nearest halfway
+        y = channels.take_in(int(bands[best]), wanted)
         heights[plan.index] = y
         edges[0].append((y_first, FAR - y))
         edges[1].append((y, FAR - y_last))
