@@ -21,7 +21,7 @@ from tocapp.render.annotations import Annotations
 from tocapp.render.graphviz_runner import normalise_dpi
 
 # Bump when a drawing changes for a reason outside this package's source (fonts, Graphviz).
-RENDERER_VERSION = "2026-12-03.3"
+RENDERER_VERSION = "2026-12-03.4"
 
 
 @functools.cache

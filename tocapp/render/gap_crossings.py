@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from tocapp.domain.theory import Flowchart, Step, Theme
 
+UPWARD_COST = 2  # an arrow up its own column reads against the page: worth two crossings
 FAR = 1e6  # the right edge of a gap, read upwards, comes after its left edge read downwards
 
 Floats = npt.NDArray[np.float64]
@@ -100,26 +101,27 @@ class CrossingModel:
         return [intervals(gap.steps, gap.right, h) for gap in self.gaps]
 
     def cost(self, h: Floats) -> int:
-        """Arrows crossing in the gaps, plus one for each arrow up its own column (which reads
-        against the page, so a chain arranged top to bottom is not turned upside down)."""
-        total = int((h[self.upright[:, 0]] > h[self.upright[:, 1]]).sum())
+        """Arrows crossing in the gaps, plus UPWARD_COST for each arrow up its own column, so a
+        chain arranged top to bottom (audit, training, coaching in the nursery demo) is not
+        turned upside down to save a crossing or two."""
+        total = UPWARD_COST * int((h[self.upright[:, 0]] > h[self.upright[:, 1]]).sum())
         for gap, (low, high) in zip(self.gaps, self.places(h), strict=True):
             total += int((alternate(low[:, None], high[:, None], low, high) & ~gap.shares).sum())
         return total
 
     def pair_costs(self, members: Ints, h: Floats) -> tuple[Ints, list[tuple[int, int]], Ints]:
         """For the steps of one cell, ``cost[u, v]``: the crossings between the arrows at u and
-        those at v, and the arrows from v up to u, with u just above v (the other steps where
-        they are). Then the arrows with both ends in the cell (as their two steps' places in
-        ``members``), which loop out into a gap, and ``counts[w, loop]``: the arrows at step w
-        that cross the loop when w is between its ends."""
+        those at v, and UPWARD_COST for each arrow from v up to u, with u just above v (the other
+        steps where they are). Then the arrows with both ends in the cell (as their two steps'
+        places in ``members``), which loop out into a gap, and ``counts[w, loop]``: the arrows
+        at step w that cross the loop when w is between its ends."""
         count = len(members)
         where = np.full(len(self.index), -1, dtype=np.int64)
         where[members] = np.arange(count)
         cost = np.zeros((count, count), dtype=np.int64)
         ups = where[self.upright]
         ups = ups[(ups >= 0).all(axis=1)]
-        np.add.at(cost, (ups[:, 1], ups[:, 0]), 1)
+        np.add.at(cost, (ups[:, 1], ups[:, 0]), UPWARD_COST)
         loops: list[tuple[int, int]] = []
         counts: list[Ints] = []
         for gap in self.gaps:
