@@ -9,10 +9,12 @@ of a two-lane chart make it run for over a minute. A fixed grid keeps lanes in t
 and gives the same picture for the same chart every time (tests/render/test_layout_fuzz.py checks
 that on the same 300 kinds of chart).
 
-Within a cell, steps keep the order they were arranged in unless reordering them (a barycentre
-pass) makes fewer arrows cross; their numbers (S1, A2 ...) never change with the drawing. Each
-gap between columns is as wide as its arrows need: one track per arrow side by side (edge_routes
-assigns them on a first pass of the layout) and a zone for labels beside each column.
+Within a cell, steps keep the order they were arranged in unless another order makes fewer
+arrows cross (cell_order: barycentre sweeps, then sifting); their numbers (S1, A2 ...) never
+change with the drawing. Each gap between columns is as wide as its arrows need: one track per
+arrow side by side (edge_routes assigns them on a first pass of the layout) and a zone for labels
+beside each column; outside the lanes, room for the tracks of arrows that loop round the first or
+last column.
 
 Coordinates are points (1/72 inch), x to the right and y downwards from the top-left corner.
 """
