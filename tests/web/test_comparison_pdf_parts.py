@@ -163,8 +163,8 @@ def test_a_job_writing_the_pdf_in_parts_says_which_part_and_page_and_always_move
     project_id, _ = comparison_demo
     monkeypatch.setattr(
         comparison_document,
-        "comparison_pdf_in_process",
-        partial(comparison_pdf_in_process, characters_per_part=1),
+        "pdf_process_started",
+        partial(comparison_document.pdf_process_started, characters_per_part=1),
     )
     monkeypatch.setattr(report_progress, "PAGES_EVERY", 0.0)  # every page the bar moves on
     recorded: list[tuple[int, int, str]] = []

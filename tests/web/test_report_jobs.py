@@ -10,6 +10,7 @@ import html
 import io
 import re
 import subprocess
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -460,3 +461,34 @@ def test_the_summary_pdf_draws_the_overview_at_print_resolution(client, demo, tm
 
     assert PRINT_OVERVIEW_DPI == 150
     assert size(150) in sizes and size(200) not in sizes
+
+
+def test_the_pdf_process_starts_while_the_study_is_read_and_stops_if_the_read_fails(
+    app, client, demo, monkeypatch
+):
+    """The child imports WeasyPrint while the worker reads the study (the machine's other CPU);
+    a read that fails leaves no child behind."""
+    from tocapp.exports import comparison_document
+
+    project_id, _ = demo
+    started: list = []
+    real_start = comparison_document.pdf_process_started
+
+    @contextmanager
+    def start_and_keep(*args, **kwargs):
+        with real_start(*args, **kwargs) as process:
+            started.append(process.child)
+            yield process
+
+    seen_running: list[bool] = []
+
+    def read_failing(*args, **kwargs):
+        seen_running.append(bool(started) and started[0].poll() is None)
+        raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(comparison_document, "pdf_process_started", start_and_keep)
+    monkeypatch.setattr(report_jobs, "build_report", read_failing)
+    client.post(f"/studies/{project_id}/comparison/reports", data={"fmt": "pdf"})
+    assert _job().state == "failed"
+    assert seen_running == [True]  # started before the read, and waiting
+    assert started[0].returncode is not None  # and stopped when the read failed

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import jinja2
 
@@ -160,6 +161,60 @@ def _telling_progress(progress: WritingProgress | None) -> Callable[[str], None]
     return hear
 
 
+@dataclass
+class PdfProcess:
+    """A PDF child process started before its report is ready (:func:`pdf_process_started`):
+    it imports WeasyPrint (most of a second) while the study is read, on the other CPU."""
+
+    folder: Path
+    child: subprocess.Popen[str]
+    errors: IO[str]
+
+    def write(self, report: ComparisonReport, progress: WritingProgress | None = None) -> bytes:
+        """Hand the report to the child and wait for its PDF, telling ``progress`` on the way."""
+        _write_folder(self.folder, report)
+        assert self.child.stdin is not None and self.child.stdout is not None
+        self.child.stdin.write(f"{self.folder}\n")
+        self.child.stdin.close()
+        hear = _telling_progress(progress)
+        for line in self.child.stdout:
+            hear(line)
+        if self.child.wait() != 0:
+            self.errors.seek(0)
+            log.error("comparison PDF process failed:\n%s", self.errors.read()[-4000:])
+            raise RuntimeError(f"the PDF process ended with {self.child.returncode}")
+        return (self.folder / "report.pdf").read_bytes()
+
+
+@contextmanager
+def pdf_process_started(characters_per_part: int | None = None) -> Iterator[PdfProcess]:
+    """A PDF child process, started now and waiting for its report, laying it out in parts of
+    about ``characters_per_part`` of HTML (its default unless given); stopped on leaving the
+    block if it was never given one, and its folder deleted."""
+    with tempfile.TemporaryDirectory(prefix="tocapp-comparison-") as name:
+        folder = Path(name)
+        command = [sys.executable, "-m", "tocapp.exports.comparison_pdf_process", "-"]
+        if characters_per_part is not None:
+            command.append(str(characters_per_part))
+        with (
+            (folder / "stderr.txt").open("w+", encoding="utf-8") as errors,
+            subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                text=True,
+                env=os.environ.copy(),
+            ) as child,
+        ):
+            try:
+                yield PdfProcess(folder, child, errors)
+            finally:
+                if child.poll() is None:
+                    child.kill()  # never given its report (the read failed), or interrupted
+                    child.wait()
+
+
 def comparison_pdf_in_process(
     report: ComparisonReport,
     progress: WritingProgress | None = None,
@@ -168,49 +223,38 @@ def comparison_pdf_in_process(
     """The report as PDF, laid out by a child process (:mod:`comparison_pdf_process`) in parts
     of about ``characters_per_part`` of HTML (its default unless given), reporting each page; its
     memory goes back to the system when it ends."""
-    with tempfile.TemporaryDirectory(prefix="tocapp-comparison-") as name:
-        folder = Path(name)
-        _write_folder(folder, report)
-        command = [sys.executable, "-m", "tocapp.exports.comparison_pdf_process", str(folder)]
-        if characters_per_part is not None:
-            command.append(str(characters_per_part))
-        hear = _telling_progress(progress)
-        with (
-            (folder / "stderr.txt").open("w+", encoding="utf-8") as errors,
-            subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=errors, text=True, env=os.environ.copy()
-            ) as child,
-        ):
-            assert child.stdout is not None
-            for line in child.stdout:
-                hear(line)
-            if child.wait() != 0:
-                errors.seek(0)
-                log.error("comparison PDF process failed:\n%s", errors.read()[-4000:])
-                raise RuntimeError(f"the PDF process ended with {child.returncode}")
-        return (folder / "report.pdf").read_bytes()
+    with pdf_process_started(characters_per_part) as process:
+        return process.write(report, progress)
 
 
-# Who hears of the PDF's pages: set by the job worker around comparison_document, whose
-# (report, fmt) signature the web layer and the tests' stand-ins share.
+# Who hears of the PDF's pages, and the child started ahead for it: set by the job worker around
+# comparison_document, whose (report, fmt) signature the web layer and the tests' stand-ins share.
 _writing_progress: ContextVar[WritingProgress | None] = ContextVar(
     "comparison_writing_progress", default=None
 )
+_started_process: ContextVar[PdfProcess | None] = ContextVar("comparison_pdf_process", default=None)
 
 
 @contextmanager
-def reporting_progress(progress: WritingProgress) -> Iterator[None]:
-    """PDFs written by comparison_document in this block tell ``progress`` of each page."""
-    token = _writing_progress.set(progress)
+def reporting_progress(
+    progress: WritingProgress, process: PdfProcess | None = None
+) -> Iterator[None]:
+    """PDFs written by comparison_document in this block tell ``progress`` of each page, laid
+    out by ``process`` if one was started ahead."""
+    tokens = _writing_progress.set(progress), _started_process.set(process)
     try:
         yield
     finally:
-        _writing_progress.reset(token)
+        _writing_progress.reset(tokens[0])
+        _started_process.reset(tokens[1])
 
 
 def comparison_document(report: ComparisonReport, fmt: str) -> bytes:
     """The report as ``pdf`` (laid out in a child process) or ``docx`` bytes."""
     if fmt == "pdf":
+        started = _started_process.get()
+        if started is not None:
+            return started.write(report, _writing_progress.get())
         return comparison_pdf_in_process(report, _writing_progress.get())
     if fmt == "docx":
         from tocapp.exports.comparison_docx import comparison_docx

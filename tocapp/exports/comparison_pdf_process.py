@@ -1,5 +1,5 @@
 """Lay a comparison report's PDF out in a process of its own (``python -m`` this module FOLDER
-[CHARACTERS_PER_PART]).
+[CHARACTERS_PER_PART]; FOLDER ``-``: its name on the first line of standard input).
 
 FOLDER holds ``report.html`` and its ``charts/``, written by
 :func:`tocapp.exports.comparison_document.comparison_pdf_in_process`; the PDF is written to
@@ -277,7 +277,15 @@ def pdf_in_parts(
 
 
 def main(folder: Path, characters_per_part: int | None = None) -> None:
-    """With ``characters_per_part`` given, every report above that size is laid out in parts."""
+    """With ``characters_per_part`` given, every report above that size is laid out in parts.
+    A folder named ``-`` is read from the first line of standard input: started before the
+    report is ready, the child imports WeasyPrint while its parent reads the study (and ends
+    without a word if that line never comes)."""
+    if str(folder) == "-":
+        line = sys.stdin.readline().strip()
+        if not line:
+            return
+        folder = Path(line)
     if characters_per_part is None:
         pdf = pdf_in_parts(folder)
     else:

@@ -13,6 +13,7 @@ import logging
 import os
 import secrets
 import socket
+from contextlib import nullcontext
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -297,22 +298,8 @@ def run_report_job(
 
                 data = build_export(reader, project, fmt, lists, draw)
             else:
-                # Both documents draw their charts as PNG themselves: no SVG to draw here.
                 choice = Choice.from_lists(lists)
-                progress.reading_share = READING_SHARE.get((fmt, choice.detail), WORD_READING_SHARE)
-                report = build_report(
-                    reader, project, choice, progress.comparing, with_charts=False
-                )
-                from tocapp.exports.comparison_document import (
-                    comparison_document,
-                    estimated_pages,
-                    reporting_progress,
-                )
-
-                pages = estimated_pages(report) if fmt == "pdf" else 0
-                progress.writing_started(FORMATS[fmt], pages)
-                with reporting_progress(progress.writing):
-                    data = comparison_document(report, fmt)
+                data = _comparison_document(reader, project, choice, fmt, progress)
         path = _save(Path(reports_dir), job_id, fmt, data)
     except ReportStorageError as error:
         log.exception("report job %s could not be saved", job_id)
@@ -333,6 +320,23 @@ def run_report_job(
         progress.fail("The report was built but could not be saved. Try again.")
     if not kept:
         path.unlink(missing_ok=True)  # the job was deleted meanwhile, or could not be told
+
+
+def _comparison_document(
+    reader: Session, project: Project, choice: Choice, fmt: str, progress: JobProgress
+) -> bytes:
+    """Read and compare the study, then write the document. A PDF's child process is started
+    first, so that it imports WeasyPrint (most of a second) while the study is read."""
+    from tocapp.exports import comparison_document as document
+
+    progress.reading_share = READING_SHARE.get((fmt, choice.detail), WORD_READING_SHARE)
+    with document.pdf_process_started() if fmt == "pdf" else nullcontext() as process:
+        # Both documents draw their charts as PNG themselves: no SVG to draw here.
+        report = build_report(reader, project, choice, progress.comparing, with_charts=False)
+        pages = document.estimated_pages(report) if fmt == "pdf" else 0
+        progress.writing_started(FORMATS[fmt], pages)
+        with document.reporting_progress(progress.writing, process):
+            return document.comparison_document(report, fmt)
 
 
 def mark_interrupted(engine: Engine, job_id: int) -> None:
