@@ -8,7 +8,9 @@ Method: each size is first run once through (warm-up: imports, fonts, the chart 
 comparing the voices) — then every measured request, so slow and fast spells of the machine fall on
 both alike. Figures are medians with (min–max). For each job it also reports the time spent
 writing the document (from the progress update "Writing the …" to the finished file: the rest is
-reading the study and comparing) and the largest gap between two progress updates; for the PDF job
+reading the study and comparing), the CPU time it took in this process and in the PDF process (on
+a shared machine, the figure the load does not stretch), and the largest gap between two progress
+updates; for the PDF job
 the peak memory of the process that laid the PDF out (a child of this one) and this process's own
 memory after it, to show nothing is kept.
 
@@ -55,6 +57,12 @@ def timed(fn: Callable[[], Any]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+def cpu_seconds(who: int) -> float:
+    """User and system CPU time of this process (RUSAGE_SELF) or its ended children."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def rss_mb(field: str = "VmRSS") -> float:
@@ -127,8 +135,15 @@ def main(sizes: list[int], repeat: int, only: list[str] | None = None) -> None:
         def job(name: str, u: str = url, details: dict[str, Any] = details) -> None:
             updates.clear()
             writing_from.clear()
+            cpu = cpu_seconds(resource.RUSAGE_SELF), cpu_seconds(resource.RUSAGE_CHILDREN)
             response = client.post(u + "/reports", data=JOBS[name])
             finished = time.perf_counter()
+            details.setdefault(name + " cpu", []).append(
+                (
+                    cpu_seconds(resource.RUSAGE_SELF) - cpu[0],
+                    cpu_seconds(resource.RUSAGE_CHILDREN) - cpu[1],
+                )
+            )
             assert response.status_code == 303
             with app.app_context():
                 row = db.session.scalars(
@@ -168,10 +183,12 @@ def main(sizes: list[int], repeat: int, only: list[str] | None = None) -> None:
             size, steps = details[name]
             writing = details[name + " writing"]
             share = statistics.median(w / t for w, t in zip(writing, times[name], strict=True))
+            worker, child = zip(*details[name + " cpu"], strict=True)
             print(
                 f"  {name} job: {size / 1e6:.1f} MB; writing the document {spread(writing, 2)} s "
-                f"({share:.0%} of the job); largest gap between progress updates "
-                f"{spread(details[name + ' gap'])} s"
+                f"({share:.0%} of the job); CPU {spread(list(worker), 2)} s in this process and "
+                f"{spread(list(child), 2)} s in the PDF process; largest gap between progress "
+                f"updates {spread(details[name + ' gap'])} s"
             )
         child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         after = details.get("rss after")
