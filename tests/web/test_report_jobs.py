@@ -492,3 +492,27 @@ def test_the_pdf_process_starts_while_the_study_is_read_and_stops_if_the_read_fa
     assert _job().state == "failed"
     assert seen_running == [True]  # started before the read, and waiting
     assert started[0].returncode is not None  # and stopped when the read failed
+
+
+def test_the_job_page_says_which_part_and_page_is_being_written(client, demo):
+    project_id, _ = demo
+    job = ReportJob(
+        project=db.session.get(Project, project_id),
+        fmt="pdf",
+        state="running",
+        stage="Writing the PDF: part 3 of 8 (page 41)",
+        steps_done=4137,
+        steps_total=report_progress.STEPS,
+    )
+    db.session.add(job)
+    db.session.commit()
+    url = f"/studies/{project_id}/comparison/reports/{job.id}"
+    page = html.unescape(client.get(url).get_data(as_text=True))
+    assert '<progress id="job-progress" max="10000" value="4137">41%</progress>' in page
+    assert "Writing the PDF: part 3 of 8 (page 41) (41%)</p>" in page
+    status = client.get(url + ".json").get_json()  # what the page's script shows the same way
+    assert (status["stage"], status["steps_done"], status["steps_total"]) == (
+        "Writing the PDF: part 3 of 8 (page 41)",
+        4137,
+        10000,
+    )
