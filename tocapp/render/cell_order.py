@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from tocapp.domain.theory import Flowchart, Step, Theme
-from tocapp.render.gap_crossings import FAR, CrossingModel, Ints, intervals
+from tocapp.render.gap_crossings import FAR, CrossingModel, Floats, Ints, intervals
 
 SWEEPS = 4  # of the barycentre ordering; more changed nothing on the 20-80-step bench charts
 SIFTING_ROUNDS = 2  # at most; more changed nothing on the bench charts
@@ -87,37 +87,38 @@ def leftward_loops(chart: Flowchart, drawn: list[Step]) -> frozenset[tuple[str, 
     for step in drawn:
         cells.setdefault((step.theme.position, lane_rank[step.group]), []).append(step)
     h = model.vector(_heights(cells))
-    # Per side, each arrow's ends round the gap's edge and the steps it ends at.
-    sides: dict[bool, tuple[list[float], list[float], list[set[int]]]] = {}
+    # Per side, each arrow's ends round the gap's edge, and the steps it ends at (four, -1 for
+    # none); the loops sent that way are appended as they go.
+    sides: dict[bool, tuple[Floats, Floats, Ints]] = {}
     column = by_key[loops[0].source].theme.position
     for left, number in ((True, column - 1), (False, column)):
-        lows: list[float] = []
-        highs: list[float] = []
-        owners: list[set[int]] = []
+        low, high = np.zeros(0), np.zeros(0)
+        owners = np.zeros((0, 4), dtype=np.int64)
         if number in model.gap_numbers:
             gap = model.gaps[model.gap_numbers.index(number)]
             low, high = intervals(gap.steps, gap.right, h)
-            lows, highs = low.tolist(), high.tolist()
-            owners = [{int(x) for x in arrow.ravel()} for arrow in gap.steps]
-        sides[left] = (lows, highs, owners)
+            owners = gap.steps.reshape(-1, 4)
+        sides[left] = (low, high, owners)
     leftward: set[tuple[str, str]] = set()
     for link in loops:
         a, b = model.index[link.source], model.index[link.target]
         cost: dict[bool, int] = {}
         for left in (True, False):
-            y = sorted(FAR - h[[a, b]] if left else h[[a, b]])
-            lows, highs, owners = sides[left]
-            cost[left] = sum(
-                ((y[0] < low < y[1]) != (y[0] < high < y[1])) and not {a, b} & mine
-                for low, high, mine in zip(lows, highs, owners, strict=True)
-            )
+            y = np.sort(FAR - h[[a, b]] if left else h[[a, b]])
+            low, high, owners = sides[left]
+            crossing = ((y[0] < low) & (low < y[1])) ^ ((y[0] < high) & (high < y[1]))
+            crossing &= ~((owners == a) | (owners == b)).any(axis=1)
+            cost[left] = int(crossing.sum())
         left = cost[True] < cost[False]
         if left:
             leftward.add((link.source, link.target))
-        y = sorted(FAR - h[[a, b]] if left else h[[a, b]])
-        sides[left][0].append(float(y[0]))
-        sides[left][1].append(float(y[1]))
-        sides[left][2].append({a, b})
+        y = np.sort(FAR - h[[a, b]] if left else h[[a, b]])
+        low, high, owners = sides[left]
+        sides[left] = (
+            np.append(low, y[0]),
+            np.append(high, y[1]),
+            np.vstack([owners, [[a, a, b, b]]]),
+        )
     return frozenset(leftward)
 
 
