@@ -67,7 +67,9 @@ class Step(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "steps"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("flowchart_versions.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("flowchart_versions.id", ondelete="CASCADE"), index=True
+    )
     theme: Mapped[str] = mapped_column(String(20))
     group_id: Mapped[int] = mapped_column(ForeignKey("project_groups.id", ondelete="RESTRICT"))
     text: Mapped[str] = mapped_column(Text)
@@ -80,7 +82,7 @@ class Step(db.Model):  # type: ignore[name-defined,misc]
     lineage: Mapped[str] = mapped_column(String(32), default=lambda: uuid4().hex)
     # Set when a voice added this step at a return interview; None for the leader's map.
     interview_id: Mapped[int | None] = mapped_column(
-        ForeignKey("interviews.id", ondelete="CASCADE"), nullable=True
+        ForeignKey("interviews.id", ondelete="CASCADE"), nullable=True, index=True
     )
 
     version: Mapped[FlowchartVersion] = relationship(back_populates="steps")
@@ -97,13 +99,15 @@ class Link(db.Model):  # type: ignore[name-defined,misc]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("flowchart_versions.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("flowchart_versions.id", ondelete="CASCADE"), index=True
+    )
     source_step_id: Mapped[int] = mapped_column(ForeignKey("steps.id", ondelete="CASCADE"))
     target_step_id: Mapped[int] = mapped_column(ForeignKey("steps.id", ondelete="CASCADE"))
     label: Mapped[str] = mapped_column(String(200), default="")
     # Set when a voice drew this arrow at a return interview, with its note on why they connect.
     interview_id: Mapped[int | None] = mapped_column(
-        ForeignKey("interviews.id", ondelete="CASCADE"), nullable=True
+        ForeignKey("interviews.id", ondelete="CASCADE"), nullable=True, index=True
     )
     note: Mapped[str] = mapped_column(Text, default="")
     verbatim: Mapped[bool] = mapped_column(Boolean, default=False)
