@@ -114,9 +114,9 @@ def _png_part(
     fonts = {bold: font(bold) for bold in (False, True)}
     for start, end in cut_lines(rect, geometry):
         _dashed(pen, px(start), px(end), scale)
-    for at, text, size, where in band_lines(rect, drawn, top_band(rect, geometry)):
+    for at, text, font_size, where in band_lines(rect, drawn, top_band(rect, geometry)):
         anchor = {"middle": "ms", "start": "ls", "end": "rs"}[where]
-        pen.text(px(at), text, fill="#1a1a1a", font=font(True, size), anchor=anchor)
+        pen.text(px(at), text, fill="#1a1a1a", font=font(True, font_size), anchor=anchor)
     for name, y in lane_names(rect, geometry):
         pen.text(px((rect[0] + 4, y)), name, fill="#1a1a1a", font=fonts[True], anchor="ls")
     for connector in connectors:
