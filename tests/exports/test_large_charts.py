@@ -25,7 +25,13 @@ from tocapp.exports.chart_pages import MIN_LEGEND_PT, MIN_STEP_PT, MM
 from tocapp.exports.chart_png import png_figure
 from tocapp.exports.charts import DrawnFigure, chart_geometry, draw_directly, svg_figure
 from tocapp.exports.docx import render_docx
-from tocapp.exports.model import ChartFigure, FlowchartDocument, TitleBlock
+from tocapp.exports.model import (
+    ChartFigure,
+    FlowchartDocument,
+    SheetDocument,
+    SheetStep,
+    TitleBlock,
+)
 from tocapp.exports.pdf import render_pdf
 from tocapp.render.flowchart_layout import LEGEND_FONT_SIZE, STEP_FONT_SIZE
 from tocapp.render.svg_inline import SVG_NS
@@ -131,7 +137,7 @@ SPLIT = [(20, ("A4",)), (40, ("A4",)), (80, ("A4",))]
 
 @dataclass(frozen=True)
 class PrintedChart:
-    document: FlowchartDocument
+    document: FlowchartDocument | SheetDocument
     drawn: DrawnFigure
     pdf: bytes
     pages: tuple[str, ...]  # each page's text in the order it is drawn, whitespace made single
@@ -144,8 +150,15 @@ class PrintedChart:
 
 
 @functools.cache
-def printed(steps: int, papers: tuple[str, ...]) -> PrintedChart:
-    document = long_document(steps)
+def printed(steps: int, papers: tuple[str, ...], sheet: bool = False) -> PrintedChart:
+    """The long chart's flowchart document (or its annotation sheet) as a PDF, read back."""
+    document: FlowchartDocument | SheetDocument = long_document(steps)
+    if sheet:
+        listed = tuple(
+            SheetStep(f"K{i}", "Theme", "Group", s.text)
+            for i, s in enumerate(document.figure.chart.steps)
+        )
+        document = SheetDocument(document.title, document.figure, listed)
     drawn = svg_figure(document.figure, draw_directly, papers=papers)
     pdf = render_pdf(document, papers=papers)
     raw = subprocess.run(
@@ -175,7 +188,16 @@ def named_step(end: str) -> str:
 
 @pytest.mark.parametrize(("steps", "papers"), SPLIT)
 def test_each_connector_names_the_page_its_step_is_printed_on(steps, papers):
-    chart = printed(steps, papers)
+    connectors_name_their_pages(printed(steps, papers), steps)
+
+
+def test_the_annotation_sheet_names_the_pages_of_its_charts_parts_too():
+    chart = printed(40, ("A4",), sheet=True)
+    assert chart.document.kind == "sheet" and len(chart.drawn.parts) > 2
+    connectors_name_their_pages(chart, 40)
+
+
+def connectors_name_their_pages(chart: PrintedChart, steps: int) -> None:
     homes = home_parts(chart.drawn)
     step_words = svg_texts(steps, "step")
     checked = 0
