@@ -76,6 +76,13 @@ def register_web(app: Flask) -> None:
 
     app.session_interface = VerifiedCookieSessions()  # the same cookie is verified only once
 
+    from tocapp.web.csrf_token import csrf_token
+
+    # Signed once per session secret; Flask-WTF puts its own in the globals and, through a
+    # context processor, in every template's context, which this one (run after it) replaces.
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})
+
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"

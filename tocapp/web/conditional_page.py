@@ -16,14 +16,15 @@ import hashlib
 
 from flask import Response, current_app, request, session
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
+
+from tocapp.web.csrf_token import csrf_token
 
 REVALIDATE = "private, no-cache"
 
 
 def page_etag(kept_key: str) -> str:
     """The page's entity tag for this reader (weak: the CSRF token's text differs each time)."""
-    generate_csrf()  # the secret the page's forms are signed with, made now if it is new
+    csrf_token()  # the secret the page's forms are signed with, made now if it is new
     reader = (
         kept_key,
         current_user.id,
