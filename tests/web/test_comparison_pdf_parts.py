@@ -195,6 +195,8 @@ def test_a_job_writing_the_pdf_in_parts_says_which_part_and_page_and_always_move
     assert [int(m.group(1)) for m in in_parts if m.group(3) is None] == list(range(1, parts + 1))
     told = [int(m.group(1)) for m in in_parts]
     assert told == sorted(told)
+    for part in range(1, parts + 1):  # a part's styles and boxes, before its first page
+        assert f"Writing the PDF: part {part} of {parts} (building the pages' boxes)" in writing
     pages = [
         int(p) for m in in_parts if m.group(3) for p in re.findall(r"^page (\d+)$", m.group(3))
     ]

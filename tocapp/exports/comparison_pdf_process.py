@@ -17,8 +17,8 @@ WeasyPrint would have made it for one document.
 
 The child tells its parent each part begun (``part I N``), each page laid out (``page N``) and each
 page drawn into the file (``drawn N``), counting pages from the start of the whole report,
-WeasyPrint's slow steps (``step N``) of the first part, and, joining the parts, the start of the
-join (``step 7``) and each page given its header and footer (``joined N``).
+WeasyPrint's slow steps (``step N``) before each part's first page, and, joining the parts, the
+start of the join (``step 7``) and each page given its header and footer (``joined N``).
 
 This module imports only WeasyPrint, pypdf and our static files' fetcher (not the report's
 templates, charts or the rest of the app): the child starts in half the time.
@@ -245,7 +245,7 @@ def pdf_in_parts(
         return bytes(document.write_pdf())
     for number, part in enumerate(parts, start=1):
         print(f"{PART_LINE}{number} {len(parts)}", flush=True)
-        tell.offset, tell.steps = len(pages), _FIRST_STEPS if number == 1 else ()
+        tell.offset, tell.steps = len(pages), _FIRST_STEPS  # each part's styles and boxes
         document = HTML(string=part, base_url=STATIC_BASE_URL, url_fetcher=fetcher).render(
             font_config=fonts
         )
