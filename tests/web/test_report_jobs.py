@@ -182,7 +182,7 @@ def test_progress_is_committed_while_the_report_is_still_being_read(app, demo, m
     report_jobs.run_report_job(db.engine, job_id, reports_dir=app.config["REPORTS_DIR"])
     settings = len(project.settings)
     steps = report_progress.STEPS
-    # Reading the study is the first share of the bar (a twentieth, for a full PDF).
+    # Reading the study is the first share of the bar (2%, for a full PDF).
     first = round(steps * report_progress.READING_SHARE["pdf", True] / (settings + 2))
     assert seen[0] == (first, steps, f"Comparing settings: 1 of {settings}")
     assert all(a[0] < b[0] for a, b in zip(seen, seen[1:], strict=False))  # always forward

@@ -36,9 +36,9 @@ log = logging.getLogger(__name__)
 
 STEPS = 10_000  # the bar's length: fine enough that every setting and every page moves it
 # The share of the bar that reading the study takes, by format and whether each setting's detail
-# is in: at fifty settings the full PDF spends about 5% of its time reading, the summary 15%. A
-# Word file is not told page by page: half.
-READING_SHARE = {("pdf", True): 0.05, ("pdf", False): 0.15}
+# is in: at fifty settings the full PDF spends about 2% of its time reading, the summary 6%
+# (bench/comparison_report.py). A Word file is not told page by page: half.
+READING_SHARE = {("pdf", True): 0.02, ("pdf", False): 0.06}
 WORD_READING_SHARE = 0.5
 # Pages at most this often (seconds); parts and WeasyPrint's slow steps always.
 PAGES_EVERY = 1.0
