@@ -10,10 +10,15 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tocapp.exports.comparison_document import comparison_pdf, comparison_pdf_in_process
+from tocapp.exports.comparison_document import (
+    comparison_pdf,
+    comparison_pdf_in_process,
+    pdf_process_started,
+)
 from tocapp.exports.comparison_pdf_process import split_parts
 from tocapp.extensions import db
 from tocapp.models import Project, ReportJob
@@ -209,3 +214,14 @@ def test_a_job_writing_the_pdf_in_parts_says_which_part_and_page_and_always_move
     assert joined[-1] == (
         f"Writing the PDF: joining the {parts} parts (page {pages[-1]} of {pages[-1]})"
     )
+
+
+def test_a_pdf_child_that_has_ended_is_a_failure_logged_with_its_errors(client, comparison_demo):
+    """A child that ended before it was given its report (it could not start, or was killed) is
+    reported as the PDF process failing, not as a broken pipe from handing it the folder."""
+    report = build_report(db.session, db.session.scalar(select(Project)), Choice())
+    with pdf_process_started() as process:
+        process.child.kill()
+        process.child.wait()
+        with pytest.raises(RuntimeError, match="the PDF process ended with"):
+            process.write(report)

@@ -174,8 +174,11 @@ class PdfProcess:
         """Hand the report to the child and wait for its PDF, telling ``progress`` on the way."""
         _write_folder(self.folder, report)
         assert self.child.stdin is not None and self.child.stdout is not None
-        self.child.stdin.write(f"{self.folder}\n")
-        self.child.stdin.close()
+        try:
+            self.child.stdin.write(f"{self.folder}\n")
+            self.child.stdin.close()
+        except BrokenPipeError:  # it has ended already: its errors are logged below
+            pass
         hear = _telling_progress(progress)
         for line in self.child.stdout:
             hear(line)

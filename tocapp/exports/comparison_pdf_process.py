@@ -32,11 +32,12 @@ import logging
 import mimetypes
 import os
 import re
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NoReturn
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import Fit
@@ -281,18 +282,31 @@ def main(folder: Path, characters_per_part: int | None = None) -> None:
     A folder named ``-`` is read from the first line of standard input: started before the
     report is ready, the child imports WeasyPrint while its parent reads the study (and ends
     without a word if that line never comes)."""
+    parent = os.getppid()
     if str(folder) == "-":
         line = sys.stdin.readline().strip()
         if not line:
             return
         folder = Path(line)
-    if characters_per_part is None:
-        pdf = pdf_in_parts(folder)
-    else:
-        pdf = pdf_in_parts(folder, characters_per_part, characters_per_part)
+    try:
+        if characters_per_part is None:
+            pdf = pdf_in_parts(folder)
+        else:
+            pdf = pdf_in_parts(folder, characters_per_part, characters_per_part)
+    except BrokenPipeError:  # no one hears the progress: the parent has gone (killed)
+        _abandoned(folder)
+    if os.getppid() != parent:  # gone while the last page was written
+        _abandoned(folder)
     partial = folder / "report.pdf.part"
     partial.write_bytes(pdf)
     os.replace(partial, folder / "report.pdf")
+
+
+def _abandoned(folder: Path) -> NoReturn:
+    """The parent was killed before it could read the PDF or delete the folder, which holds the
+    report's words (real names, in an identified report): delete it, and end."""
+    shutil.rmtree(folder, ignore_errors=True)
+    os._exit(3)  # no flushing of the broken pipe on the way out
 
 
 if __name__ == "__main__":
