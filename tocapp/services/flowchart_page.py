@@ -16,11 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocapp.domain.outline import step_numbers
-from tocapp.domain.theory import Flowchart, StepSource, Theme
-from tocapp.domain.theory import Link as DomainLink
-from tocapp.domain.theory import Step as DomainStep
+from tocapp.domain.theory import Flowchart
 from tocapp.domain.version_diff import diff_versions
-from tocapp.models import Answer, FlowchartVersion, Link, ProjectGroup, Setting, Step
+from tocapp.models import FlowchartVersion, ProjectGroup, Setting
+from tocapp.services.chart_rows import leader_charts
 from tocapp.services.errors import NotFoundError
 from tocapp.services.versions import VersionChanges, VersionEntry, version_history
 
@@ -66,50 +65,10 @@ def _charts(
     session: Session, setting: Setting, versions: list[FlowchartVersion]
 ) -> dict[int, Flowchart]:
     """The versions' charts by version id, as ``to_domain`` builds them, in three statements."""
-    ids = [v.id for v in versions]
-    steps: dict[int, list[DomainStep]] = {i: [] for i in ids}
-    rows = session.execute(
-        select(
-            Step.version_id,
-            Step.id,
-            Step.theme,
-            ProjectGroup.name,
-            Step.text,
-            Step.lineage,
-            Step.source_quote,
-            Answer.number,
-            Answer.question_text,
-        )
-        .join(ProjectGroup, ProjectGroup.id == Step.group_id)
-        .outerjoin(Answer, Answer.id == Step.source_answer_id)
-        .where(Step.version_id.in_(ids), Step.interview_id.is_(None))
-        .order_by(Step.version_id, Step.position, Step.id)
-    )
-    for version_id, step_id, theme, group, text, lineage, quote, number, question in rows:
-        source = None if number is None else StepSource(number, question, quote)
-        steps[version_id].append(
-            DomainStep(str(step_id), Theme(theme), group, text, source, lineage)
-        )
-    links: dict[int, list[DomainLink]] = {i: [] for i in ids}
-    for version_id, source_id, target_id, label in session.execute(
-        select(Link.version_id, Link.source_step_id, Link.target_step_id, Link.label)
-        .where(Link.version_id.in_(ids), Link.interview_id.is_(None))
-        .order_by(Link.id)
-    ):
-        links[version_id].append(DomainLink(str(source_id), str(target_id), label))
-    groups = tuple(
-        session.scalars(
-            select(ProjectGroup.name)
-            .where(ProjectGroup.project_id == setting.project_id)
-            .order_by(ProjectGroup.position)
-        )
-    )
-    return {
-        v.id: Flowchart(
-            title=f"{setting.code} flowchart, version {v.number}",
-            groups=groups,
-            steps=tuple(steps[v.id]),
-            links=tuple(links[v.id]),
-        )
-        for v in versions
-    }
+    groups = session.scalars(
+        select(ProjectGroup.name)
+        .where(ProjectGroup.project_id == setting.project_id)
+        .order_by(ProjectGroup.position)
+    ).all()
+    titles = {v.id: f"{setting.code} flowchart, version {v.number}" for v in versions}
+    return leader_charts(session, titles, groups)

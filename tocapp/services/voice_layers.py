@@ -27,6 +27,28 @@ from tocapp.domain.theory import Flowchart, Theme
 from tocapp.domain.voices import Mark, VoiceLayer, VoiceLink, VoiceNote, VoiceStep
 
 
+def person_as_heard(
+    *,
+    reference: str,
+    role: str,
+    perspective: str,
+    pseudonym: str,
+    real_name: str,
+    consent_quote: bool,
+    audience: Audience,
+) -> Person:
+    """One participant as they spoke in one interview (role and perspective at the time); the
+    real name only for the identified audience."""
+    return Person(
+        reference=reference,
+        role=role,
+        perspective=Perspective(perspective),
+        pseudonym=pseudonym,
+        real_name=real_name if audience is Audience.IDENTIFIED else "",
+        may_quote=consent_quote,
+    )
+
+
 @dataclass(frozen=True)
 class NotePart:
     number: int

@@ -42,6 +42,7 @@ from tocapp.services.voice_layers import (
     LinkPart,
     NotePart,
     StepPart,
+    person_as_heard,
     voice_layer,
     withhold_unquotable,
     words_quotable,
@@ -62,13 +63,14 @@ def parse_round_choice(text: str) -> RoundChoice:
 def person_in(person: InterviewParticipant, audience: Audience) -> Person:
     """One participant as they spoke in one interview; the real name only when identified."""
     participant = person.participant
-    return Person(
+    return person_as_heard(
         reference=participant.reference,
         role=person.role_label,
-        perspective=Perspective(person.perspective),
+        perspective=person.perspective,
         pseudonym=participant.pseudonym,
-        real_name=participant.real_name if audience is Audience.IDENTIFIED else "",
-        may_quote=participant.consent_quote,
+        real_name=participant.real_name,
+        consent_quote=participant.consent_quote,
+        audience=audience,
     )
 
 

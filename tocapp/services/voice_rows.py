@@ -22,7 +22,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from tocapp.domain.comparison import SettingRound
-from tocapp.domain.people import Audience, Person, Perspective
+from tocapp.domain.people import Audience, Person
 from tocapp.domain.voices import VoiceLayer, chart_with_voices
 from tocapp.models import (
     FlowchartVersion,
@@ -39,7 +39,7 @@ from tocapp.models import (
 )
 from tocapp.models.annotations import VoiceNote as NoteRow
 from tocapp.services.chart_rows import shown_charts
-from tocapp.services.voice_layers import LinkPart, NotePart, StepPart, voice_layer
+from tocapp.services.voice_layers import LinkPart, NotePart, StepPart, person_as_heard, voice_layer
 from tocapp.services.voice_read import for_audience
 
 
@@ -137,7 +137,6 @@ def _voices(
     """Each interview's voice, from its people, marks, notes, arrows and steps: one statement
     for each kind of row."""
     people: dict[int, list[Person]] = defaultdict(list)
-    identified = audience is Audience.IDENTIFIED
     for (
         interview_id,
         reference,
@@ -161,13 +160,14 @@ def _voices(
         .order_by(InterviewParticipant.id)
     ):
         people[interview_id].append(
-            Person(
+            person_as_heard(
                 reference=reference,
                 role=role,
-                perspective=Perspective(perspective),
+                perspective=perspective,
                 pseudonym=pseudonym,
-                real_name=real_name if identified else "",
-                may_quote=consent,
+                real_name=real_name,
+                consent_quote=consent,
+                audience=audience,
             )
         )
     marks: dict[int, list[tuple[int, str]]] = defaultdict(list)
