@@ -1,9 +1,10 @@
-"""Index the steps' and arrows' version and interview
+"""Index the steps' and arrows' version and interview, and the interviews' setting
 
 A chart's steps and arrows are read by version (every flowchart, voice and comparison page) and a
 voice's own by interview (the comparison reads them for all chosen settings at once); deleting an
 interview or a version (withdrawal, erasure) finds them the same way. PostgreSQL does not index a
-foreign key by itself, so each of these reads scanned the whole table.
+foreign key by itself, so each of these reads scanned the whole table. The comparison also finds
+the chosen settings' interviews by setting.
 
 Revision ID: f1a9c3e5b7d2
 Revises: c5d2e8a1f7b3
@@ -23,6 +24,7 @@ INDEXES = [
     ("steps", "interview_id"),
     ("links", "version_id"),
     ("links", "interview_id"),
+    ("interviews", "setting_id"),
 ]
 
 

@@ -24,7 +24,9 @@ class Interview(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "interviews"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    setting_id: Mapped[int] = mapped_column(ForeignKey("settings.id", ondelete="CASCADE"))
+    setting_id: Mapped[int] = mapped_column(
+        ForeignKey("settings.id", ondelete="CASCADE"), index=True
+    )
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
     schedule_id: Mapped[int | None] = mapped_column(
         ForeignKey("schedules.id", ondelete="SET NULL"), nullable=True
