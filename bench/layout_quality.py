@@ -49,8 +49,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tocapp.domain.theory import Flowchart, Link, Step, Theme  # noqa: E402 (path set above)
+from tocapp.exports.chart_geometry import chart_geometry  # noqa: E402
 from tocapp.exports.chart_pages import DEFAULT_PAPERS  # noqa: E402
-from tocapp.exports.charts import chart_geometry, plan_parts  # noqa: E402
+from tocapp.exports.charts import plan_parts  # noqa: E402
 from tocapp.render import flowchart_to_dot, render_dot  # noqa: E402
 from tocapp.render.dot_escape import dot_label, quoted  # noqa: E402
 from tocapp.render.edge_routes import route_links  # noqa: E402

@@ -21,9 +21,10 @@ from PIL import Image
 from tests.exports.helpers import pdf_page_sizes, pdf_text, pixel_variance, save_pages_as_png
 from tests.render.helpers import synthetic_chart
 from tocapp.exports.chart_connectors import CONNECTORS_NOTE, PASSING
+from tocapp.exports.chart_geometry import chart_geometry
 from tocapp.exports.chart_pages import MIN_LEGEND_PT, MIN_STEP_PT, MM
 from tocapp.exports.chart_png import png_figure
-from tocapp.exports.charts import DrawnFigure, chart_geometry, draw_directly, svg_figure
+from tocapp.exports.charts import DrawnFigure, draw_directly, svg_figure
 from tocapp.exports.docx import render_docx
 from tocapp.exports.model import (
     ChartFigure,

@@ -13,16 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tocapp.exports.chart_connectors import CONNECTOR_FONT_SIZE, LINE, Connector, Point, Rect
+from tocapp.exports.chart_geometry import ChartGeometry, chart_geometry
 from tocapp.exports.chart_pages import DEFAULT_PAPERS
 from tocapp.exports.charts import (
     INK,
     PRINT_DPI,
-    ChartGeometry,
     ChartPart,
     DrawChart,
     DrawnFigure,
     band_lines,
-    chart_geometry,
     cut_lines,
     drawn_rect,
     figure_problem,
