@@ -15,9 +15,6 @@ from collections.abc import Sequence
 from docx import Document
 from docx.document import Document as WordDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.oxml.table import CT_Row
 from docx.section import Section
 from docx.shared import Mm, Pt
 from docx.table import Table
@@ -33,6 +30,13 @@ from tocapp.exports.chart_pages import (
 )
 from tocapp.exports.chart_png import png_figure
 from tocapp.exports.charts import DrawChart, DrawnFigure, draw_directly
+from tocapp.exports.docx_xml import (
+    bookmark,
+    bottom_border,
+    page_field,
+    repeat_as_header,
+    update_fields_on_opening,
+)
 from tocapp.exports.model import (
     MARK_MEANINGS,
     AnnotatedDocument,
@@ -266,7 +270,10 @@ class _WordWriter:
             section = self.doc.add_section(WD_SECTION.NEW_PAGE)
             self._page(section, drawn.plan.paper, drawn.plan.landscape)
             caption = drawn.figure.caption + (f" — {part.label}" if part.label else "")
-            self._bookmark(self.para(caption, italic=True), self._part_bookmark(part.number))
+            self._bookmarks += 1
+            bookmark(
+                self.para(caption, italic=True), self._part_bookmark(part.number), self._bookmarks
+            )
             self.doc.add_picture(io.BytesIO(part.png), width=Pt(part.width_pt))
             if part.connectors:
                 self.para(CONNECTORS_NOTE_PARTS, italic=True)
@@ -284,23 +291,9 @@ class _WordWriter:
         for index, number in enumerate(numbers):
             separator = "; " if index else ""
             paragraph.add_run(f"{separator}part {number} is on page ").italic = True
-            _field(paragraph, f"PAGEREF {self._part_bookmark(number)} \\h", cached="?")
+            page_field(paragraph, f"PAGEREF {self._part_bookmark(number)} \\h", cached="?")
         paragraph.add_run(".").italic = True
-        _update_fields_on_opening(self.doc)
-
-    def _bookmark(self, paragraph: Paragraph, name: str) -> None:
-        self._bookmarks += 1
-        start = OxmlElement("w:bookmarkStart")
-        start.set(qn("w:id"), str(self._bookmarks))
-        start.set(qn("w:name"), name)
-        end = OxmlElement("w:bookmarkEnd")
-        end.set(qn("w:id"), str(self._bookmarks))
-        runs = paragraph._p.r_lst
-        if runs:
-            runs[0].addprevious(start)
-        else:
-            paragraph._p.append(start)
-        paragraph._p.append(end)
+        update_fields_on_opening(self.doc)
 
     def heading(self, text: str, level: int) -> None:
         self.doc.add_heading(clean(text), level=level)
@@ -333,7 +326,7 @@ class _WordWriter:
                 run = cell.paragraphs[0].add_run(clean(text))
                 run.bold = heading_row or (header is None and index == 0) or None
         if header is not None:
-            _repeat_as_header(table.rows[0]._tr)
+            repeat_as_header(table.rows[0]._tr)
         for column, width in zip(table.columns, widths, strict=True):
             for cell in column.cells:
                 cell.width = Mm(width)
@@ -344,7 +337,7 @@ class _WordWriter:
         for _ in range(count):
             paragraph = self.doc.add_paragraph()
             paragraph.paragraph_format.space_before = Pt(14)
-            _bottom_border(paragraph)
+            bottom_border(paragraph)
 
     def _page(self, section: Section, paper: str, landscape: bool) -> None:
         width, height = PAPERS_MM[paper]
@@ -362,89 +355,10 @@ class _WordWriter:
         footer = section.footer.paragraphs[0]
         state = f"for {self.title.audience.label}"
         footer.add_run(f"Generated on {self.title.value('Generated')} · {state} · Page ")
-        _field(footer, "PAGE")
+        page_field(footer, "PAGE")
         footer.add_run(" of ")
-        _field(footer, "NUMPAGES")
+        page_field(footer, "NUMPAGES")
 
 
 def _with_source(text: str, verbatim: bool, withheld: bool) -> str:
     return f"{text} (their words)" if verbatim and text and not withheld else text
-
-
-def _field(paragraph: Paragraph, code: str, cached: str = "1") -> None:
-    """A Word field (PAGE, NUMPAGES, PAGEREF) that Word fills in when it lays out the pages,
-    showing ``cached`` until it does."""
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), code)
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = cached
-    run.append(text)
-    field.append(run)
-    paragraph._p.append(field)
-
-
-# What may follow w:updateFields in Word's settings (CT_Settings is a sequence: order matters).
-_AFTER_UPDATE_FIELDS = (
-    "hdrShapeDefaults",
-    "footnotePr",
-    "endnotePr",
-    "compat",
-    "docVars",
-    "rsids",
-    "mathPr",
-    "attachedSchema",
-    "themeFontLang",
-    "clrSchemeMapping",
-    "doNotIncludeSubdocsInStats",
-    "doNotAutoCompressPictures",
-    "forceUpgrade",
-    "captions",
-    "readModeInkLockDown",
-    "smartTagType",
-    "schemaLibrary",
-    "shapeDefaults",
-    "doNotEmbedSmartTags",
-    "decimalSymbol",
-    "listSeparator",
-)
-
-
-def _update_fields_on_opening(doc: WordDocument) -> None:
-    """Ask Word to fill in the document's fields when it opens it (w:updateFields)."""
-    settings = doc.settings.element
-    if settings.find(qn("w:updateFields")) is not None:
-        return
-    flag = OxmlElement("w:updateFields")
-    flag.set(qn("w:val"), "true")
-    later = next(
-        (child for child in settings if child.tag in {qn(f"w:{n}") for n in _AFTER_UPDATE_FIELDS}),
-        None,
-    )
-    if later is not None:
-        later.addprevious(flag)
-    else:
-        settings.append(flag)
-
-
-def _repeat_as_header(row: CT_Row) -> None:
-    properties = row.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
-
-
-def _bottom_border(paragraph: Paragraph) -> None:
-    """A ruled line to write on: the paragraph's bottom border (python-docx has no API for it)."""
-    properties = paragraph._p.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for name, value in (
-        ("w:val", "single"),
-        ("w:sz", "4"),
-        ("w:space", "1"),
-        ("w:color", "777777"),
-    ):
-        bottom.set(qn(name), value)
-    borders.append(bottom)
-    properties.append(borders)
