@@ -43,7 +43,7 @@ from tocapp.exports.pdf import document_html, render_pdf  # noqa: E402
 from tocapp.extensions import db  # noqa: E402
 from tocapp.models import Setting  # noqa: E402
 from tocapp.render import flowchart_to_dot  # noqa: E402
-from tocapp.services import export_data, flowcharts, interviews, studies, voices  # noqa: E402
+from tocapp.services import export_data, flowcharts, interviews, participants, studies, voices  # noqa: E402
 from tocapp.services.schedules import ensure_built_in_schedules, schedules_for  # noqa: E402
 from tocapp.services.users import create_user  # noqa: E402
 
@@ -73,11 +73,11 @@ def synthetic_study(step_count: int, seed: int = 0) -> Setting:
         db.session, None, project, studies.SettingFields(name="Bench school", code="BEN")
     )
     people = [
-        studies.add_participant(
+        participants.add_participant(
             db.session,
             None,
             setting,
-            studies.ParticipantFields(
+            participants.ParticipantFields(
                 role_label=role,
                 perspective="leadership" if n == 0 else "practice",
                 pseudonym=f"{role} {n}",

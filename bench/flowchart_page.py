@@ -56,7 +56,7 @@ from tocapp import create_app  # noqa: E402
 from tocapp.extensions import db  # noqa: E402
 from tocapp.models import Schedule  # noqa: E402
 from tocapp.render import flowchart_to_dot  # noqa: E402
-from tocapp.services import flowcharts, interviews, studies, versions  # noqa: E402
+from tocapp.services import flowcharts, interviews, participants, studies, versions  # noqa: E402
 from tocapp.services.schedules import ensure_built_in_schedules  # noqa: E402
 from tocapp.services.users import create_user  # noqa: E402
 
@@ -104,11 +104,13 @@ def build(app: Any) -> dict[int, str]:
             setting = studies.add_setting(
                 db.session, None, project, studies.SettingFields(f"School {size}", f"S{size}")
             )
-            leader = studies.add_participant(
+            leader = participants.add_participant(
                 db.session,
                 None,
                 setting,
-                studies.ParticipantFields("Headteacher", "leadership", consent_participate=True),
+                participants.ParticipantFields(
+                    "Headteacher", "leadership", consent_participate=True
+                ),
             )
             first = interviews.record_interview(
                 db.session,

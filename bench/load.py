@@ -40,7 +40,7 @@ from sqlalchemy import func, select  # noqa: E402
 from tocapp import create_app  # noqa: E402
 from tocapp.extensions import db  # noqa: E402
 from tocapp.models import VoiceNote  # noqa: E402
-from tocapp.services import flowcharts, interviews, studies, voices  # noqa: E402
+from tocapp.services import flowcharts, interviews, participants, studies, voices  # noqa: E402
 from tocapp.services.schedules import ensure_built_in_schedules  # noqa: E402
 from tocapp.services.users import create_user  # noqa: E402
 
@@ -68,11 +68,11 @@ def build(uri: str, annotators: int) -> dict[str, Any]:
         ]
         started = []
         for role in ("Teacher", "Teaching assistant"):
-            person = studies.add_participant(
+            person = participants.add_participant(
                 db.session,
                 None,
                 setting,
-                studies.ParticipantFields(role, "practice", consent_participate=True),
+                participants.ParticipantFields(role, "practice", consent_participate=True),
             )
             started.append(
                 voices.start_return_interview(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tocapp.domain.voices import Mark
 from tocapp.models import Project, StepMark, User
-from tocapp.services import flowcharts, interviews, studies, voices
+from tocapp.services import flowcharts, interviews, participants, rounds, studies, voices
 
 ROLES = ("Headteacher", "Teacher", "Teaching assistant", "SENCo")
 THEMES = ("situation", "action", "outcome")
@@ -37,7 +37,7 @@ def build_study(
         first_round_on=date(2025, 1, 6),
     )
     for _ in range(return_rounds - 1):
-        studies.add_round(session, None, project, studies.RoundFields("Further return interviews"))
+        rounds.add_round(session, None, project, rounds.RoundFields("Further return interviews"))
     first, *returns = project.rounds
     for s in range(settings):
         setting = studies.add_setting(
@@ -47,11 +47,11 @@ def build_study(
             studies.SettingFields(f"Setting {s}", f"S{s:02d}", "Primary school"),
         )
         people = [
-            studies.add_participant(
+            participants.add_participant(
                 session,
                 None,
                 setting,
-                studies.ParticipantFields(
+                participants.ParticipantFields(
                     "Headteacher" if v == 0 else ROLES[1 + v % 3],
                     "leadership" if v == 0 else "practice",
                     consent_participate=True,

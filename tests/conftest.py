@@ -26,7 +26,7 @@ from flask.testing import FlaskClient
 from tocapp import create_app
 from tocapp.extensions import db
 from tocapp.models import Interview, Participant, Project, Setting, User
-from tocapp.services import interviews, studies
+from tocapp.services import interviews, participants, studies
 from tocapp.services.schedules import ensure_built_in_schedules
 from tocapp.services.users import create_user
 
@@ -215,8 +215,8 @@ def make_participant(make_setting: Callable[..., Setting]) -> Callable[..., Part
         values.setdefault(
             "perspective", "leadership" if "head" in values["role_label"].lower() else "practice"
         )
-        participant = studies.add_participant(
-            db.session, None, setting, studies.ParticipantFields(**values)
+        participant = participants.add_participant(
+            db.session, None, setting, participants.ParticipantFields(**values)
         )
         db.session.commit()
         return participant

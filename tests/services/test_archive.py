@@ -44,7 +44,15 @@ from tocapp.models import (
     VoiceNote,
     Withdrawal,
 )
-from tocapp.services import interviews, schedules, studies, versions, voices, withdrawals
+from tocapp.services import (
+    interviews,
+    participants,
+    schedules,
+    studies,
+    versions,
+    voices,
+    withdrawals,
+)
 from tocapp.services.archive import ArchiveError, import_study, study_archive
 from tocapp.services.demo import load_demo_study
 
@@ -329,11 +337,11 @@ def test_hostile_text_arrives_exactly(app, make_user, importer):
     setting = studies.add_setting(
         db.session, None, project, studies.SettingFields(HOSTILE[0], "YG-1", HOSTILE[4])
     )
-    person = studies.add_participant(
+    person = participants.add_participant(
         db.session,
         None,
         setting,
-        studies.ParticipantFields(
+        participants.ParticipantFields(
             HOSTILE[3], "leadership", HOSTILE[2], HOSTILE[4], consent_participate=True
         ),
     )

@@ -17,7 +17,16 @@ from tests.services import comparison_orm_reference as reference
 from tocapp.domain.people import Audience
 from tocapp.extensions import db
 from tocapp.models import Project, Setting, User
-from tocapp.services import comparison, flowcharts, interviews, studies, versions, voices
+from tocapp.services import (
+    comparison,
+    flowcharts,
+    interviews,
+    participants,
+    rounds,
+    studies,
+    versions,
+    voices,
+)
 from tocapp.services.comparison import Choice, build_report
 from tocapp.services.demo import load_demo_study
 from tocapp.services.schedules import schedules_for
@@ -45,11 +54,11 @@ def _assert_same(rows: Any, objects: Any) -> None:
 
 
 def _person(setting: Setting, role: str, perspective: str, **fields: Any) -> Any:
-    return studies.add_participant(
+    return participants.add_participant(
         db.session,
         None,
         setting,
-        studies.ParticipantFields(role, perspective, consent_participate=True, **fields),
+        participants.ParticipantFields(role, perspective, consent_participate=True, **fields),
     )
 
 
@@ -114,7 +123,7 @@ def _varied_study(owner: User) -> Project:
     project = studies.create_project(
         db.session, owner, studies.ProjectFields("Every case", "language", "Rows")
     )
-    studies.add_round(db.session, None, project, studies.RoundFields("Again"))  # a third
+    rounds.add_round(db.session, None, project, rounds.RoundFields("Again"))  # a third
     _, second, third = project.rounds
     groups = [g.id for g in project.groups]
 

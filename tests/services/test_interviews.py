@@ -11,7 +11,7 @@ from tocapp.domain.errors import DomainError
 from tocapp.domain.schedules import COLLABORATION_DEFINITION, PAIRED_COLLABORATION_KEY
 from tocapp.extensions import db
 from tocapp.models import Interview, Schedule
-from tocapp.services import studies
+from tocapp.services import participants
 from tocapp.services.errors import StaleEditError
 from tocapp.services.interviews import (
     InterviewFields,
@@ -98,11 +98,11 @@ def test_a_form_token_from_another_setting_is_refused(make_participant, make_set
         db.session, None, head.setting, _fields(head.setting, [head], form_token="abc")
     )
     other = make_setting(project=head.setting.project)
-    elsewhere = studies.add_participant(
+    elsewhere = participants.add_participant(
         db.session,
         None,
         other,
-        studies.ParticipantFields(role_label="Teacher", perspective="practice"),
+        participants.ParticipantFields(role_label="Teacher", perspective="practice"),
     )
     with pytest.raises(DomainError):
         record_interview(db.session, None, other, _fields(other, [elsewhere], form_token="abc"))
@@ -168,11 +168,11 @@ def test_updating_changes_notes_and_people_and_marks_the_interview_changed(make_
     interview = make_interview(notes={1: "Before"})
     setting = interview.setting
     head = interview.people[0].participant
-    deputy = studies.add_participant(
+    deputy = participants.add_participant(
         db.session,
         None,
         setting,
-        studies.ParticipantFields(
+        participants.ParticipantFields(
             role_label="Deputy", perspective="leadership", consent_participate=True
         ),
     )

@@ -8,7 +8,7 @@ import pytest
 
 from tocapp.domain.errors import DomainError
 from tocapp.models import Role
-from tocapp.services import flowcharts, schedules, studies
+from tocapp.services import flowcharts, rounds, schedules, studies
 
 
 @pytest.mark.parametrize(
@@ -134,18 +134,18 @@ def test_setting_codes_are_normalised_and_unique_in_a_study(session, make_projec
 
 def test_rounds_are_numbered_in_order_and_any_number_may_be_added(session, make_project):
     project = make_project()
-    third = studies.add_round(session, None, project, studies.RoundFields("Third", "return"))
-    fourth = studies.add_round(session, None, project, studies.RoundFields("Fourth", "return"))
+    third = rounds.add_round(session, None, project, rounds.RoundFields("Third", "return"))
+    fourth = rounds.add_round(session, None, project, rounds.RoundFields("Fourth", "return"))
     assert (third.number, fourth.number) == (3, 4)
     with pytest.raises(DomainError):
-        studies.add_round(session, None, project, studies.RoundFields("Bad", "graded"))
+        rounds.add_round(session, None, project, rounds.RoundFields("Bad", "graded"))
 
 
 def test_next_round_defaults_follow_the_last_planned_round(make_project):
     project = make_project()
     project.rounds[0].planned_on = date(2026, 1, 1)
     project.rounds[1].planned_on = date(2026, 7, 1)
-    defaults = studies.next_round_defaults(project)
+    defaults = rounds.next_round_defaults(project)
     assert (defaults.kind, defaults.planned_on) == ("return", date(2026, 12, 30))
 
 

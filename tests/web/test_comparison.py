@@ -138,7 +138,7 @@ def test_a_third_round_shows_how_marks_moved(client, demo):
     from datetime import date
 
     from tocapp.models import Interview
-    from tocapp.services import interviews, studies, voices
+    from tocapp.services import interviews, rounds, voices
 
     project = db.session.scalar(select(Project))
     nur = db.session.scalar(select(Setting).where(Setting.code == "NUR"))
@@ -151,7 +151,7 @@ def test_a_third_round_shows_how_marks_moved(client, demo):
     marked = {m.step_id: m.mark for m in round2.marks}
     (changed_step, old_mark), (kept_step, kept_mark) = list(marked.items())[:2]
     new_mark = "elusive" if old_mark != "elusive" else "achieved"
-    round3 = studies.add_round(db.session, None, project, studies.RoundFields("Second return"))
+    round3 = rounds.add_round(db.session, None, project, rounds.RoundFields("Second return"))
     later: Interview = voices.start_return_interview(
         db.session,
         None,

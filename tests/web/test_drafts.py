@@ -33,13 +33,13 @@ def study(auth: Any, make_user: Any, make_project: Any, make_setting: Any, make_
 
 
 def _participant(setting: Any) -> Any:
-    from tocapp.services import studies
+    from tocapp.services import participants
 
-    person = studies.add_participant(
+    person = participants.add_participant(
         db.session,
         None,
         setting,
-        studies.ParticipantFields(
+        participants.ParticipantFields(
             role_label="Headteacher", consent_participate=True, perspective="leadership"
         ),
     )

@@ -19,7 +19,7 @@ import pytest
 from tests.web.statements import statements_of
 from tocapp.extensions import db
 from tocapp.models import Project, Setting, User
-from tocapp.services import flowcharts, interviews, studies, versions, voices
+from tocapp.services import flowcharts, interviews, participants, rounds, studies, versions, voices
 from tocapp.services.schedules import schedules_for
 
 SMALL, LARGE = 1, 10
@@ -34,11 +34,11 @@ class Built:
 
 
 def _participant(setting: Setting, n: int, *, leader: bool = False) -> Any:
-    return studies.add_participant(
+    return participants.add_participant(
         db.session,
         None,
         setting,
-        studies.ParticipantFields(
+        participants.ParticipantFields(
             "Headteacher" if leader else ROLES[n % 3],
             "leadership" if leader else "practice",
             consent_participate=True,
@@ -100,7 +100,7 @@ def voices_study(owner: User, scale: int) -> Built:
     )
     return_rounds = min(1 + scale, 3)
     for _ in range(return_rounds - 1):
-        studies.add_round(db.session, None, project, studies.RoundFields("Again"))
+        rounds.add_round(db.session, None, project, rounds.RoundFields("Again"))
     setting = studies.add_setting(
         db.session, None, project, studies.SettingFields("Nursery", "NUR")
     )
@@ -302,7 +302,7 @@ def compared_study(owner: User, scale: int) -> Built:
     project = studies.create_project(
         db.session, owner, studies.ProjectFields(f"Compared × {scale}", "language", "Bench")
     )
-    studies.add_round(db.session, None, project, studies.RoundFields("Again"))
+    rounds.add_round(db.session, None, project, rounds.RoundFields("Again"))
     groups = [g.id for g in project.groups]
     for s in range(2 * scale):
         setting = studies.add_setting(

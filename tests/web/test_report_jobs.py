@@ -381,7 +381,7 @@ def test_an_expired_report_is_not_served_and_can_be_built_again(app, client, dem
 
 
 def test_a_consent_taken_back_withdraws_the_built_reports_and_their_files(app, client, demo):
-    from tocapp.services import studies
+    from tocapp.services import participants
 
     project_id, nur_id = demo
     response = client.post(f"/studies/{project_id}/comparison/reports", data={"fmt": "pdf"})
@@ -389,21 +389,21 @@ def test_a_consent_taken_back_withdraws_the_built_reports_and_their_files(app, c
     built = Path(app.config["REPORTS_DIR"]) / job.file_name
     assert built.exists()
     person = db.session.get(Setting, nur_id).participants[0]
-    unchanged = studies.ParticipantFields(
+    unchanged = participants.ParticipantFields(
         person.role_label,
         person.perspective,
         consent_participate=person.consent_participate,
         consent_quote=person.consent_quote,
     )
-    studies.update_participant(db.session, None, person, unchanged)
+    participants.update_participant(db.session, None, person, unchanged)
     db.session.commit()
     assert _job().state == "done"  # correcting details changes nothing
 
-    studies.update_participant(
+    participants.update_participant(
         db.session,
         None,
         person,
-        studies.ParticipantFields(
+        participants.ParticipantFields(
             person.role_label, person.perspective, consent_participate=True, consent_quote=False
         ),
     )

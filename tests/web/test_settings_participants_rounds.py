@@ -9,7 +9,7 @@ import pytest
 
 from tocapp.extensions import db
 from tocapp.models import Participant, Project, Role, Round, Setting
-from tocapp.services import studies
+from tocapp.services import rounds, studies
 
 HOSTILE = '<script>alert("x")</script> back\\slash "quoted" 🙂 Ysgol Tŷ Ŵyn مدرسة'
 
@@ -380,7 +380,7 @@ def test_hostile_participant_and_setting_text_is_shown_literally(
 def test_owner_adds_round_three_suggested_six_months_after_round_two(client, owner_and_study):
     _owner, project = owner_and_study
     round_two = project.rounds[1].planned_on
-    suggested = round_two + timedelta(days=studies.RETURN_INTERVAL_DAYS)
+    suggested = round_two + timedelta(days=rounds.RETURN_INTERVAL_DAYS)
 
     form = _html(client.get(f"/studies/{project.id}/rounds/new"))
     assert "Add round 3" in form and f'value="{suggested.isoformat()}"' in form
@@ -392,13 +392,13 @@ def test_owner_adds_round_three_suggested_six_months_after_round_two(client, own
 
     assert response.status_code == 302
     db.session.expire_all()
-    rounds = db.session.get(Project, project.id).rounds
-    assert [(r.number, r.title) for r in rounds] == [
+    study_rounds = db.session.get(Project, project.id).rounds
+    assert [(r.number, r.title) for r in study_rounds] == [
         (1, "Initial theory of change interviews"),
         (2, "Return interviews"),
         (3, "Second return interviews"),
     ]
-    assert rounds[2].planned_on == date(2027, 6, 1)
+    assert study_rounds[2].planned_on == date(2027, 6, 1)
     html = _html(client.get(f"/studies/{project.id}"))
     assert "Second return interviews" in html and "1 June 2027" in html
 

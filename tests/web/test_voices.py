@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tocapp.extensions import db
 from tocapp.models import Interview, Link, Step, StepMark, VoiceNote
 from tocapp.models.users import Role
-from tocapp.services import flowcharts, studies
+from tocapp.services import flowcharts, participants, studies
 from tocapp.services.flowcharts import StepFields
 
 HOSTILE = '<b>x</b> "q" {x|y} \\l 🌱 ŵ ŷ مرحبا'
@@ -115,11 +115,11 @@ def test_starting_a_return_interview_freezes_the_chart_it_shows(client, setting_
 
 def test_a_return_interview_needs_a_mapped_chart(client, make_setting, setting_with_map):
     empty = make_setting(project=setting_with_map["setting"].project)
-    person = studies.add_participant(
+    person = participants.add_participant(
         db.session,
         None,
         empty,
-        studies.ParticipantFields(role_label="Teacher", perspective="practice"),
+        participants.ParticipantFields(role_label="Teacher", perspective="practice"),
     )
     db.session.commit()
     url = f"/studies/{empty.project_id}/settings/{empty.id}/return-interviews/new"

@@ -29,7 +29,7 @@ from tocapp.domain.voices import tally_step
 from tocapp.extensions import db
 from tocapp.models import Interview, InterviewParticipant, Participant, Project, Round, Setting
 from tocapp.models.users import Role
-from tocapp.services import flowcharts, interviews, studies, voices
+from tocapp.services import flowcharts, interviews, rounds, studies, voices
 from tocapp.services.comparison import Choice, build_report
 from tocapp.services.flowcharts import StepFields
 from tocapp.services.voice_read import setting_voices
@@ -259,7 +259,7 @@ def mixed(make_user, make_project, make_setting, make_participant, make_intervie
         [(ta2, "Teaching assistant")],
         {s[MENTORING]: "elusive", s[OBSERVING]: "elusive"},
     )
-    round3 = studies.add_round(db.session, None, project, studies.RoundFields("Second return"))
+    round3 = rounds.add_round(db.session, None, project, rounds.RoundFields("Second return"))
     _voice(setting, round3, date(2027, 1, 11), [(vp, "Vice principal")], {s[MENTORING]: "achieved"})
     _voice(
         setting,
@@ -769,7 +769,7 @@ def test_across_rounds_names_the_rounds_that_saw_another_version(
     )
     db.session.commit()
     v2 = versions.start_next_version(db.session, None, setting)
-    r3 = studies.add_round(db.session, None, project, studies.RoundFields("Second return"))
+    r3 = rounds.add_round(db.session, None, project, rounds.RoundFields("Second return"))
     db.session.commit()
     _voice(setting, r3, date(2027, 1, 1), [(head, "Headteacher")], {v2.steps[0]: "partly"})
     db.session.commit()

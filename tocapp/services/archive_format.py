@@ -36,8 +36,8 @@ from tocapp.models import (
 )
 from tocapp.services.flowcharts import MAX_QUOTE
 from tocapp.services.interviews import MAX_NOTES
+from tocapp.services.rounds import ROUND_KINDS
 from tocapp.services.schedules import MAX_QUESTION_LENGTH
-from tocapp.services.studies import ROUND_KINDS
 from tocapp.services.withdrawals import AFTER, EVERYTHING, KEEP_STEPS, REMOVE_STEPS
 
 FORMAT_NAME = "tocapp-study-archive"

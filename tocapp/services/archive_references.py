@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 from tocapp.domain.schedules import BUILT_IN_SCHEDULES
 from tocapp.services import archive_format as fmt
 from tocapp.services.archive_format import ArchiveError
-from tocapp.services.studies import FieldError, normalise_code
+from tocapp.services.errors import FieldError
+from tocapp.services.studies import normalise_code
 
 T = TypeVar("T")
 

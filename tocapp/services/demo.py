@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tocapp.domain.schedules import THEORY_OF_CHANGE_KEY
 from tocapp.models import Membership, Participant, Project, Schedule, Setting
-from tocapp.services import flowcharts, interviews, studies, voices
+from tocapp.services import flowcharts, interviews, participants, studies, voices
 from tocapp.services.audit import Actor
 from tocapp.services.schedules import ensure_built_in_schedules
 from tocapp.services.users import create_user, find_user_by_email
@@ -96,11 +96,11 @@ def _load_setting(
     people = {}
     for person in spec["participants"]:
         consent = person["consent"]
-        people[person["pseudonym"]] = studies.add_participant(
+        people[person["pseudonym"]] = participants.add_participant(
             session,
             COMMAND_LINE,
             setting,
-            studies.ParticipantFields(
+            participants.ParticipantFields(
                 role_label=person["role"],
                 perspective=person["perspective"],
                 pseudonym=person["pseudonym"],

@@ -21,15 +21,7 @@ from tocapp.domain.theory import Step as DomainStep
 from tocapp.models import Answer, FlowchartVersion, Link, ProjectGroup, Setting, Step
 from tocapp.services import audit
 from tocapp.services.audit import Actor
-from tocapp.services.errors import NotFoundError
-
-
-class FieldError(DomainError):
-    """A refused value and the field it belongs to, so a form can say why beside that field."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+from tocapp.services.errors import FieldError, NotFoundError
 
 
 def latest_version(session: Session, setting: Setting) -> FlowchartVersion | None:

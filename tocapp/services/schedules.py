@@ -10,7 +10,7 @@ from tocapp.domain.schedules import BUILT_IN_SCHEDULES
 from tocapp.models import Project, Schedule, ScheduleQuestion
 from tocapp.services import audit
 from tocapp.services.audit import Actor
-from tocapp.services.studies import FieldError
+from tocapp.services.errors import FieldError
 
 MAX_QUESTIONS = 30
 MAX_QUESTION_LENGTH = 1000

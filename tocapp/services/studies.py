@@ -1,4 +1,5 @@
-"""Setting up a study: the project, its groups, members, settings, participants and rounds."""
+"""Setting up a study: the project, its groups, members and settings (participants and rounds:
+``services.participants``, ``services.rounds``)."""
 
 from __future__ import annotations
 
@@ -9,28 +10,18 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tocapp.domain.errors import DomainError
-from tocapp.domain.people import DEFAULT_MIN_GROUP, Perspective, participant_reference
+from tocapp.domain.people import DEFAULT_MIN_GROUP
 from tocapp.domain.theory import DEFAULT_GROUPS
-from tocapp.models import Membership, Participant, Project, ProjectGroup, Round, Setting, User
+from tocapp.models import Membership, Project, ProjectGroup, Round, Setting, User
 from tocapp.models.users import Role
 from tocapp.services import audit
 from tocapp.services.audit import Actor
-from tocapp.services.errors import NotFoundError
+from tocapp.services.errors import FieldError, NotFoundError
+from tocapp.services.rounds import RETURN_INTERVAL_DAYS
 from tocapp.services.users import find_user_by_email
 
-RETURN_INTERVAL_DAYS = 182  # "about six months later"
 MAX_GROUP_NAME = 60  # ProjectGroup.name
 MAX_SETTING_CODE = 12  # Setting.code
-ROUND_KINDS = {"initial": "Initial", "return": "Return"}
-
-
-class FieldError(DomainError):
-    """A refusal about one form field, so the page can show it beside that field."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass
@@ -384,210 +375,3 @@ def _check_code_free(session: Session, project: Project, code: str, own_id: int 
     )
     if clash is not None and clash != own_id:
         raise FieldError("code", f"Another setting in this study already uses the code {code}.")
-
-
-@dataclass
-class ParticipantFields:
-    role_label: str
-    perspective: str = ""  # domain.people.Perspective's value; required
-    pseudonym: str = ""
-    real_name: str = ""
-    email: str = ""
-    consent_participate: bool = False
-    consent_record: bool = False
-    consent_quote: bool = False
-    consent_date: date | None = None
-
-
-def add_participant(
-    session: Session, actor: Actor, setting: Setting, fields: ParticipantFields
-) -> Participant:
-    """Add someone who may be interviewed in a setting, with their consent and a reference that
-    stays theirs in every round ("NUR-P02")."""
-    participant = Participant()
-    _apply_participant(participant, fields)
-    # Numbers are "max + 1": lock the setting so two people added at once take turns.
-    session.execute(select(Setting.id).where(Setting.id == setting.id).with_for_update())
-    number = (
-        session.scalar(
-            select(func.max(Participant.number)).where(Participant.setting_id == setting.id)
-        )
-        or 0
-    ) + 1
-    taken = set(
-        session.scalars(
-            select(Participant.reference)
-            .join(Setting, Setting.id == Participant.setting_id)
-            .where(Setting.project_id == setting.project_id)
-        )
-    )
-    # A setting whose code was changed may have left references that the new code would repeat.
-    while participant_reference(setting.code, number) in taken:
-        number += 1
-    participant.number = number
-    participant.reference = participant_reference(setting.code, number)
-    participant.setting = setting
-    session.add(participant)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "participant.create",
-        project_id=setting.project_id,
-        target=participant,
-        participant_id=participant.id,
-        summary=f"Participant {participant.reference} added",
-        changes=_without_identity(audit.created(participant, *PARTICIPANT_FIELDS)),
-    )
-    return participant
-
-
-PARTICIPANT_FIELDS = (
-    "role_label",
-    "perspective",
-    "pseudonym",
-    "real_name",
-    "email",
-    "consent_participate",
-    "consent_record",
-    "consent_quote",
-    "consent_date",
-)
-CONSENT_FIELDS = ("consent_participate", "consent_record", "consent_quote", "consent_date")
-# Kept out of the trail: it says that they changed, never what they are or were.
-IDENTIFYING_FIELDS = ("real_name", "email")
-
-
-def _without_identity(changes: dict[str, list[object]]) -> dict[str, list[object]]:
-    return {
-        name: ["(given)" if v else None for v in pair] if name in IDENTIFYING_FIELDS else pair
-        for name, pair in changes.items()
-    }
-
-
-def update_participant(
-    session: Session, actor: Actor, participant: Participant, fields: ParticipantFields
-) -> None:
-    """Correct a participant's details or record a change in their consent.
-
-    A consent taken back also takes back the study's built comparison reports, which may quote
-    this participant: they are no longer served, and their files are deleted within the hour.
-    """
-    had_consent = participant.consent_participate, participant.consent_quote
-    before = audit.snapshot(participant, *PARTICIPANT_FIELDS)
-    _apply_participant(participant, fields)
-    changes = _without_identity(audit.diff(before, participant))
-    consent = {k: v for k, v in changes.items() if k in CONSENT_FIELDS}
-    details = {k: v for k, v in changes.items() if k not in CONSENT_FIELDS}
-    for action, part in (("participant.edit", details), ("consent.change", consent)):
-        if part:
-            audit.record(
-                session,
-                actor,
-                action,
-                project_id=participant.setting.project_id,
-                target=participant,
-                participant_id=participant.id,
-                summary=f"{participant.reference}: {', '.join(sorted(part))}",
-                changes=part,
-            )
-    has_consent = participant.consent_participate, participant.consent_quote
-    if any(before and not now for before, now in zip(had_consent, has_consent, strict=True)):
-        from tocapp.services.report_jobs import withdraw_built_reports  # it imports us, indirectly
-
-        withdraw_built_reports(session, participant.setting.project)
-    session.flush()
-
-
-def _apply_participant(participant: Participant, fields: ParticipantFields) -> None:
-    if not fields.role_label.strip():
-        raise FieldError(
-            "role_label", "Give the participant's role, for example Headteacher or Teacher."
-        )
-    try:
-        perspective = Perspective(fields.perspective)
-    except ValueError:
-        raise FieldError(
-            "perspective",
-            "Say whether this person speaks for leadership or from practice, or is not "
-            "interviewed.",
-        ) from None
-    if participant.withdrawn_on is not None and fields.consent_participate:
-        raise FieldError(
-            "consent_participate",
-            "This participant has withdrawn; their consent to take part cannot be given again.",
-        )
-    participant.perspective = perspective.value
-    participant.role_label = fields.role_label.strip()
-    participant.pseudonym = fields.pseudonym.strip()
-    participant.real_name = fields.real_name.strip()
-    participant.email = fields.email.strip()
-    participant.consent_participate = fields.consent_participate
-    participant.consent_record = fields.consent_record
-    participant.consent_quote = fields.consent_quote
-    participant.consent_date = fields.consent_date
-
-
-@dataclass
-class RoundFields:
-    title: str
-    kind: str = "return"
-    planned_on: date | None = None
-
-
-def add_round(session: Session, actor: Actor, project: Project, fields: RoundFields) -> Round:
-    """Add the next round; rounds are numbered in order and any number may be added."""
-    session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
-    number = (
-        session.scalar(select(func.max(Round.number)).where(Round.project_id == project.id)) or 0
-    ) + 1
-    round_ = Round(project=project, number=number)
-    _apply_round(round_, fields)
-    session.add(round_)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "round.create",
-        project_id=project.id,
-        target=round_,
-        summary=f"Round {number} added",
-        changes=audit.created(round_, *ROUND_FIELDS),
-    )
-    return round_
-
-
-ROUND_FIELDS = ("title", "kind", "planned_on")
-
-
-def next_round_defaults(project: Project) -> RoundFields:
-    """What the form for a new round suggests: a return round about six months after the last."""
-    dates = [r.planned_on for r in project.rounds if r.planned_on is not None]
-    planned = max(dates) + timedelta(days=RETURN_INTERVAL_DAYS) if dates else None
-    return RoundFields(title="Return interviews", kind="return", planned_on=planned)
-
-
-def update_round(session: Session, actor: Actor, round_: Round, fields: RoundFields) -> None:
-    """Change a round's title, kind or planned date; its number stays."""
-    before = audit.snapshot(round_, *ROUND_FIELDS)
-    _apply_round(round_, fields)
-    audit.record(
-        session,
-        actor,
-        "round.edit",
-        project_id=round_.project_id,
-        target=round_,
-        summary=f"Round {round_.number} edited",
-        changes=audit.diff(before, round_),
-    )
-    session.flush()
-
-
-def _apply_round(round_: Round, fields: RoundFields) -> None:
-    if fields.kind not in ROUND_KINDS:
-        raise FieldError("kind", "A round is either initial or a return round.")
-    if not fields.title.strip():
-        raise FieldError("title", "Give the round a title, for example Return interviews.")
-    round_.title = fields.title.strip()
-    round_.kind = fields.kind
-    round_.planned_on = fields.planned_on

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from tocapp.domain.errors import DomainError
 from tocapp.extensions import db
 from tocapp.models import Participant, Role, Setting
-from tocapp.services import studies
+from tocapp.services import participants
 from tocapp.services.access import load_in
 from tocapp.web.acting import acting_user
 from tocapp.web.forms import form_page, show_refusal
@@ -35,7 +35,7 @@ def new(project_id: int, setting_id: int) -> Page:
     form = ParticipantForm()
     if form.validate_on_submit():
         try:
-            person = studies.add_participant(
+            person = participants.add_participant(
                 db.session, acting_user(), setting, form.participant_fields()
             )
         except DomainError as error:
@@ -58,7 +58,9 @@ def edit(project_id: int, participant_id: int) -> Page:
     form = ParticipantForm(obj=person)
     if form.validate_on_submit():
         try:
-            studies.update_participant(db.session, acting_user(), person, form.participant_fields())
+            participants.update_participant(
+                db.session, acting_user(), person, form.participant_fields()
+            )
         except DomainError as error:
             show_refusal(form, error)
         else:

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from tocapp.domain.errors import DomainError
 from tocapp.extensions import db
 from tocapp.models import Project, Role, Round
-from tocapp.services import studies
+from tocapp.services import rounds
 from tocapp.services.access import load_in
 from tocapp.web.acting import acting_user
 from tocapp.web.forms import form_page, show_refusal
@@ -23,10 +23,10 @@ Page = str | Response | tuple[str, int]
 @bp.route("/studies/<int:project_id>/rounds/new", methods=["GET", "POST"])
 def new(project_id: int) -> Page:
     project, role = load_in(db.session, current_user, Project, project_id, project_id, Role.OWNER)
-    form = RoundForm(obj=studies.next_round_defaults(project))
+    form = RoundForm(obj=rounds.next_round_defaults(project))
     if form.validate_on_submit():
         try:
-            round_ = studies.add_round(db.session, acting_user(), project, form.round_fields())
+            round_ = rounds.add_round(db.session, acting_user(), project, form.round_fields())
         except DomainError as error:
             show_refusal(form, error)
         else:
@@ -41,7 +41,7 @@ def edit(project_id: int, round_id: int) -> Page:
     form = RoundForm(obj=round_)
     if form.validate_on_submit():
         try:
-            studies.update_round(db.session, acting_user(), round_, form.round_fields())
+            rounds.update_round(db.session, acting_user(), round_, form.round_fields())
         except DomainError as error:
             show_refusal(form, error)
         else:

@@ -30,15 +30,9 @@ from tocapp.domain.people import DEFAULT_MIN_GROUP, Perspective
 from tocapp.domain.theory import DEFAULT_GROUPS
 from tocapp.models import Project
 from tocapp.models.users import Role
-from tocapp.services.studies import (
-    MAX_GROUP_NAME,
-    ROUND_KINDS,
-    ParticipantFields,
-    ProjectFields,
-    RoundFields,
-    SettingFields,
-    parse_groups,
-)
+from tocapp.services.participants import ParticipantFields
+from tocapp.services.rounds import ROUND_KINDS, RoundFields
+from tocapp.services.studies import MAX_GROUP_NAME, ProjectFields, SettingFields, parse_groups
 from tocapp.web.forms.base import Form
 
 LONG_TEXT = 5000
