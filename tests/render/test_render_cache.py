@@ -114,3 +114,27 @@ def test_pruning_runs_at_most_every_so_often_per_folder(tmp_path, monkeypatch):
     for i in range(5):
         cache.get_or_render(f"digraph {{ n{i} }}")
     assert calls == [1]
+
+
+def test_a_write_is_undone_when_the_folder_was_emptied_since_the_writer_read(tmp_path):
+    from tocapp.render import render_cache as module
+
+    def draw(*_a, **_k):
+        return b"<svg>words</svg>"
+
+    before = module.emptied_stamp(tmp_path)
+    assert before == module.NEVER_EMPTIED
+    stale = RenderCache(tmp_path, renderer=draw, since=before)
+    module.empty(tmp_path)  # a withdrawal commits after the writer read its data
+    assert stale.get_or_make("aa" * 32, "svg", lambda: b"drawn") == b"drawn"  # still served
+    assert not stale.path_for_key("aa" * 32, "svg").exists()  # but not kept
+
+    fresh = RenderCache(tmp_path, renderer=draw, since=module.emptied_stamp(tmp_path))
+    fresh.get_or_make("bb" * 32, "svg", lambda: b"drawn")
+    assert fresh.path_for_key("bb" * 32, "svg").exists()
+    unchecked = RenderCache(tmp_path, renderer=draw)  # draws no one's words: checks nothing
+    module.empty(tmp_path)
+    assert not fresh.path_for_key("bb" * 32, "svg").exists()  # emptied
+    unchecked.get_or_make("cc" * 32, "svg", lambda: b"drawn")
+    assert unchecked.path_for_key("cc" * 32, "svg").exists()
+    assert module.emptied_stamp(tmp_path) != before

@@ -160,3 +160,29 @@ def test_the_comparison_charts_are_kept_in_the_apps_render_cache(app, client, co
     project_id, _ = comparison_demo
     client.get(f"/studies/{project_id}/comparison")
     assert list(Path(app.config["RENDER_CACHE_DIR"]).rglob("*.bars.svg"))
+
+
+def test_a_drawing_read_before_a_withdrawal_emptied_the_cache_does_not_stay_on_disk(
+    app, client, study, monkeypatch: pytest.MonkeyPatch
+):
+    """A withdrawal empties the cache after its commit; a page that read the chart before that
+    and finishes drawing after it must not write the withdrawn words back to disk."""
+    from tocapp.render import render_cache
+
+    folder = Path(app.config["RENDER_CACHE_DIR"])
+    real_render = chart_images.render_dot
+
+    def withdrawal_commits_meanwhile(*args: Any, **kwargs: Any) -> bytes:
+        render_cache.empty(folder)  # what the withdrawal's commit does, in another worker
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(chart_images, "render_dot", withdrawal_commits_meanwhile)
+    page = client.get(study["page"])
+    assert page.status_code == 200 and "Coach the TAs" in _drawing(page.data)
+    kept = [p.name for p in folder.rglob("*") if p.is_file()]
+    assert kept == [render_cache.STAMP], kept  # drawn for the page, and not kept
+
+    monkeypatch.setattr(chart_images, "render_dot", real_render)
+    assert client.get(study["page"]).status_code == 200
+    kept = {p.suffix for p in folder.rglob("*") if p.is_file()}
+    assert {".svg", ".html"} <= kept  # a request that began after the emptying keeps its drawing

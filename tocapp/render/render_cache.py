@@ -10,6 +10,12 @@ half a file, even with several workers drawing the same chart at once.
 The cache is bounded: at most once every ``PRUNE_EVERY_SECONDS`` per folder, after a write, files
 older than ``max_age_days`` go, then the oldest until the folder is under ``max_bytes``. A chart
 pruned is simply drawn again when next asked for.
+
+Emptying the cache (a withdrawal, a deleted study: ``empty``) first replaces a stamp file in it.
+A writer made with ``since=`` the stamp it saw *before* it read the data it draws deletes what it
+has just stored if the stamp has changed since: a drawing read before a withdrawal and finished
+after it never stays on disk. (Either the writer sees the new stamp, or it stored its file before
+the stamp changed, and so before the emptying looked at the folder.)
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -33,6 +40,37 @@ PRUNE_EVERY_SECONDS = 600.0
 _last_pruned: dict[Path, float] = {}
 _prune_lock = threading.Lock()
 
+STAMP = ".emptied"
+
+Stamp = tuple[int, int]
+NEVER_EMPTIED: Stamp = (0, 0)
+
+
+def emptied_stamp(directory: str | os.PathLike[str]) -> Stamp:
+    """Which emptying the folder has seen last: the stamp file's inode and time."""
+    try:
+        stat = os.stat(Path(directory) / STAMP)
+    except OSError:
+        return NEVER_EMPTIED
+    return stat.st_ino, stat.st_mtime_ns
+
+
+def empty(directory: str | os.PathLike[str]) -> None:
+    """Delete every drawing in the folder (kept itself), after a new stamp says it was emptied."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)  # a drawing may be on its way into it already
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-stamp-")
+    with os.fdopen(handle, "w") as file:
+        file.write(f"{time.time_ns()}\n")
+    os.replace(temporary, folder / STAMP)  # a new inode: a new stamp, even within one clock tick
+    for child in folder.iterdir():
+        if child.name == STAMP:
+            continue
+        try:
+            shutil.rmtree(child) if child.is_dir() else child.unlink(missing_ok=True)
+        except OSError:
+            log.exception("could not delete %s while emptying the render cache", child)
+
 
 class RenderCache:
     """A directory of rendered charts; ``get_or_render`` draws only what is not there yet."""
@@ -44,8 +82,13 @@ class RenderCache:
         *,
         max_bytes: int | None = None,
         max_age_days: float | None = None,
+        since: Stamp | Callable[[], Stamp | None] | None = None,
     ) -> None:
+        """``since``: the emptied stamp seen before the data to draw was read (or a function
+        giving it); a write is undone when the folder has been emptied since. None checks
+        nothing — for callers that draw no one's words."""
         self.directory = Path(directory)
+        self._since = since
         self._render = renderer
         self.max_bytes = max_bytes
         self.max_age_days = max_age_days
@@ -53,7 +96,7 @@ class RenderCache:
     def prune(self) -> int:
         """Delete files past their age, then the oldest until under the size; returns how many."""
         files = []
-        for path in self.directory.glob("*/*"):
+        for path in self.directory.glob("*/*"):  # drawings only, never the stamp
             try:
                 stat = path.stat()
             except OSError:
@@ -173,7 +216,13 @@ class RenderCache:
         except OSError:
             # A full or read-only disk must not stop people seeing their chart.
             log.warning("Could not store a rendered chart in %s", self.directory, exc_info=True)
+        self._undo_if_emptied_since(path)
         self._prune_now_and_then()
+
+    def _undo_if_emptied_since(self, path: Path) -> None:
+        since = self._since() if callable(self._since) else self._since
+        if since is not None and emptied_stamp(self.directory) != since:
+            path.unlink(missing_ok=True)
 
     def _store(self, path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

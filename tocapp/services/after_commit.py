@@ -8,12 +8,13 @@ files are both still there; if it succeeds, the files go with them. A rollback f
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction, scoped_session
+
+from tocapp.render import render_cache
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,8 @@ def delete_after_commit(session: Session, paths: Iterable[Path]) -> None:
 
 
 def empty_after_commit(session: Session, folder: Path) -> None:
-    """Delete everything inside this folder (kept itself) when the transaction commits."""
+    """Empty this render cache folder (kept itself) when the transaction commits; its stamp
+    tells a drawing read before the commit not to stay (``render_cache.empty``)."""
     _in_a_transaction(session)
     session.info.setdefault(_FOLDERS, []).append(Path(folder))
 
@@ -49,13 +51,10 @@ def _delete_now(session: Session) -> None:
         except OSError:
             log.exception("could not delete %s after commit", path)
     for folder in session.info.pop(_FOLDERS, []):
-        if not folder.is_dir():
-            continue
-        for child in folder.iterdir():
-            try:
-                shutil.rmtree(child) if child.is_dir() else child.unlink(missing_ok=True)
-            except OSError:
-                log.exception("could not delete %s after commit", child)
+        try:
+            render_cache.empty(folder)
+        except OSError:
+            log.exception("could not empty %s after commit", folder)
 
 
 @event.listens_for(Session, "after_soft_rollback")

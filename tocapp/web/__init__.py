@@ -38,6 +38,7 @@ def register_web(app: Flask) -> None:
         activity,
         archives,
         auth,
+        chart_images,
         comparisons,
         coverage,
         erasure,
@@ -89,6 +90,7 @@ def register_web(app: Flask) -> None:
     login_manager.user_loader(_load_user)
 
     audit.install_guard()
+    app.before_request(chart_images.note_cache_stamp)  # before anything is read
     app.before_request(_read_only_when_safe)
     app.before_request(_require_login)
     app.after_request(_commit_request)

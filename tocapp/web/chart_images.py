@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, current_app, render_template, request
+from flask import Response, current_app, g, has_request_context, render_template, request
 from markupsafe import Markup
 
 from tocapp.domain.outline import build_outline
@@ -31,6 +31,7 @@ from tocapp.render import (
     svg_for_inline,
 )
 from tocapp.render.drawing_key import content_key, drawing_key
+from tocapp.render.render_cache import Stamp, emptied_stamp
 from tocapp.web.acting import audit_later
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,21 @@ class InlineChart:
     problem: str | None = None
 
 
+def note_cache_stamp() -> None:
+    """Before a request reads anything: which emptying of the render cache it has seen, so that
+    a drawing of what it reads does not stay if a withdrawal empties the cache meanwhile."""
+    g.render_cache_stamp = emptied_stamp(current_app.config["RENDER_CACHE_DIR"])
+
+
+def _request_stamp() -> Stamp | None:
+    return g.get("render_cache_stamp") if has_request_context() else None
+
+
 def render_cache(config: Mapping[str, Any] | None = None) -> RenderCache:
-    """The app's render cache, with its limits (``config`` outside a request)."""
+    """The app's render cache, with its limits (``config`` outside a request).
+
+    In a request, what it writes is undone if the cache was emptied after the request began
+    (``note_cache_stamp``)."""
     config = current_app.config if config is None else config
     renderer = functools.partial(
         render_dot,
@@ -59,6 +73,7 @@ def render_cache(config: Mapping[str, Any] | None = None) -> RenderCache:
         renderer=renderer,
         max_bytes=int(config["RENDER_CACHE_MAX_MB"] * 1024 * 1024),
         max_age_days=config["RENDER_CACHE_MAX_DAYS"],
+        since=_request_stamp() if has_request_context() else _request_stamp,
     )
 
 
