@@ -17,6 +17,7 @@ memory after it, to show nothing is kept.
     .venv/bin/python bench/comparison_report.py                       # 2, 10 and 50 settings
     .venv/bin/python bench/comparison_report.py --settings 50 --repeat 3
     .venv/bin/python bench/comparison_report.py --settings 50 --only summary   # and the baseline
+    .venv/bin/python bench/comparison_report.py --settings 50 --only summary --cold-charts
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from synthetic_study import build_study  # noqa: E402
 from tocapp import create_app  # noqa: E402
 from tocapp.extensions import db  # noqa: E402
 from tocapp.models import Project, ReportJob, User  # noqa: E402
+from tocapp.render import render_cache  # noqa: E402
 from tocapp.services import report_progress  # noqa: E402
 from tocapp.services.comparison import Choice, build_report  # noqa: E402
 from tocapp.services.schedules import ensure_built_in_schedules  # noqa: E402
@@ -79,7 +81,9 @@ def spread(values: list[float], digits: int = 1) -> str:
     return f"{middle:.{digits}f} ({low:.{digits}f}–{high:.{digits}f})"
 
 
-def main(sizes: list[int], repeat: int, only: list[str] | None = None) -> None:
+def main(
+    sizes: list[int], repeat: int, only: list[str] | None = None, cold_charts: bool = False
+) -> None:
     folder = Path(tempfile.mkdtemp(prefix="tocapp-bench-"))
     app = create_app(
         {
@@ -135,6 +139,8 @@ def main(sizes: list[int], repeat: int, only: list[str] | None = None) -> None:
         def job(name: str, u: str = url, details: dict[str, Any] = details) -> None:
             updates.clear()
             writing_from.clear()
+            if cold_charts:  # as after marks change: every chart is drawn anew
+                render_cache.empty(folder / "render-cache")
             cpu = cpu_seconds(resource.RUSAGE_SELF), cpu_seconds(resource.RUSAGE_CHILDREN)
             response = client.post(u + "/reports", data=JOBS[name])
             finished = time.perf_counter()
@@ -209,10 +215,15 @@ if __name__ == "__main__":
     )
     parser.add_argument("--repeat", type=int, default=3, help="timed rounds after the warm-up")
     parser.add_argument(
+        "--cold-charts",
+        action="store_true",
+        help="empty the render cache before each document job, as after marks change",
+    )
+    parser.add_argument(
         "--only",
         nargs="+",
         choices=["page", "csv", *JOBS],
         help="time only these (beside the baseline, comparing alone); default: all",
     )
     args = parser.parse_args()
-    main(args.settings, args.repeat, args.only)
+    main(args.settings, args.repeat, args.only, args.cold_charts)

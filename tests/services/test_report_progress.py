@@ -49,3 +49,14 @@ def test_parts_share_the_bar_and_the_join_comes_last():
     assert told[-1][1] == "Writing the PDF: joining the 2 parts (page 8 of 8)"
     begun = [share for (share, _), e in zip(told, events, strict=True) if e.phase == "part"]
     assert begun[1] < 0.5 < told[-10][0]  # the second part's own half, before the join
+
+
+def test_charts_drawn_first_move_the_bar_and_the_document_follows_them():
+    writing = PdfWriting(pages=3)
+    events = [WritingEvent("chart", n, 21) for n in range(1, 22)] + _one_document(3)
+    told = [writing.event(event) for event in events]
+    shares = [share for share, _ in told]
+    assert all(a < b for a, b in zip(shares, shares[1:], strict=False)) and shares[-1] < 1
+    assert told[2][1] == "Writing the PDF: drawing the charts (3 of 21)"
+    assert 0.3 < shares[20] <= 0.5  # the charts take their share, the pages the rest
+    assert told[21][1] == "Writing the PDF"

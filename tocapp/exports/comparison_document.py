@@ -57,7 +57,9 @@ _environment.globals["cell_text"] = cell_text
 
 @dataclass(frozen=True)
 class WritingEvent:
-    """One thing the PDF process has done: ``phase`` is "part" (``number`` of ``parts`` begun),
+    """One thing done towards the PDF: ``phase`` is "chart" (``number`` of ``parts`` charts
+    drawn, by this process before the PDF process is given the report), "part" (``number`` of
+    ``parts`` begun),
     "layout" or "drawing" (page ``number``, counted from the report's start, laid out or drawn
     into the file), "step" (WeasyPrint's slow step ``number``: 3 styles, 4 boxes, 7 the file) or
     "joining" (page ``number`` of the joined file given its header and footer)."""
@@ -90,15 +92,23 @@ class PrintCharts:
 PRINT_OVERVIEW_DPI = 150
 
 
-def print_charts(report: ComparisonReport) -> PrintCharts:
-    """Draw (or take from the chart cache) every chart of the report as PNG."""
+def print_charts(
+    report: ComparisonReport, drawn: Callable[[int, int], None] | None = None
+) -> PrintCharts:
+    """Draw (or take from the chart cache) every chart of the report as PNG, telling ``drawn``
+    (how many of how many) after each: fifty settings' overview takes seconds to draw anew."""
     charts = PrintCharts()
-    for n, chart in enumerate(report.charts):
-        png = stacked_mark_bars_png(chart.title, chart.bars)
-        charts.count.append(charts.add(f"count-{n}.png", png))
+    total = len(report.overview_charts) + len(report.charts)
     for n, overview in enumerate(report.overview_charts):
         png = overview_png(overview.rows, overview.title, dpi=PRINT_OVERVIEW_DPI)
         charts.overview.append(charts.add(f"overview-{n}.png", png))
+        if drawn is not None:
+            drawn(n + 1, total)
+    for n, chart in enumerate(report.charts):
+        png = stacked_mark_bars_png(chart.title, chart.bars)
+        charts.count.append(charts.add(f"count-{n}.png", png))
+        if drawn is not None:
+            drawn(len(report.overview_charts) + n + 1, total)
     return charts
 
 
@@ -122,8 +132,14 @@ def comparison_html(report: ComparisonReport, images: PrintCharts | None = None)
     return template.render(report=report, marks=MARK_COLUMNS, images=images)
 
 
-def _write_folder(folder: Path, report: ComparisonReport) -> None:
-    charts = print_charts(report)
+def _write_folder(
+    folder: Path, report: ComparisonReport, progress: WritingProgress | None = None
+) -> None:
+    def drawn(number: int, total: int) -> None:
+        if progress is not None:
+            progress(WritingEvent("chart", number, total))
+
+    charts = print_charts(report, drawn)
     (folder / "charts").mkdir()
     for name, png in charts.files.items():
         (folder / "charts" / name).write_bytes(png)
@@ -172,7 +188,7 @@ class PdfProcess:
 
     def write(self, report: ComparisonReport, progress: WritingProgress | None = None) -> bytes:
         """Hand the report to the child and wait for its PDF, telling ``progress`` on the way."""
-        _write_folder(self.folder, report)
+        _write_folder(self.folder, report, progress)
         assert self.child.stdin is not None and self.child.stdout is not None
         try:
             self.child.stdin.write(f"{self.folder}\n")

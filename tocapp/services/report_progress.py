@@ -6,7 +6,7 @@ in short transactions of its own (:class:`JobProgress`), so the page can poll it
 The bar is a share of the whole job, ``STEPS`` steps, and only ever moves forward: reading the
 study (and comparing the settings) takes the first share (``READING_SHARE``, as measured), and
 writing the document the rest. A PDF is written by a child process that tells each part begun,
-each page laid out and drawn, and the join (:class:`~tocapp.exports.comparison_document.
+each chart drawn (by the parent, first), each page laid out and drawn, and the join (:class:`~tocapp.exports.comparison_document.
 WritingEvent`); :class:`PdfWriting` turns these into a share and words such as "Writing the PDF:
 part 3 of 8 (page 41)".
 """
@@ -49,6 +49,10 @@ WEASYPRINT_STEPS = {3: "applying the styles", 4: "building the pages' boxes"}
 _PART_BEGUN, _STEP_SHARES, _LAYOUT, _DRAWING, _PART_DONE = 0.01, {3: 0.05, 4: 0.12}, 0.2, 0.6, 0.98
 # Of writing a PDF in several parts: the join (every page given its header and footer) at the end.
 _JOIN_SHARE = 0.1
+# Of writing a PDF whose charts are drawn first (each told): the charts. Drawn anew after marks
+# change, the fifty-setting summary's 21 overview pictures take about as long as laying it out;
+# found in the chart cache, they pass in a moment and the bar jumps this far.
+_CHARTS_SHARE = 0.4
 
 
 def failed_columns(problem: str, stage: str = "Failed") -> dict[str, object]:
@@ -72,9 +76,15 @@ class PdfWriting:
     laid: int = 0  # pages laid out so far, in every part
     joining: bool = False
     share: float = 0.0
+    charts: float = 0.0  # the share the charts take, once the first is told
 
     def event(self, event: WritingEvent) -> tuple[float, str]:
         """The share done after ``event`` (never less than before) and what to say."""
+        if event.phase == "chart":  # ``number`` of ``parts`` charts drawn (or found drawn)
+            self.charts = _CHARTS_SHARE
+            return self._kept(self.charts * event.number / max(1, event.parts)), (
+                f"Writing the PDF: drawing the charts ({event.number} of {event.parts})"
+            )
         if event.phase == "part":
             self.part, self.parts = event.number, max(1, event.parts)
             self.first_page = self.laid + 1
@@ -120,10 +130,14 @@ class PdfWriting:
     def _within(self, of_part: float) -> float:
         parts_share = 1 - _JOIN_SHARE if self.parts > 1 else 1.0
         share = parts_share * (self.part - 1 + of_part) / self.parts
-        return self._kept(share)
+        return self._kept(self._after_charts(share))
 
     def _joined(self, of_join: float) -> float:
-        return self._kept(1 - _JOIN_SHARE + _JOIN_SHARE * (0.02 + 0.96 * min(1.0, of_join)))
+        share = 1 - _JOIN_SHARE + _JOIN_SHARE * (0.02 + 0.96 * min(1.0, of_join))
+        return self._kept(self._after_charts(share))
+
+    def _after_charts(self, share: float) -> float:
+        return self.charts + (1 - self.charts) * share
 
     def _kept(self, share: float) -> float:
         self.share = max(self.share, share)
@@ -172,7 +186,7 @@ class JobProgress:
         """comparison_document's callback. Pages are written at most every ``PAGES_EVERY``
         seconds (a page takes a tenth of that); each part begun and each slow step at once."""
         share, stage = self._pdf.event(event)
-        if event.phase in ("layout", "drawing", "joining"):
+        if event.phase in ("chart", "layout", "drawing", "joining"):
             now = time.monotonic()
             if now - self._noted_at < PAGES_EVERY:
                 return
