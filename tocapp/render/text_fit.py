@@ -7,6 +7,7 @@ deliberately generous estimate, so a line is sometimes shorter than it could be 
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from tocapp.render.dot_escape import clean_text
@@ -66,8 +67,10 @@ def char_width_em(ch: str) -> float:
     return {"Lu": _CAPITAL, "Lt": _CAPITAL, "Ll": _SMALL}.get(category, _OTHER)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def text_width(text: str, fontsize: float, *, bold: bool = False) -> float:
-    """Estimated width in points of one line of text."""
+    """Estimated width in points of one line of text (kept: a chart measures the same words at
+    each of its redraws, and the layout and the DOT writer measure them both)."""
     width = sum(char_width_em(ch) for ch in text) * fontsize
     return width * _BOLD_FACTOR if bold else width
 
@@ -83,6 +86,11 @@ def wrap_to_width(text: str, max_width: float, fontsize: float, *, bold: bool = 
     The user's own line breaks are kept (blank lines dropped); words too long for a line are
     broken between characters, never between a letter and its accent.
     """
+    return list(_wrapped(text, max_width, fontsize, bold))
+
+
+@functools.lru_cache(maxsize=1 << 13)
+def _wrapped(text: str, max_width: float, fontsize: float, bold: bool) -> tuple[str, ...]:
     max_width *= _SAFETY
     space = text_width(" ", fontsize, bold=bold)
     lines: list[str] = []
@@ -103,7 +111,7 @@ def wrap_to_width(text: str, max_width: float, fontsize: float, *, bold: bool = 
             line, used = pieces[-1], text_width(pieces[-1], fontsize, bold=bold)
         if line:
             lines.append(line)
-    return lines
+    return tuple(lines)
 
 
 def wrap_segments(text: str, separator: str, max_width: float, fontsize: float) -> list[str]:
