@@ -194,3 +194,35 @@ def test_the_overview_is_drawn_once_per_data_and_again_when_a_mark_changes(
     voices.set_mark(db.session, None, mark.interview, mark.step_id, changed)  # audited
     db.session.commit()
     assert client.get(url).get_data(as_text=True) != first and drawn == ["svg", "svg"]
+
+
+def test_a_changed_mark_redraws_only_the_overview_picture_that_holds_its_row(
+    client, comparison_demo, monkeypatch
+):
+    """Fifty settings' overview is 21 pictures; a mark changed at one interview must not make
+    the next report draw them all again (each takes most of a second)."""
+    from tocapp.models import StepMark
+    from tocapp.render import overview_chart
+    from tocapp.services import comparison
+
+    monkeypatch.setattr(comparison, "OVERVIEW_ROWS_PER_CHART", 3)  # the demo in several pictures
+    drawn: list[tuple[str, ...]] = []
+    real = overview_chart._draw
+
+    def counting(rows, title, out, fmt, dpi):
+        drawn.append(tuple(f"{r.setting_code} {r.number}" for r in rows))
+        real(rows, title, out, fmt, dpi)
+
+    monkeypatch.setattr(overview_chart, "_draw", counting)
+    project_id, _ = comparison_demo
+    url = f"/studies/{project_id}/comparison"
+    first = client.get(url).get_data(as_text=True)
+    pictures = len(drawn)
+    assert pictures >= 3 and first.count('<figure class="overview-chart">') == pictures
+    mark = next(m for m in db.session.scalars(select(StepMark)) if m.step.theme == "outcome")
+    changed = "elusive" if mark.mark != "elusive" else "achieved"
+    voices.set_mark(db.session, None, mark.interview, mark.step_id, changed)  # audited
+    db.session.commit()
+    assert client.get(url).get_data(as_text=True) != first
+    (redrawn,) = drawn[pictures:]  # one picture drawn again, the one with the changed row
+    assert redrawn in drawn[:pictures]
