@@ -14,7 +14,8 @@ from flask.cli import with_appcontext
 
 from tocapp.config import SECRET_KEY_FILE
 from tocapp.extensions import db
-from tocapp.services.backup import BackupError, InstancePaths, create_backup, restore_backup
+from tocapp.services.backup import BackupError, InstancePaths, create_backup
+from tocapp.services.backup_restore import restore_backup
 
 
 @click.group("backup", help="Back up this instance, or restore a backup into an empty one.")
