@@ -1,7 +1,8 @@
-"""Return interviews: each voice's marks, notes, arrows and steps on the frozen chart, with undo.
+"""Return interviews: each voice's marks, notes, arrows and steps on the frozen chart.
 
-Every action is saved at once and logged with what undoes it. Nothing here writes to the leader's
-map: a voice's steps and arrows carry its interview's id.
+Every action is saved at once and logged with what undoes it; undoing it is
+``services.voice_undo`` (its ``last_action`` and ``undo_last`` are importable from here too).
+Nothing here writes to the leader's map: a voice's steps and arrows carry its interview's id.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from tocapp.services.audit import Actor
 from tocapp.services.errors import StaleEditError
 from tocapp.services.flowcharts import latest_version
 from tocapp.services.versions import freeze_flowchart_version, settle_frozen_date
+from tocapp.services.voice_undo import last_action, undo_last  # noqa: F401  (re-exported)
 
 
 def start_return_interview(
@@ -394,53 +396,3 @@ def add_voice_step(
     )
     session.flush()
     return step
-
-
-def last_action(session: Session, interview: Interview) -> AnnotationAction | None:
-    return session.scalar(
-        select(AnnotationAction)
-        .where(AnnotationAction.interview_id == interview.id)
-        .order_by(AnnotationAction.id.desc())
-        .limit(1)
-    )
-
-
-def undo_last(session: Session, actor: Actor, interview: Interview) -> str | None:
-    """Undo this voice's most recent action; returns what was undone, or None if nothing was."""
-    action = last_action(session, interview)
-    if action is None:
-        return None
-    undo = action.undo
-    if action.kind == "mark":
-        step = session.get(Step, undo["step_id"])
-        if step is not None:
-            current = session.scalar(
-                select(StepMark).where(
-                    StepMark.interview_id == interview.id, StepMark.step_id == step.id
-                )
-            )
-            _write_mark(session, interview, step, current, str(undo["mark"]))
-    elif action.kind == "note_edit":
-        note = session.get(VoiceNote, undo["note_id"])
-        if note is not None:
-            note.text, note.verbatim = str(undo["text"]), bool(undo["verbatim"])
-    else:
-        collection = {
-            "note": interview.notes,
-            "link": interview.added_links,
-            "step": interview.added_steps,
-        }[action.kind]
-        target_id = undo[f"{action.kind}_id"]
-        for target in [t for t in collection if t.id == target_id]:
-            collection.remove(target)  # delete-orphan removes the row
-    _record(
-        session,
-        actor,
-        interview,
-        "voice.undo",
-        interview,
-        {"undone": [action.description, None]},
-    )
-    session.delete(action)
-    session.flush()
-    return action.description

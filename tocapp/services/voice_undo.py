@@ -1,0 +1,67 @@
+"""Undo at a return interview: taking back a voice's most recent mark, note, arrow or step.
+
+Each action recorded in ``services.voices`` is logged with what undoes it (an ``AnnotationAction``);
+undo reads the latest one, puts things back as they were, records that in the audit trail and
+drops the action, so the next undo takes back the one before.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tocapp.models import AnnotationAction, Interview, Step, StepMark, VoiceNote
+from tocapp.services.audit import Actor
+
+
+def last_action(session: Session, interview: Interview) -> AnnotationAction | None:
+    return session.scalar(
+        select(AnnotationAction)
+        .where(AnnotationAction.interview_id == interview.id)
+        .order_by(AnnotationAction.id.desc())
+        .limit(1)
+    )
+
+
+def undo_last(session: Session, actor: Actor, interview: Interview) -> str | None:
+    """Undo this voice's most recent action; returns what was undone, or None if nothing was."""
+    # Imported here, not at the top: services.voices imports this module to re-export its names.
+    from tocapp.services.voices import _record, _write_mark
+
+    action = last_action(session, interview)
+    if action is None:
+        return None
+    undo = action.undo
+    if action.kind == "mark":
+        step = session.get(Step, undo["step_id"])
+        if step is not None:
+            current = session.scalar(
+                select(StepMark).where(
+                    StepMark.interview_id == interview.id, StepMark.step_id == step.id
+                )
+            )
+            _write_mark(session, interview, step, current, str(undo["mark"]))
+    elif action.kind == "note_edit":
+        note = session.get(VoiceNote, undo["note_id"])
+        if note is not None:
+            note.text, note.verbatim = str(undo["text"]), bool(undo["verbatim"])
+    else:
+        collection = {
+            "note": interview.notes,
+            "link": interview.added_links,
+            "step": interview.added_steps,
+        }[action.kind]
+        target_id = undo[f"{action.kind}_id"]
+        for target in [t for t in collection if t.id == target_id]:
+            collection.remove(target)  # delete-orphan removes the row
+    _record(
+        session,
+        actor,
+        interview,
+        "voice.undo",
+        interview,
+        {"undone": [action.description, None]},
+    )
+    session.delete(action)
+    session.flush()
+    return action.description
