@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tocapp.exports.chart_bands import band_lines, lane_names, top_band
 from tocapp.exports.chart_connectors import CONNECTOR_FONT_SIZE, LINE, Connector, Point, Rect
 from tocapp.exports.chart_geometry import ChartGeometry, chart_geometry
 from tocapp.exports.chart_pages import DEFAULT_PAPERS
@@ -21,14 +22,11 @@ from tocapp.exports.charts import (
     ChartPart,
     DrawChart,
     DrawnFigure,
-    band_lines,
     cut_lines,
     drawn_rect,
     figure_problem,
-    lane_names,
     part_rects,
     plan_parts,
-    top_band,
 )
 from tocapp.exports.model import ChartFigure
 from tocapp.render import RenderError
