@@ -516,3 +516,37 @@ def test_the_job_page_says_which_part_and_page_is_being_written(client, demo):
         4137,
         10000,
     )
+
+
+def test_a_chart_a_job_draws_after_a_withdrawal_emptied_the_cache_is_not_kept(
+    app, demo, monkeypatch
+):
+    """The job read the study before the withdrawal committed; the overview it draws can hold
+    the withdrawn person's words (a step they added), so it must not stay in the cache."""
+    from tocapp.render import overview_chart, render_cache
+
+    folder = Path(app.config["RENDER_CACHE_DIR"])
+    real = overview_chart._draw
+
+    def withdrawal_commits_meanwhile(rows, title, out, fmt, dpi):
+        render_cache.empty(folder)  # what the withdrawal's commit does, in another worker
+        real(rows, title, out, fmt, dpi)
+
+    def overview_files() -> list[Path]:
+        return list(folder.rglob("*.overview.png"))
+
+    project_id, _ = demo
+    monkeypatch.setattr(overview_chart, "_draw", withdrawal_commits_meanwhile)
+    job, _ = _queued_job(app, project_id, choice=Choice(detail=False))
+    job_id = job.id
+    db.session.commit()  # nothing held open while the job writes
+    job_queue(app).enqueue_report(job_id)  # outside any request, as the worker runs it
+    assert _job().state == "done"
+    assert overview_files() == []  # drawn for the report, not kept
+
+    monkeypatch.setattr(overview_chart, "_draw", real)
+    job, _ = _queued_job(app, project_id, fmt="docx")
+    job_id = job.id
+    db.session.commit()
+    job_queue(app).enqueue_report(job_id)
+    assert _job().state == "done" and overview_files()  # no withdrawal: kept as usual

@@ -131,7 +131,7 @@ def _panel(
     segment: a 24-row picture has ~190 segments), and the count written on each wide one."""
     shares = [row.by(perspective) for row in rows]
     starts = [0.0] * len(rows)
-    for key, legend, fill, hatch in SEGMENTS:
+    for key, _, fill, hatch in SEGMENTS:
         widths = [s.share(key) for s in shares]
         bars = [
             _rectangle(start, position, width)

@@ -27,7 +27,9 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from tocapp.render.graphviz_runner import DEFAULT_TIMEOUT, normalise_dpi, render_dot
@@ -53,6 +55,25 @@ def emptied_stamp(directory: str | os.PathLike[str]) -> Stamp:
     except OSError:
         return NEVER_EMPTIED
     return stat.st_ino, stat.st_mtime_ns
+
+
+_noted: ContextVar[Stamp | None] = ContextVar("render_cache_stamp", default=None)
+
+
+@contextmanager
+def stamp_noted(directory: str | os.PathLike[str]) -> Iterator[Stamp]:
+    """For work outside a request (a report job): note the stamp before it reads anything, for
+    caches made with ``since=noted_stamp`` to check when they write."""
+    token = _noted.set(emptied_stamp(directory))
+    try:
+        yield _noted.get() or NEVER_EMPTIED
+    finally:
+        _noted.reset(token)
+
+
+def noted_stamp() -> Stamp | None:
+    """The stamp noted by the enclosing ``stamp_noted``, or None outside one."""
+    return _noted.get()
 
 
 def empty(directory: str | os.PathLike[str]) -> None:

@@ -5,10 +5,10 @@ in short transactions of its own (:class:`JobProgress`), so the page can poll it
 
 The bar is a share of the whole job, ``STEPS`` steps, and only ever moves forward: reading the
 study (and comparing the settings) takes the first share (``READING_SHARE``, as measured), and
-writing the document the rest. A PDF is written by a child process that tells each part begun,
-each chart drawn (by the parent, first), each page laid out and drawn, and the join (:class:`~tocapp.exports.comparison_document.
-WritingEvent`); :class:`PdfWriting` turns these into a share and words such as "Writing the PDF:
-part 3 of 8 (page 41)".
+writing the document the rest. Before a PDF is written, the worker tells each chart it has drawn;
+then a child process tells each part begun, each page laid out and drawn, and the join
+(:class:`~tocapp.exports.comparison_document.WritingEvent`); :class:`PdfWriting` turns these into
+a share and words such as "Writing the PDF: part 3 of 8 (page 41)".
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from tocapp.render import (
     svg_for_inline,
 )
 from tocapp.render.drawing_key import content_key, drawing_key
-from tocapp.render.render_cache import Stamp, emptied_stamp
+from tocapp.render.render_cache import Stamp, emptied_stamp, noted_stamp
 from tocapp.web.acting import audit_later
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,8 @@ def note_cache_stamp() -> None:
 
 
 def _request_stamp() -> Stamp | None:
-    return g.get("render_cache_stamp") if has_request_context() else None
+    """The stamp the request (or, outside one, the report job: ``stamp_noted``) began with."""
+    return g.get("render_cache_stamp") if has_request_context() else noted_stamp()
 
 
 def render_cache(config: Mapping[str, Any] | None = None) -> RenderCache:
