@@ -22,12 +22,8 @@ from tests.render.helpers import (
 )
 from tocapp.domain.theory import Flowchart, Link, Step, Theme
 from tocapp.render import DEFAULT_TIMEOUT, RenderError, flowchart_to_dot, render_dot, step_dom_ids
-from tocapp.render.flowchart_layout import (
-    STEP_FONT_SIZE,
-    STEP_MARGIN_X,
-    STEP_WIDTH,
-    link_label_lines,
-)
+from tocapp.render.arrow_room import link_label_lines
+from tocapp.render.flowchart_layout import STEP_FONT_SIZE, STEP_MARGIN_X, STEP_WIDTH
 from tocapp.render.text_fit import wrap_to_width
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

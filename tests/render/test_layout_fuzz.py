@@ -16,9 +16,10 @@ from tests.render.helpers import SVG, groups_with_class, parse_svg, polygon_top,
 from tocapp.domain.outline import step_numbers
 from tocapp.domain.theory import Flowchart, Link, Step, Theme, ordered_steps
 from tocapp.render import flowchart_to_dot, render_dot
+from tocapp.render.arrow_room import link_label_size
 from tocapp.render.cell_order import drawing_order
 from tocapp.render.edge_routes import RoutedLink, route_links
-from tocapp.render.flowchart_layout import ChartLayout, layout_flowchart, link_label_size
+from tocapp.render.flowchart_layout import ChartLayout, layout_flowchart
 from tocapp.render.gap_crossings import CrossingModel
 
 CHART_COUNT = 300

@@ -10,12 +10,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 from tocapp.domain.theory import Link
-from tocapp.render.flowchart_layout import (
-    LABEL_CLEARANCE,
-    Box,
-    PlacedStep,
-    arrow_gaps,
-)
+from tocapp.render.arrow_room import LABEL_CLEARANCE, arrow_gaps
+from tocapp.render.flowchart_layout import Box, PlacedStep
 from tocapp.render.route_geometry import Point, near_any
 
 SAME_LINE = 2.5  # two level pieces nearer than this would read as one line

@@ -22,13 +22,8 @@ from dataclasses import dataclass
 
 from tocapp.domain.theory import Link
 from tocapp.render.arrow_ends import ArrowPlan, Ports, Side, plan_arrow, spread_ports
-from tocapp.render.flowchart_layout import (
-    LABEL_CLEARANCE,
-    Box,
-    ChartLayout,
-    link_label_lines,
-    link_label_size,
-)
+from tocapp.render.arrow_room import LABEL_CLEARANCE, link_label_lines, link_label_size
+from tocapp.render.flowchart_layout import Box, ChartLayout
 from tocapp.render.gap_tracks import Tracks, assign_tracks
 from tocapp.render.label_placement import Segment, label_candidates, place_label
 from tocapp.render.middle_channels import MiddleChannels, crossing_heights

@@ -21,19 +21,18 @@ from tocapp.render.annotations import (
     step_decoration,
     step_style,
 )
+from tocapp.render.arrow_room import LINK_FONT_SIZE, arrow_label_lines
 from tocapp.render.dot_escape import dot_label, dot_left_label, escape_dot_tooltip, quoted
 from tocapp.render.edge_routes import ARROW_LENGTH, RoutedLink, route_links
 from tocapp.render.flowchart_layout import (
     HEADER_FONT_SIZE,
     LANE_FONT_SIZE,
     LEGEND_FONT_SIZE,
-    LINK_FONT_SIZE,
     STEP_FONT_SIZE,
     TITLE_FONT_SIZE,
     Box,
     ChartLayout,
     PlacedLane,
-    arrow_label_lines,
     layout_flowchart,
 )
 

@@ -14,7 +14,7 @@ arrows cross (cell_order: barycentre sweeps, then sifting); their numbers (S1, A
 change with the drawing. Each gap between columns is as wide as its arrows need: one track per
 arrow side by side (edge_routes assigns them on a first pass of the layout) and a zone for labels
 beside each column; outside the lanes, room for the tracks of arrows that loop round the first or
-last column.
+last column. How much room the arrows need is worked out in arrow_room.
 
 Coordinates are points (1/72 inch), x to the right and y downwards from the top-left corner.
 """
@@ -25,18 +25,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tocapp.domain.outline import step_numbers
-from tocapp.domain.theory import Flowchart, Link, Step, Theme, ordered_steps
+from tocapp.domain.theory import Flowchart, Step, Theme, ordered_steps
 from tocapp.render.annotations import (
     Annotations,
     StepDecoration,
     legend_sentences,
-    link_decoration,
-    link_decoration_text,
     step_decoration,
     step_decoration_lines,
 )
+from tocapp.render.arrow_room import (
+    COLUMN_GAP,
+    LABEL_CLEARANCE,
+    TRACK_MARGIN,
+    arrow_label_lines,
+    box_side_room,
+    column_neighbours,
+    gap_width,
+    label_zones,
+    link_label_size,
+    outer_width,
+)
 from tocapp.render.cell_order import drawing_order, leftward_loops
-from tocapp.render.text_fit import line_height, text_width, wrap_to_width
+from tocapp.render.text_fit import line_height, wrap_to_width
 
 MARGIN = 10.0
 STEP_WIDTH = 190.0
@@ -44,11 +54,6 @@ STEP_FONT_SIZE = 11.0
 STEP_MARGIN_X = 9.0
 STEP_MARGIN_Y = 5.0
 STEP_GAP = 16.0  # between boxes stacked in one cell
-COLUMN_GAP = 112.0  # the narrowest gap between columns; it widens for more arrows and labels
-TRACK_SPACING = 4.0  # between the vertical tracks of two arrows in a gap: over 3 pen widths apart
-TRACK_MARGIN = 6.0  # from a column (or a label zone) to the nearest track
-LABEL_CLEARANCE = 3.0  # between an arrow's label and its arrow
-PORT_SPACING = 4.0  # at least, between two arrows meeting one side of a box
 LANE_PAD = 12.0
 LANE_GAP = 8.0
 LANE_FONT_SIZE = 12.0
@@ -56,9 +61,6 @@ TITLE_FONT_SIZE = 16.0
 HEADER_FONT_SIZE = 13.0
 LEGEND_FONT_SIZE = 10.0
 LEGEND_MARGIN = 7.0
-LINK_FONT_SIZE = 9.0
-LINK_LABEL_WIDTH = 90.0
-LABEL_ZONE = LINK_LABEL_WIDTH + 2 * LABEL_CLEARANCE  # labels sit here, beside their arrowhead
 
 LEGEND_TEXT = (
     "How to read this chart",
@@ -178,7 +180,7 @@ def layout_flowchart(chart: Flowchart, annotations: Annotations | None = None) -
     reading = ordered_steps(chart.steps, chart.lane_groups())
     ordered = drawing_order(chart, reading)
     leftward = leftward_loops(chart, ordered)
-    zones = _label_zones(chart, ordered, annotations, leftward)
+    zones = label_zones(chart, ordered, annotations, leftward)
     texts: dict[str, list[str]] = {}
     demand = [(0, *zone) for zone in zones]
     first = _build(chart, annotations, (reading, ordered, leftward), (demand, (0, 0)), texts)
@@ -206,12 +208,11 @@ def _build(
     lanes = chart.lane_groups()
     indexes = group_indexes(chart)
     numbers = step_numbers(chart)
-    lanes_left = MARGIN + _outer_width(outer_left)
+    lanes_left = MARGIN + outer_width(outer_left)
     column_left = [lanes_left + LANE_PAD]
     track_bands = []
     for tracks, left_zone, right_zone in gaps:
-        needed = left_zone + right_zone + 2 * TRACK_MARGIN + max(tracks - 1, 0) * TRACK_SPACING
-        gap = max(COLUMN_GAP, needed)
+        gap = gap_width(tracks, left_zone, right_zone)
         gap_left = column_left[-1] + STEP_WIDTH
         track_bands.append(
             (gap_left + left_zone + TRACK_MARGIN, gap_left + gap - right_zone - TRACK_MARGIN)
@@ -219,9 +220,9 @@ def _build(
         column_left.append(gap_left + gap)
     column_spans = tuple((left, left + STEP_WIDTH) for left in column_left)
     stacking_gaps = _stacking_gaps(chart, ordered, annotations)
-    side_room = _side_room(chart, ordered, annotations, leftward)
+    side_room = box_side_room(chart, ordered, annotations, leftward)
     lanes_right = column_left[-1] + STEP_WIDTH + LANE_PAD
-    width = lanes_right + _outer_width(outer_right) + MARGIN
+    width = lanes_right + outer_width(outer_right) + MARGIN
     outer_bands = (
         (MARGIN + TRACK_MARGIN, lanes_left - TRACK_MARGIN),
         (lanes_right + TRACK_MARGIN, width - MARGIN - TRACK_MARGIN),
@@ -292,11 +293,6 @@ def _build(
     )
 
 
-def _outer_width(tracks: int) -> float:
-    """Room outside the lanes for this many tracks side by side."""
-    return 2 * TRACK_MARGIN + (tracks - 1) * TRACK_SPACING if tracks else 0.0
-
-
 def _place_lane(
     lane_number: int,
     group: str,
@@ -343,107 +339,6 @@ def step_text_lines(step: Step, decoration: StepDecoration) -> list[str]:
     return text + step_decoration_lines(step, decoration, inner, STEP_FONT_SIZE)
 
 
-def column_neighbours(ordered: Sequence[Step]) -> dict[str, tuple[int, int]]:
-    """Each step's column and its place from the top of that column (lanes in order)."""
-    places: dict[str, tuple[int, int]] = {}
-    counts = [0] * len(Theme)
-    for step in ordered:
-        column = step.theme.position
-        places[step.key] = (column, counts[column])
-        counts[column] += 1
-    return places
-
-
-def arrow_gaps(
-    source: tuple[int, int], target: tuple[int, int], labelled: bool = True, leftward: bool = False
-) -> list[tuple[int, str]]:
-    """The gaps an arrow runs through, as (gap, side of the gap where its label goes).
-
-    Gap g lies between columns g and g + 1; gap -1 is left of the first column and the gap
-    numbered as the last column is right of it, both outside the lanes. Columns are (column,
-    place from the top). An arrow to the next box down or up in its column runs straight and uses
-    no gap; one past other boxes loops out beside its column: round the outside of the first or
-    last column, where no other arrow runs, unless it has a label (there is no room for labels
-    there), else into the gap to its right (left for the last column, or when ``leftward``,
-    which cell_order.leftward_loops chooses for the middle column). The others run through
-    the gaps between their columns. The label sits beside the arrowhead, so on the target's side
-    of the last gap.
-    """
-    (source_column, source_place), (target_column, target_place) = source, target
-    last = len(Theme) - 1
-    if source_column == target_column:
-        if abs(source_place - target_place) <= 1:
-            return []
-        if not labelled and source_column in (0, last):
-            return [(-1, "right")] if source_column == 0 else [(last, "left")]
-        if source_column == last or (leftward and source_column > 0):
-            return [(source_column - 1, "right")]
-        return [(source_column, "left")]
-    low, high = sorted((source_column, target_column))
-    side = "right" if target_column > source_column else "left"
-    return [(gap, side) for gap in range(low, high)]
-
-
-def arrow_label_lines(link: Link, annotations: Annotations | None) -> list[str]:
-    """An arrow's label, then its badge and note numbers, wrapped for the drawing."""
-    lines = link_label_lines(link.label) if link.label.strip() else []
-    extra = link_decoration_text(link_decoration(annotations, link))
-    return lines + (link_label_lines(extra) if extra else [])
-
-
-def _label_zones(
-    chart: Flowchart,
-    ordered: Sequence[Step],
-    annotations: Annotations | None,
-    leftward: frozenset[tuple[str, str]],
-) -> list[tuple[float, float]]:
-    """Per gap, the widths of the label zones beside its left and right columns."""
-    places = column_neighbours(ordered)
-    zones = [[0.0, 0.0] for _ in range(len(Theme) - 1)]
-    for link in chart.links:
-        lines = arrow_label_lines(link, annotations)
-        left = (link.source, link.target) in leftward
-        gaps = arrow_gaps(places[link.source], places[link.target], bool(lines), left)
-        if gaps and lines:
-            gap, side = gaps[-1] if gaps[-1][1] == "right" else gaps[0]
-            zones[gap][side == "right"] = LABEL_ZONE
-    return [(left, right) for left, right in zones]
-
-
-def _side_room(
-    chart: Flowchart,
-    ordered: Sequence[Step],
-    annotations: Annotations | None,
-    leftward: frozenset[tuple[str, str]],
-) -> dict[str, float]:
-    """The height a box needs for the arrows meeting its left or right side, with room above
-    each arrowhead for its label (edge_routes spreads them so); more than its text, at times."""
-    places = column_neighbours(ordered)
-    sides: dict[tuple[str, str], list[float]] = {}
-    for link in chart.links:
-        source, target = places[link.source], places[link.target]
-        lines = arrow_label_lines(link, annotations)
-        left = (link.source, link.target) in leftward
-        gaps = arrow_gaps(source, target, bool(lines), left)
-        if not gaps:
-            continue
-        if source[0] == target[0]:  # a loop, out of the side that faces its gap
-            side = "left" if gaps[0][0] < source[0] else "right"
-            ends = [(link.source, side), (link.target, side)]
-        elif target[0] > source[0]:
-            ends = [(link.source, "right"), (link.target, "left")]
-        else:
-            ends = [(link.source, "left"), (link.target, "right")]
-        label = link_label_size(lines)[1] + 2 * LABEL_CLEARANCE if lines else 0.0
-        sides.setdefault(ends[0], []).append(0.0)
-        sides.setdefault(ends[1], []).append(label)
-    room: dict[str, float] = {}
-    for (key, _), needs in sides.items():
-        needed = sum(needs) + (len(needs) + 1) * PORT_SPACING
-        room[key] = max(room.get(key, 0.0), needed)
-    return room
-
-
 def _stacking_gaps(
     chart: Flowchart, ordered: Sequence[Step], annotations: Annotations | None
 ) -> dict[tuple[str, str], float]:
@@ -477,12 +372,3 @@ def _legend(left: float, top: float, extra: list[str]) -> PlacedText:
         lines.extend(wrap_to_width(sentence, inner, LEGEND_FONT_SIZE))
     height = len(lines) * line_height(LEGEND_FONT_SIZE) + 2 * LEGEND_MARGIN
     return PlacedText(tuple(lines), Box(left, top, STEP_WIDTH, height))
-
-
-def link_label_lines(label: str) -> list[str]:
-    return wrap_to_width(label, LINK_LABEL_WIDTH, LINK_FONT_SIZE)
-
-
-def link_label_size(lines: list[str]) -> tuple[float, float]:
-    width = max((text_width(line, LINK_FONT_SIZE) for line in lines), default=0.0)
-    return width + 4, len(lines) * line_height(LINK_FONT_SIZE) + 2

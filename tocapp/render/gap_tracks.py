@@ -16,7 +16,8 @@ import numpy as np
 import numpy.typing as npt
 
 from tocapp.render.arrow_ends import SAME_LINE, ArrowPlan, Ports, Side
-from tocapp.render.flowchart_layout import TRACK_SPACING, ChartLayout
+from tocapp.render.arrow_room import TRACK_SPACING
+from tocapp.render.flowchart_layout import ChartLayout
 from tocapp.render.route_geometry import CORNER_RADIUS
 
 PACK_MARGIN = 2 * CORNER_RADIUS + 4  # between two runs on one line, corners included

@@ -4,7 +4,8 @@ box, on whichever of the places covers no box, label or other arrow."""
 from __future__ import annotations
 
 from tocapp.render.arrow_ends import ArrowPlan, Side
-from tocapp.render.flowchart_layout import LABEL_CLEARANCE, Box
+from tocapp.render.arrow_room import LABEL_CLEARANCE
+from tocapp.render.flowchart_layout import Box
 from tocapp.render.route_geometry import Point, box_to_segment, overlap_area
 from tocapp.render.spatial_grid import SpatialGrid
 

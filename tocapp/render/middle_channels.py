@@ -15,7 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 from tocapp.render.arrow_ends import SAME_LINE, ArrowPlan, Ports
-from tocapp.render.flowchart_layout import TRACK_SPACING, ChartLayout
+from tocapp.render.arrow_room import TRACK_SPACING
+from tocapp.render.flowchart_layout import ChartLayout
 from tocapp.render.gap_tracks import track_uses
 from tocapp.render.route_geometry import clamp, near_any
 
