@@ -51,7 +51,7 @@ def plan_arrow(
     leftward: bool = False,
 ) -> ArrowPlan:
     """The sides and gaps of one arrow; ``places`` are (column, place from the top) per step;
-    ``labelled`` and ``leftward`` as for flowchart_layout.arrow_gaps."""
+    ``labelled`` and ``leftward`` as for arrow_room.arrow_gaps."""
     routes = arrow_gaps(places[link.source], places[link.target], labelled, leftward)
     gaps = tuple(gap for gap, _ in routes)
     if target.column > source.column:

@@ -96,7 +96,7 @@ def tracks_per_gap(
     layout: ChartLayout, links: tuple[Link, ...], labels: Sequence[Sequence[str]]
 ) -> dict[int, int]:
     """How many tracks side by side each gap needs for these arrows (and labels) on a layout,
-    by gap (flowchart_layout.arrow_gaps numbers them); a gap no arrow uses is left out."""
+    by gap (arrow_room.arrow_gaps numbers them); a gap no arrow uses is left out."""
     plans, ports, crossing_y = _prepare(layout, links, labels)
     return assign_tracks(plans, ports, crossing_y, layout)[1]
 

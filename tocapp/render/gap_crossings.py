@@ -54,7 +54,7 @@ class CrossingModel:
                 upright.append((a, b))
                 if not middle_loops and 0 < ca < last:
                     continue
-                # Past other boxes, out beside the column and back (flowchart_layout.arrow_gaps);
+                # Past other boxes, out beside the column and back (arrow_room.arrow_gaps);
                 # to the next box, a straight line: the same count, as no other arrow meets the
                 # side between two neighbouring boxes.
                 gap, outer = loop_gap(ca, last, bool(link.label.strip()))
