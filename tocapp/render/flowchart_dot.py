@@ -251,6 +251,7 @@ class _DotWriter:
                 "fillcolor": LANE_FILLS[index % len(LANE_FILLS)],
                 "color": LANE_BORDER,
                 "bb": self.bounding_box(lane.box),
+                "lp": self.point(*lane.label_centre),
                 "id": f"lane-{index}",
                 "class": f"lane group-{index}",
             },

@@ -46,17 +46,18 @@ from tocapp.render.arrow_room import (
     outer_width,
 )
 from tocapp.render.cell_order import drawing_order, leftward_loops
-from tocapp.render.text_fit import line_height, wrap_to_width
+from tocapp.render.text_fit import line_height, text_width, wrap_to_width
 
 MARGIN = 10.0
 STEP_WIDTH = 190.0
 STEP_FONT_SIZE = 11.0
 STEP_MARGIN_X = 9.0
-STEP_MARGIN_Y = 5.0
+STEP_MARGIN_Y = 4.0
 STEP_GAP = 16.0  # between boxes stacked in one cell
 LANE_PAD = 12.0
 LANE_GAP = 8.0
 LANE_FONT_SIZE = 12.0
+LANE_LABEL_INSET = 8.0  # from the lane's left edge to its name
 TITLE_FONT_SIZE = 16.0
 HEADER_FONT_SIZE = 13.0
 LEGEND_FONT_SIZE = 10.0
@@ -128,6 +129,7 @@ class PlacedLane:
     group_index: int
     label_lines: tuple[str, ...]
     box: Box
+    label_centre: tuple[float, float] = (0.0, 0.0)  # the group's name, at the lane's top left
 
 
 @dataclass(frozen=True)
@@ -329,7 +331,12 @@ def _place_lane(
             y = box.bottom
             cells_bottom = max(cells_bottom, box.bottom)
     box = Box(left, top, right - left, cells_bottom + LANE_PAD - top)
-    return PlacedLane(group, group_index, tuple(label_lines), box), placed
+    # Placed by us, not by Graphviz, whose own text widths (without the fonts) are a guess.
+    label_width = max(
+        (text_width(line, LANE_FONT_SIZE, bold=True) for line in label_lines), default=0
+    )
+    label_centre = (left + LANE_LABEL_INSET + label_width / 2, top + band / 2)
+    return PlacedLane(group, group_index, tuple(label_lines), box, label_centre), placed
 
 
 def step_text_lines(step: Step, decoration: StepDecoration) -> list[str]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import subprocess
 
+from tocapp.render.graphviz_plugins import svg_plugin_folder
+
 DEFAULT_TIMEOUT = 20.0
 # A 200-step chart with 250 arrows is about 85 kB of DOT and 250 kB of SVG.
 MAX_SOURCE_BYTES = 1_000_000
@@ -69,7 +71,7 @@ def render_dot(
             capture_output=True,
             timeout=timeout,
             check=False,
-            env=_graphviz_environment(),
+            env=_graphviz_environment(lean=fmt == "svg"),
         )
     except subprocess.TimeoutExpired:
         raise RenderError(f"Drawing the chart took longer than {timeout:g} seconds.") from None
@@ -88,12 +90,17 @@ def render_dot(
     return result.stdout
 
 
-def _graphviz_environment() -> dict[str, str]:
-    """Our environment, plus SERVER_NAME, which makes Graphviz refuse to read any file.
+def _graphviz_environment(*, lean: bool = False) -> dict[str, str]:
+    """Our environment, plus SERVER_NAME, which makes Graphviz refuse to read any file; with
+    ``lean``, only the plugins an SVG needs (``graphviz_plugins``), when they could be set up.
 
     We never pass user text as an image or file name; this is a second lock on the same door.
     """
     environment = dict(os.environ)
     environment["SERVER_NAME"] = "tocapp"
     environment.pop("GV_FILE_PATH", None)
+    environment.pop("GVBINDIR", None)
+    folder = svg_plugin_folder() if lean else None
+    if folder is not None:
+        environment["GVBINDIR"] = folder
     return environment

@@ -42,7 +42,7 @@ _CAPITAL = 1.15  # Greek, Cyrillic ... capitals (Ж is 1.1 em)
 _SMALL = 0.95  # Greek, Cyrillic ... small letters (ш is 0.93 em)
 _OTHER = 1.0  # Arabic, Hebrew, Devanagari ...: joined forms vary in width
 # Pango's line spacing for DejaVu Sans is 1.164 em; Graphviz rounds, we keep a little spare.
-LINE_SPACING = 1.17
+LINE_SPACING = 1.2  # as Graphviz spaces a label's lines when it measures text itself
 # Hinting and kerning move real widths by a point or two either way.
 _SAFETY = 0.97
 
