@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def test_without_the_lean_plugins_graphviz_draws_with_all_of_them(monkeypatch, c
             return subprocess.CompletedProcess(command, 0, b"", b"dot - graphviz version ?\n")
         return real_run(command, *args, **kwargs)
 
-    graphviz_plugins.svg_plugin_folder.cache_clear()
+    graphviz_plugins.forget()
     monkeypatch.setattr(graphviz_plugins.subprocess, "run", no_libdir)
     try:
         with caplog.at_level(logging.WARNING):
@@ -65,7 +66,7 @@ def test_without_the_lean_plugins_graphviz_draws_with_all_of_them(monkeypatch, c
         assert "all its plugins" in caplog.text
     finally:
         monkeypatch.undo()
-        graphviz_plugins.svg_plugin_folder.cache_clear()
+        graphviz_plugins.forget()
     assert graphviz_plugins.svg_plugin_folder() is not None
 
 
@@ -84,3 +85,15 @@ def test_a_lanes_name_starts_inside_its_lane_where_the_layout_put_it(group):
         width = text_width(name.text or "", LANE_FONT_SIZE, bold=True)
         assert name.get("text-anchor") == "middle"
         assert float(name.get("x", "0")) - width / 2 >= left + 4
+
+
+def test_a_folder_removed_under_it_is_made_again_and_a_forked_child_leaves_it_alone():
+    folder = graphviz_plugins.svg_plugin_folder()
+    assert folder is not None
+    graphviz_plugins._remove_if_made_here(Path(folder), os.getpid() + 1)  # a child's exit
+    assert Path(folder).is_dir()
+    shutil.rmtree(folder)  # a /tmp cleaner
+    again = graphviz_plugins.svg_plugin_folder()
+    assert again is not None and again != folder and Path(again).is_dir()
+    source = flowchart_to_dot(small_chart())
+    assert b"Staff have little time to talk" in render_dot(source, "svg")

@@ -33,9 +33,27 @@ _LIBDIR = re.compile(r'^libdir = "([^"]+)"', re.MULTILINE)
 _PROBE = b'digraph probe { graph [layout="nop2", bb="0,0,100,40"]; a [pos="50,20", label="a"]; }'
 
 
-@functools.lru_cache(maxsize=1)
 def svg_plugin_folder() -> str | None:
-    """This process's folder of SVG plugins, made on first use; None to use Graphviz's own."""
+    """This process's folder of SVG plugins, made on first use (and again if something such as a
+    /tmp cleaner removed it); None to use Graphviz's own."""
+    made = _made()
+    if made is None:
+        return None
+    folder, configuration = made
+    if not configuration.exists():
+        _made.cache_clear()
+        made = _made()
+        return None if made is None else made[0]
+    return folder
+
+
+def forget() -> None:
+    """Make the folder again at the next drawing (for tests)."""
+    _made.cache_clear()
+
+
+@functools.lru_cache(maxsize=1)
+def _made() -> tuple[str, Path] | None:
     try:
         return _make_folder()
     except (OSError, subprocess.SubprocessError, ValueError) as error:
@@ -43,7 +61,7 @@ def svg_plugin_folder() -> str | None:
         return None
 
 
-def _make_folder() -> str:
+def _make_folder() -> tuple[str, Path]:
     found = subprocess.run(
         ["dot", "-v", "-Tsvg"], input=b"digraph { }", capture_output=True, timeout=20
     )
@@ -52,7 +70,9 @@ def _make_folder() -> str:
         raise ValueError("Graphviz did not say where its plugins are")
     libdir = Path(match.group(1))
     folder = Path(tempfile.mkdtemp(prefix="tocapp-graphviz-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    # Removed when the process that made it ends — not when a forked child (a gunicorn worker
+    # made after the app was loaded) ends, while its siblings still draw with it.
+    atexit.register(_remove_if_made_here, folder, os.getpid())
     for name in PLUGINS:
         libraries = sorted(libdir.glob(f"libgvplugin_{name}.so*"))
         if not libraries:
@@ -65,4 +85,12 @@ def _make_folder() -> str:
     )
     if probe.returncode != 0 or b'<g id="node1" class="node">' not in probe.stdout:
         raise ValueError("Graphviz could not draw with only the core and nop2 plugins")
-    return str(folder)
+    configurations = sorted(folder.glob("config*"))
+    if not configurations:
+        raise ValueError("dot -c wrote no configuration")
+    return str(folder), configurations[0]
+
+
+def _remove_if_made_here(folder: Path, pid: int) -> None:
+    if os.getpid() == pid:
+        shutil.rmtree(folder, ignore_errors=True)
