@@ -37,3 +37,16 @@ def test_cuts_share_the_height_out_and_keep_the_fewest_parts():
     assert slices[0][0] == 0 and slices[-1][1] == 850
     for (_, bottom), (top, _) in zip(slices, slices[1:], strict=False):
         assert bottom == top and not any(a < top < b for a, b in boxes)
+
+
+def test_a_band_taller_than_a_page_is_cut_through_and_the_rest_still_shared_out():
+    # Boxes fill 0–680 without a gap (taller than a page of 679), then leave gaps at 1000, 1221,
+    # 1344 and 1440. Cut greedily after the forced cut, the last part held 276 of 1620: one box
+    # and the legend. Shared out, the two parts after the forced cut are about even.
+    boxes = [(0, 680), (700, 990), (1010, 1210), (1230, 1335), (1350, 1430), (1450, 1620)]
+    slices = cut_points(1620, 679, boxes)
+    assert slices[0] == (0.0, 679)  # through the band, at a full page
+    assert len(slices) == 3 and slices[-1][1] == 1620
+    heights = [bottom - top for top, bottom in slices[1:]]
+    assert min(heights) > 350, slices  # not 665 and 276
+    assert all(bottom - top <= 679 for top, bottom in slices)

@@ -240,7 +240,11 @@ def _even_cuts(
     height: float, part_height: float, gaps: Sequence[float], count: int
 ) -> tuple[tuple[float, float], ...] | None:
     """``count`` slices, each cut in the gap nearest an even share of what is left; None if
-    the gaps do not allow it."""
+    what is left cannot fit in the parts that remain.
+
+    Where no gap fits (a band of boxes taller than a page), the cut goes through it at a full
+    page, as the greedy cuts do, and what is left is still shared out evenly: cutting the rest
+    greedily could leave a last part with one box and the legend."""
     slices = []
     top = 0.0
     for left in range(count, 1, -1):
@@ -251,9 +255,12 @@ def _even_cuts(
             if top + MIN_PART_FRACTION * part_height < g <= top + part_height
             and height - g <= (left - 1) * part_height
         ]
-        if not fitting:
+        if fitting:
+            cut = min(fitting, key=lambda g: abs(g - target))
+        elif height - (top + part_height) <= (left - 1) * part_height:
+            cut = top + part_height
+        else:
             return None
-        cut = min(fitting, key=lambda g: abs(g - target))
         slices.append((top, cut))
         top = cut
     if height - top > part_height:
