@@ -32,11 +32,13 @@ from tocapp.render.svg_inline import prefix_svg_ids, styles_as_attributes  # noq
 from tocapp.render.text_fit import text_width  # noqa: E402
 
 LABEL_CHARS = 46  # an outcome's text beside its bar, cut with "…"; the table has it whole
+LABEL_SIZE = 8  # points
 WIDTH = 7.6  # inches
 # The frame around the panels, in inches. Fixed rather than found by constrained layout, which
 # draws the whole figure once more to measure it (a third of the time of a 24-row picture).
 BAR = 0.7  # a bar's height, in rows
 TOP, BOTTOM, RIGHT, GAP, LABEL_PAD = 0.5, 0.62, 0.25, 0.45, 0.2
+LABEL_WIDTH = 0.4 * WIDTH  # inches at most for the labels, so the bars keep their room
 _STYLE: dict[str, Any] = {
     "svg.fonttype": "none",
     "svg.hashsalt": "tocapp-overview",
@@ -70,8 +72,14 @@ def overview_png(rows: Sequence[StepOverview], title: str, dpi: int = 200) -> by
 
 
 def row_label(row: StepOverview) -> str:
+    """The row's number and its outcome's text, cut with "…" to ``LABEL_CHARS`` characters and
+    to ``LABEL_WIDTH`` (Chinese, Arabic or emoji are wider than Latin letters)."""
     text = row.text if len(row.text) <= LABEL_CHARS else row.text[: LABEL_CHARS - 1] + "…"
-    return f"{row.row_label} {text}"
+    label = f"{row.row_label} {text}"
+    while text and text_width(label, LABEL_SIZE) > LABEL_WIDTH * 72:
+        text = text[:-2] + "…" if len(text) > 1 else ""
+        label = f"{row.row_label} {text}".rstrip()
+    return label
 
 
 def _draw(
@@ -88,7 +96,8 @@ def _draw(
         )
         height = TOP + BOTTOM + 0.27 * max(len(rows), 1)
         labels = [row_label(r) for r in rows]
-        left = LABEL_PAD + 1.05 * max((text_width(t, 8) for t in labels), default=0) / 72
+        widest = max((text_width(t, LABEL_SIZE) for t in labels), default=0) / 72
+        left = LABEL_PAD + 1.05 * min(widest, LABEL_WIDTH)
         figure, panels = plt.subplots(1, 2, figsize=(WIDTH, height), sharey=True)
         panel_width = (WIDTH - left - RIGHT - GAP) / 2
         figure.subplots_adjust(
