@@ -138,3 +138,37 @@ def test_a_write_is_undone_when_the_folder_was_emptied_since_the_writer_read(tmp
     unchecked.get_or_make("cc" * 32, "svg", lambda: b"drawn")
     assert unchecked.path_for_key("cc" * 32, "svg").exists()
     assert module.emptied_stamp(tmp_path) != before
+
+
+def test_emptying_goes_on_past_a_file_someone_else_removed_and_a_disk_too_full_for_a_stamp(
+    tmp_path, monkeypatch
+):
+    import errno
+    import os
+
+    from tocapp.render import render_cache as module
+
+    module.empty(tmp_path)
+    before = module.emptied_stamp(tmp_path)
+    (tmp_path / "ab").mkdir()
+    for name in ("ab1.svg", "ab2.svg", "ab3.svg"):
+        (tmp_path / "ab" / name).write_text("<svg>words</svg>")
+    real_unlink = os.unlink
+    raced: list[str] = []
+
+    def removed_by_another_process_first(path, *args, **kwargs):
+        real_unlink(path, *args, **kwargs)
+        if not raced:
+            raced.append(str(path))
+            raise FileNotFoundError(errno.ENOENT, "gone", str(path))
+
+    def disk_full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(module.os, "unlink", removed_by_another_process_first)
+    monkeypatch.setattr(module.tempfile, "mkstemp", disk_full)
+    module.empty(tmp_path)
+    monkeypatch.undo()
+    assert raced  # the race happened, and did not stop the rest going
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [module.STAMP]
+    assert module.emptied_stamp(tmp_path) != before  # the old stamp's time, changed

@@ -77,20 +77,48 @@ def noted_stamp() -> Stamp | None:
 
 
 def empty(directory: str | os.PathLike[str]) -> None:
-    """Delete every drawing in the folder (kept itself), after a new stamp says it was emptied."""
+    """Delete every drawing in the folder (kept itself), after a new stamp says it was emptied.
+
+    Whatever happens, it deletes all it can: a disk too full for a new stamp still has the old
+    one's time changed (a new stamp all the same), and a file another process removes meanwhile
+    (a writer's temporary file renamed, a prune) does not stop the rest going.
+    """
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)  # a drawing may be on its way into it already
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-stamp-")
-    with os.fdopen(handle, "w") as file:
-        file.write(f"{time.time_ns()}\n")
-    os.replace(temporary, folder / STAMP)  # a new inode: a new stamp, even within one clock tick
+    _new_stamp(folder)
     for child in folder.iterdir():
         if child.name == STAMP:
             continue
         try:
-            shutil.rmtree(child) if child.is_dir() else child.unlink(missing_ok=True)
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child, onerror=_unless_gone)
+            else:
+                child.unlink(missing_ok=True)
         except OSError:
             log.exception("could not delete %s while emptying the render cache", child)
+
+
+def _new_stamp(folder: Path) -> None:
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-stamp-")
+        with os.fdopen(handle, "w") as file:
+            file.write(f"{time.time_ns()}\n")
+        os.replace(temporary, folder / STAMP)  # a new inode: a new stamp, even in one clock tick
+    except OSError:
+        log.warning("Could not write a new stamp in %s; changing the old one's time", folder)
+        try:
+            os.utime(folder / STAMP, ns=(time.time_ns(), time.time_ns()))
+        except OSError:
+            log.exception("The render cache %s has no stamp to change", folder)
+
+
+def _unless_gone(function: Callable[..., object], path: str, error: object) -> None:
+    """rmtree's error handler: a file already gone is what we wanted; anything else is logged
+    and the rest of the folder still goes."""
+    exception = error[1] if isinstance(error, tuple) else error
+    if isinstance(exception, FileNotFoundError):
+        return
+    log.error("could not delete %s while emptying the render cache: %s", path, exception)
 
 
 class RenderCache:

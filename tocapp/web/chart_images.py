@@ -54,8 +54,12 @@ def note_cache_stamp() -> None:
 
 
 def _request_stamp() -> Stamp | None:
-    """The stamp the request (or, outside one, the report job: ``stamp_noted``) began with."""
-    return g.get("render_cache_stamp") if has_request_context() else noted_stamp()
+    """The stamp the report job (``stamp_noted``, also when it runs inside a request) or else
+    the request began with."""
+    noted = noted_stamp()
+    if noted is not None:
+        return noted
+    return g.get("render_cache_stamp") if has_request_context() else None
 
 
 def render_cache(config: Mapping[str, Any] | None = None) -> RenderCache:
