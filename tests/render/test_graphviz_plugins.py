@@ -97,3 +97,32 @@ def test_a_folder_removed_under_it_is_made_again_and_a_forked_child_leaves_it_al
     assert again is not None and again != folder and Path(again).is_dir()
     source = flowchart_to_dot(small_chart())
     assert b"Staff have little time to talk" in render_dot(source, "svg")
+
+
+def test_a_folder_others_could_write_to_or_a_link_in_its_place_is_never_used(tmp_path):
+    folder = graphviz_plugins.svg_plugin_folder()
+    assert folder is not None
+    os.chmod(folder, 0o757)  # as if someone else had made a folder under the same name
+    replaced = graphviz_plugins.svg_plugin_folder()
+    assert replaced is not None and replaced != folder
+    os.chmod(folder, 0o700)
+    shutil.rmtree(replaced)
+    os.symlink(tmp_path, replaced)  # a link where our folder was
+    try:
+        again = graphviz_plugins.svg_plugin_folder()
+        assert again is not None and again not in (folder, replaced)
+        assert os.lstat(again).st_mode & 0o077 == 0
+    finally:
+        os.unlink(replaced)
+
+
+def test_a_stale_folder_falls_back_to_every_plugin_and_is_made_again():
+    folder = graphviz_plugins.svg_plugin_folder()
+    assert folder is not None
+    for plugin in Path(folder).glob("libgvplugin_neato_layout*"):
+        plugin.unlink()  # as if Graphviz had been upgraded under the running app
+    source = flowchart_to_dot(small_chart())
+    assert b"Staff have little time to talk" in render_dot(source, "svg")  # drawn all the same
+    again = graphviz_plugins.svg_plugin_folder()
+    assert again is not None and again != folder
+    assert render_dot(source, "svg") == render_dot(source, "svg")

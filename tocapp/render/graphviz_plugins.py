@@ -22,6 +22,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
 from pathlib import Path
@@ -39,16 +40,30 @@ def svg_plugin_folder() -> str | None:
     made = _made()
     if made is None:
         return None
-    folder, configuration = made
-    if not configuration.exists():
+    if not _still_ours(*made):
         _made.cache_clear()
         made = _made()
-        return None if made is None else made[0]
-    return folder
+    return None if made is None else made[0]
+
+
+def _still_ours(folder: str, configuration: Path) -> bool:
+    """The folder is the one we made: a real folder of this user's that no one else may write
+    to, with its configuration. Once a /tmp cleaner has removed it, anyone could make another
+    under the same name and have Graphviz load their own plugin as this user."""
+    try:
+        found = os.lstat(folder)
+    except OSError:
+        return False
+    return (
+        stat.S_ISDIR(found.st_mode)
+        and found.st_uid == os.getuid()
+        and found.st_mode & 0o077 == 0
+        and configuration.exists()
+    )
 
 
 def forget() -> None:
-    """Make the folder again at the next drawing (for tests)."""
+    """Make the folder again at the next drawing (after a drawing it failed)."""
     _made.cache_clear()
 
 
@@ -74,7 +89,11 @@ def _make_folder() -> tuple[str, Path]:
     # made after the app was loaded) ends, while its siblings still draw with it.
     atexit.register(_remove_if_made_here, folder, os.getpid())
     for name in PLUGINS:
-        libraries = sorted(libdir.glob(f"libgvplugin_{name}.so*"))
+        # The versioned library (.so.6), as Graphviz's own configuration lists it, not a
+        # development link (.so) beside it.
+        libraries = sorted(libdir.glob(f"libgvplugin_{name}.so.*")) or sorted(
+            libdir.glob(f"libgvplugin_{name}.*")
+        )
         if not libraries:
             raise ValueError(f"Graphviz has no {name} plugin in {libdir}")
         (folder / libraries[0].name).symlink_to(libraries[0])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 
+from tocapp.render.graphviz_plugins import forget as forget_svg_plugins
 from tocapp.render.graphviz_plugins import svg_plugin_folder
 
 DEFAULT_TIMEOUT = 20.0
@@ -64,19 +65,12 @@ def render_dot(
     if dpi is not None:
         side = MAX_PNG_SIDE / dpi
         command += [f"-Gdpi={dpi}", f"-Gsize={side:g},{side:g}"]
-    try:
-        result = subprocess.run(
-            command,
-            input=source,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-            env=_graphviz_environment(lean=fmt == "svg"),
-        )
-    except subprocess.TimeoutExpired:
-        raise RenderError(f"Drawing the chart took longer than {timeout:g} seconds.") from None
-    except FileNotFoundError:
-        raise RenderError("Graphviz is not installed: the 'dot' command was not found.") from None
+    result = _run(command, source, timeout, lean=fmt == "svg")
+    if result.returncode != 0 and fmt == "svg" and svg_plugin_folder() is not None:
+        # The plugin folder may have gone stale (Graphviz upgraded under a running app): draw
+        # with all of Graphviz's plugins, and make the folder again for the next chart.
+        forget_svg_plugins()
+        result = _run(command, source, timeout, lean=False)
     detail = result.stderr.decode("utf-8", "replace")[:2000]
     if result.returncode != 0:
         raise RenderError("Graphviz could not draw the chart.", detail)
@@ -90,6 +84,24 @@ def render_dot(
     return result.stdout
 
 
+def _run(
+    command: list[str], source: bytes, timeout: float, *, lean: bool
+) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(
+            command,
+            input=source,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+            env=_graphviz_environment(lean=lean),
+        )
+    except subprocess.TimeoutExpired:
+        raise RenderError(f"Drawing the chart took longer than {timeout:g} seconds.") from None
+    except FileNotFoundError:
+        raise RenderError("Graphviz is not installed: the 'dot' command was not found.") from None
+
+
 def _graphviz_environment(*, lean: bool = False) -> dict[str, str]:
     """Our environment, plus SERVER_NAME, which makes Graphviz refuse to read any file; with
     ``lean``, only the plugins an SVG needs (``graphviz_plugins``), when they could be set up.
@@ -99,7 +111,6 @@ def _graphviz_environment(*, lean: bool = False) -> dict[str, str]:
     environment = dict(os.environ)
     environment["SERVER_NAME"] = "tocapp"
     environment.pop("GV_FILE_PATH", None)
-    environment.pop("GVBINDIR", None)
     folder = svg_plugin_folder() if lean else None
     if folder is not None:
         environment["GVBINDIR"] = folder
