@@ -47,18 +47,22 @@ class JobQueue:
         @huey.task(name="tocapp.build_report")
         def build_report(job_id: int) -> None:
             # Charts in big exports are drawn as the web pages draw them (render cache, limits).
+            from tocapp.render import text_fit
             from tocapp.render.render_cache import stamp_noted
             from tocapp.web.chart_images import draw
 
-            with (
-                app.app_context(),
-                # A chart drawn from what the job read is not kept if a withdrawal empties the
-                # cache meanwhile (the job itself is withdrawn).
-                stamp_noted(app.config["RENDER_CACHE_DIR"]),
-            ):
-                report_jobs.run_report_job(
-                    db.engine, job_id, reports_dir=app.config["REPORTS_DIR"], draw=draw
-                )
+            try:
+                with (
+                    app.app_context(),
+                    # A chart drawn from what the job read is not kept if a withdrawal empties
+                    # the cache meanwhile (the job itself is withdrawn).
+                    stamp_noted(app.config["RENDER_CACHE_DIR"]),
+                ):
+                    report_jobs.run_report_job(
+                        db.engine, job_id, reports_dir=app.config["REPORTS_DIR"], draw=draw
+                    )
+            finally:
+                text_fit.forget()  # no one's words kept in memory after the job
 
         @huey.signal(SIGNAL_INTERRUPTED)
         def interrupted(_signal: str, task: Any, *_args: Any, **_kwargs: Any) -> None:

@@ -186,3 +186,25 @@ def test_a_drawing_read_before_a_withdrawal_emptied_the_cache_does_not_stay_on_d
     assert client.get(study["page"]).status_code == 200
     kept = {p.suffix for p in folder.rglob("*") if p.is_file()}
     assert {".svg", ".html"} <= kept  # a request that began after the emptying keeps its drawing
+
+
+def test_no_ones_words_stay_in_memory_after_the_request_that_drew_them(app, client, study):
+    """Text widths and wrapped lines are kept while a request lays charts out, then dropped."""
+    from tocapp.render import text_fit
+
+    measured: list[int] = []
+    real_layout = chart_images.flowchart_to_dot
+
+    def layout_and_look(*args: Any, **kwargs: Any) -> str:
+        source = real_layout(*args, **kwargs)
+        measured.append(text_fit._wrapped.cache_info().currsize)
+        return source
+
+    chart_images.flowchart_to_dot = layout_and_look  # type: ignore[assignment]
+    try:
+        assert client.get(study["page"]).status_code == 200
+    finally:
+        chart_images.flowchart_to_dot = real_layout  # type: ignore[assignment]
+    assert measured and measured[0] > 0  # kept while the chart was laid out
+    assert text_fit._wrapped.cache_info().currsize == 0
+    assert text_fit.text_width.cache_info().currsize == 0

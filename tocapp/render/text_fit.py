@@ -67,10 +67,17 @@ def char_width_em(ch: str) -> float:
     return {"Lu": _CAPITAL, "Lt": _CAPITAL, "Ll": _SMALL}.get(category, _OTHER)
 
 
+def forget() -> None:
+    """Drop every kept width and wrapping: the app calls it at the end of each request and job,
+    so no one's words stay in a process's memory after the work that needed them."""
+    text_width.cache_clear()
+    _wrapped.cache_clear()
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def text_width(text: str, fontsize: float, *, bold: bool = False) -> float:
-    """Estimated width in points of one line of text (kept: a chart measures the same words at
-    each of its redraws, and the layout and the DOT writer measure them both)."""
+    """Estimated width in points of one line of text (kept until ``forget``: the layout and the
+    DOT writer measure the same words, and a page may draw several charts)."""
     width = sum(char_width_em(ch) for ch in text) * fontsize
     return width * _BOLD_FACTOR if bold else width
 

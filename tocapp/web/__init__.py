@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter, Map
 from tocapp.extensions import db, login_manager
 from tocapp.models import User
 from tocapp.models.sqlite import READ_ONLY
+from tocapp.render import text_fit
 from tocapp.services import audit
 from tocapp.services.errors import ForbiddenError, NotFoundError
 from tocapp.services.users import find_login
@@ -171,6 +172,7 @@ def _commit_request(response: Response) -> Response:
 def _rollback_on_error(exc: BaseException | None) -> None:
     if exc is not None:
         db.session.rollback()
+    text_fit.forget()  # the words measured for this request's charts are not kept after it
 
 
 def _too_large(_error: Exception) -> tuple[str, int]:
