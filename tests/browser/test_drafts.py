@@ -8,7 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, Route, expect
 from sqlalchemy import select
 
 from tests.browser.conftest import ARTIFACTS_DIR, log_in
@@ -183,3 +183,52 @@ def test_a_note_at_a_return_interview_survives_a_closed_page(
     step.get_by_role("button", name="Save the note").click()
     expect(other.locator("#notes")).to_contain_text("Saved at once.")
     assert _drafts(live_server) == []
+
+
+def test_typing_before_the_server_answers_is_never_put_back_to_an_earlier_copy(
+    live_server: LiveServer, page: Page
+) -> None:
+    """On a slow server, words typed while the page still asked for drafts were replaced by the
+    browser's copy of a moment before ("More  for talk": "time" lost), under a "Restored" line."""
+    log_in(page, live_server)
+    url = _new_interview_url(live_server)
+    held: list[Route] = []
+    drafts = re.compile(r".*/drafts(\?key=.*)?$")
+    page.route(drafts, lambda route: held.append(route))  # each answer waits for the test
+    page.goto(url)
+    second = page.locator("textarea[name=notes_2]")
+    second.press_sequentially("More ", delay=5)
+    page.wait_for_timeout(200)
+    asked = list(held)
+    assert asked, "the page asked the server for drafts"
+    for route in asked:  # the answer comes; the page may now send what it kept meanwhile
+        route.continue_()
+    page.wait_for_timeout(300)
+    second.press_sequentially("time", delay=5)  # typing goes on while that is on its way
+    for route in held[len(asked) :]:
+        route.continue_()
+    page.unroute(drafts)
+    page.wait_for_timeout(500)  # every answer handled
+    second.press_sequentially(" for talk", delay=5)
+    expect(second).to_have_value("More time for talk")
+    expect(page.locator(".draft-banner")).to_have_count(0)
+
+    # An earlier draft found while typing is offered, not put over the typing.
+    second.press_sequentially(" in small groups.", delay=5)
+    _kept(page)
+    page.close()
+    page = page.context.new_page()
+    held.clear()
+    page.route(re.compile(r".*/drafts\?key=.*"), lambda route: held.append(route))
+    page.goto(url)
+    fresh = page.locator("textarea[name=notes_2]")
+    fresh.press_sequentially("Something new", delay=5)
+    assert held
+    for route in held:
+        route.continue_()
+    banner = page.locator(".draft-banner[role=status]")
+    expect(banner).to_contain_text("You have an earlier draft from")
+    expect(fresh).to_have_value("Something new")
+    banner.get_by_role("button", name="Restore it instead of what you typed").click()
+    expect(fresh).to_have_value("More time for talk in small groups.")
+    expect(page.locator(".draft-banner[role=status]")).to_contain_text(RESTORED)

@@ -103,6 +103,7 @@
     var csrf = form.querySelector("input[name=csrf_token]");
     this.csrf = csrf ? csrf.value : "";
     this.original = fieldsOf(form);
+    this.loadedAt = Date.now();
     this.revision = 0;
     this.sentRevision = 0;
     this.lastSent = 0;
@@ -257,6 +258,11 @@
   FormDraft.prototype.resume = function (serverDraft) {
     var self = this;
     var local = this.readLocal();
+    if (local && local.savedAt >= this.loadedAt) {
+      // This page's own typing, kept while the server's answer was on its way: not a draft to
+      // offer (offering it would put back what was typed a moment ago over what came since).
+      local = null;
+    }
     var server = serverDraft ? {
       key: serverDraft.key, fields: serverDraft.fields, savedAt: Date.parse(serverDraft.saved_at)
     } : null;
@@ -286,6 +292,16 @@
       this.banner(draft, "You have a draft from " + when(draft.savedAt) + " typed with another interview schedule.", draft.fields.schedule);
       return;
     }
+    if (this.revision > 0) {
+      // Typing began before the server answered: never put the draft over it; offer it.
+      this.banner(draft, "You have an earlier draft from " + when(draft.savedAt) + ".", null, true);
+      return;
+    }
+    this.restore(draft);
+  };
+
+  FormDraft.prototype.restore = function (draft) {
+    var form = this.form;
     if (draft.key !== this.key) {
       // A new interview's earlier form: carry on with it, so its draft is the one replaced.
       this.key = draft.key;
@@ -298,7 +314,7 @@
     this.banner(draft, "Restored your draft from " + when(draft.savedAt) + ".", null);
   };
 
-  FormDraft.prototype.banner = function (draft, text, otherSchedule) {
+  FormDraft.prototype.banner = function (draft, text, otherSchedule, offer) {
     var self = this;
     var box = document.createElement("div");
     box.className = "draft-banner";
@@ -310,9 +326,20 @@
       var strong = document.createElement("strong");
       strong.textContent = text;
       line.appendChild(strong);
-      line.appendChild(document.createTextNode(otherSchedule
+      line.appendChild(document.createTextNode(otherSchedule || offer
         ? " "
         : " It is not saved yet: check it, then save. "));
+      if (offer) {
+        var restore = document.createElement("button");
+        restore.type = "button";
+        restore.textContent = "Restore it instead of what you typed";
+        restore.addEventListener("click", function () {
+          box.remove();
+          self.restore(draft);
+        });
+        line.appendChild(restore);
+        line.appendChild(document.createTextNode(" "));
+      }
       if (otherSchedule) {
         var link = document.createElement("a");
         var url = new URL(window.location.href);
@@ -326,10 +353,24 @@
       discard.type = "button";
       discard.className = "secondary outline";
       discard.textContent = "Discard it";
-      discard.addEventListener("click", function () { self.discard(draft, box); });
+      discard.addEventListener("click", function () {
+        if (offer) { self.forgetEarlier(draft, box); } else { self.discard(draft, box); }
+      });
       line.appendChild(discard);
       box.appendChild(line);
     }, 50);
+  };
+
+  // The earlier draft offered beside new typing goes; the typing stays as it is.
+  FormDraft.prototype.forgetEarlier = function (draft, box) {
+    if (draft.key !== this.key) {
+      this.removeLocal(draft.key);
+      this.request("/discard", { key: draft.key }).catch(function () { return null; });
+    }
+    box.textContent = "";
+    var done = document.createElement("p");
+    done.textContent = "Earlier draft discarded: the form keeps what you typed.";
+    box.appendChild(done);
   };
 
   FormDraft.prototype.discard = function (draft, box) {
