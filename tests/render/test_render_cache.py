@@ -104,6 +104,34 @@ def test_the_cache_is_pruned_by_age_then_by_size(tmp_path):
     assert cache.get_or_render(sources[0]) == sources[0].encode() * 20  # drawn again on demand
 
 
+def test_pruning_passes_over_a_subfolder_emptied_while_it_looks(tmp_path, monkeypatch):
+    """A withdrawal in another thread or worker removes a subfolder between the prune listing
+    the cache and looking inside it: the prune carries on (it raised FileNotFoundError, and the
+    page that had just drawn its chart failed)."""
+    import os
+    import shutil
+
+    from tocapp.render import render_cache as module
+
+    cache = module.RenderCache(tmp_path, renderer=lambda source, fmt, **_: b"x" * 10, max_bytes=1)
+    sources = [f"digraph {{ n{i} }}" for i in range(8)]
+    for source in sources:
+        cache.get_or_render(source)
+    doomed = cache.path_for(sources[0], "svg").parent
+    real_scandir = os.scandir
+
+    def emptied_meanwhile(path: Any = ".") -> Any:
+        if isinstance(path, (str, os.PathLike)) and Path(path) == doomed:
+            shutil.rmtree(doomed)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", emptied_meanwhile)
+    cache.prune()
+    monkeypatch.setattr(os, "scandir", real_scandir)
+    assert not doomed.exists()
+    assert not [p for p in tmp_path.glob("*/*") if p.is_file()]  # the rest still pruned
+
+
 def test_pruning_runs_at_most_every_so_often_per_folder(tmp_path, monkeypatch):
     from tocapp.render import render_cache as module
 

@@ -145,7 +145,7 @@ class RenderCache:
     def prune(self) -> int:
         """Delete files past their age, then the oldest until under the size; returns how many."""
         files = []
-        for path in self.directory.glob("*/*"):  # drawings only, never the stamp
+        for path in self._drawings():
             try:
                 stat = path.stat()
             except OSError:
@@ -167,6 +167,22 @@ class RenderCache:
             removed += self._remove(path)
             total -= size
         return removed
+
+    def _drawings(self) -> list[Path]:
+        """Every drawing in the folder's subfolders (never the stamp). A subfolder another
+        process removes while this lists it (an emptying, a prune) is passed over."""
+        found: list[Path] = []
+        try:
+            folders = [entry.path for entry in os.scandir(self.directory) if entry.is_dir()]
+        except FileNotFoundError:
+            return found
+        for folder in folders:
+            try:
+                with os.scandir(folder) as entries:
+                    found.extend(Path(entry.path) for entry in entries)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+        return found
 
     def _remove(self, path: Path) -> int:
         try:
