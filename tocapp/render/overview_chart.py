@@ -24,6 +24,7 @@ from matplotlib import pyplot as plt  # noqa: E402  (the backend must be chosen 
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
+from matplotlib.transforms import ScaledTranslation  # noqa: E402
 
 from tocapp.domain.comparison_overview import PERSPECTIVES, StepOverview  # noqa: E402
 from tocapp.domain.people import Perspective  # noqa: E402
@@ -33,6 +34,7 @@ from tocapp.render.text_fit import text_width  # noqa: E402
 
 LABEL_CHARS = 46  # an outcome's text beside its bar, cut with "…"; the table has it whole
 LABEL_SIZE = 8  # points
+LABEL_GAP = 3.5  # points between an outcome's text and its panel (a tick label's own gap)
 WIDTH = 7.6  # inches
 # The frame around the panels, in inches. Fixed rather than found by constrained layout, which
 # draws the whole figure once more to measure it (a third of the time of a 24-row picture).
@@ -98,8 +100,11 @@ def _draw(
         labels = [row_label(r) for r in rows]
         widest = max((text_width(t, LABEL_SIZE) for t in labels), default=0) / 72
         left = LABEL_PAD + 1.05 * min(widest, LABEL_WIDTH)
-        figure, panels = plt.subplots(1, 2, figsize=(WIDTH, height), sharey=True)
+        # Not sharey: a shared axis gives the right panel a tick (two lines, two texts) per row
+        # too, which it hides; both panels get the same limits in ``_panel`` instead.
+        figure, panels = plt.subplots(1, 2, figsize=(WIDTH, height))
         panel_width = (WIDTH - left - RIGHT - GAP) / 2
+        scale = _Scale(panel_width * 72, (height - TOP - BOTTOM) * 72 / (len(rows) + 0.2))
         figure.subplots_adjust(
             left=left / WIDTH,
             right=1 - RIGHT / WIDTH,
@@ -109,10 +114,16 @@ def _draw(
         )
         positions = list(range(len(rows)))[::-1]  # the first row at the top
         for n, (axes, perspective) in enumerate(zip(panels, PERSPECTIVES, strict=True)):
-            _panel(axes, rows, positions, perspective, n)
-        panels[0].set_yticks(positions, labels)
+            _panel(axes, rows, positions, perspective, n, scale)
         for axes in panels:
-            axes.tick_params(axis="y", length=0)
+            axes.set_yticks([])
+        # The outcomes as plain texts where tick labels would be: a tick is two lines and two
+        # texts, copied from a template and measured again at every draw.
+        beside = panels[0].get_yaxis_transform() + ScaledTranslation(
+            -LABEL_GAP / 72, 0, figure.dpi_scale_trans
+        )
+        for position, label in zip(positions, labels, strict=True):
+            panels[0].text(0, position, label, transform=beside, ha="right", va="center_baseline")
         figure.suptitle(
             title, x=0.01, y=1 - 0.06 / height, ha="left", va="top", fontsize=9, fontweight="bold"
         )
@@ -135,11 +146,14 @@ def _panel(
     positions: list[int],
     perspective: Perspective,
     panel: int,
+    scale: _Scale,
 ) -> None:
     """One perspective's bars: a collection of rectangles per mark (one artist, not one per
-    segment: a 24-row picture has ~190 segments), and the count written on each wide one."""
+    segment: a 24-row picture has ~190 segments), and the count written on each wide one, on
+    a white box so that it reads over a hatch (the boxes one collection too)."""
     shares = [row.by(perspective) for row in rows]
     starts = [0.0] * len(rows)
+    boxes: list[list[tuple[float, float]]] = []
     for key, _, fill, hatch in SEGMENTS:
         widths = [s.share(key) for s in shares]
         bars = [
@@ -154,16 +168,15 @@ def _panel(
         axes.add_collection(collection, autolim=False)
         for n, (share, width, start) in enumerate(zip(shares, widths, starts, strict=True)):
             if width >= 0.07:
+                count = str(share.count(key))
+                boxes.append(scale.box(start + width / 2, positions[n], count))
                 axes.text(
-                    start + width / 2,
-                    positions[n],
-                    str(share.count(key)),
-                    ha="center",
-                    va="center",
-                    fontsize=6.5,
-                    bbox={"boxstyle": "round,pad=0.08", "fc": "white", "ec": "none"},
+                    start + width / 2, positions[n], count, ha="center", va="center", fontsize=6.5
                 )
         starts = [s + w for s, w in zip(starts, widths, strict=True)]
+    axes.add_collection(
+        PolyCollection(boxes, facecolors="white", edgecolors="none", zorder=2.5), autolim=False
+    )
     for n, share in enumerate(shares):
         if not share.voices:
             axes.text(0.5, positions[n], "no voices", ha="center", va="center", fontsize=6.5)
@@ -174,6 +187,26 @@ def _panel(
     # A fixed place: matplotlib would measure the whole axes to find one.
     axes.set_title(f"{perspective.label}: share of voices", fontsize=8, loc="left", y=1.0, pad=4)
     axes.spines[["top", "right"]].set_visible(False)
+
+
+class _Scale:
+    """Points to data units in a panel (the frame is fixed, so this is known before drawing)."""
+
+    COUNT_SIZE = 6.5  # points, the counts on the bars
+    PAD = 0.6  # points around a count on its white box
+
+    def __init__(self, x_points: float, y_points: float) -> None:
+        self.x_points, self.y_points = x_points, y_points  # points in one data unit
+
+    def box(self, x: float, y: float, count: str) -> list[tuple[float, float]]:
+        half_width = (text_width(count, self.COUNT_SIZE) / 2 + self.PAD) / self.x_points
+        half_height = (self.COUNT_SIZE * 0.6 + self.PAD) / self.y_points
+        return [
+            (x - half_width, y - half_height),
+            (x + half_width, y - half_height),
+            (x + half_width, y + half_height),
+            (x - half_width, y + half_height),
+        ]
 
 
 def _rectangle(x: float, y: float, width: float) -> list[tuple[float, float]]:
