@@ -43,7 +43,7 @@ from tocapp.exports.comparison_pdf_process import (
 )
 from tocapp.exports.pdf import html_to_pdf
 from tocapp.render.mark_charts import stacked_mark_bars_png
-from tocapp.render.overview_chart import overview_png
+from tocapp.render.overview_chart import overview_pngs
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +99,8 @@ def print_charts(
     (how many of how many) after each: fifty settings' overview takes seconds to draw anew."""
     charts = PrintCharts()
     total = len(report.overview_charts) + len(report.charts)
-    for n, overview in enumerate(report.overview_charts):
-        png = overview_png(overview.rows, overview.title, dpi=PRINT_OVERVIEW_DPI)
+    overviews = [(chart.rows, chart.title) for chart in report.overview_charts]
+    for n, png in enumerate(overview_pngs(overviews, dpi=PRINT_OVERVIEW_DPI)):
         charts.overview.append(charts.add(f"overview-{n}.png", png))
         if drawn is not None:
             drawn(n + 1, total)

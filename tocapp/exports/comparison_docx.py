@@ -19,7 +19,7 @@ from tocapp.domain.comparison import MARK_COLUMNS, SettingMatrix, cell_text
 from tocapp.exports.chart_pages import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAPERS_MM
 from tocapp.exports.comparison_model import DEFAULT_PAPER, ComparisonReport
 from tocapp.render.mark_charts import stacked_mark_bars_png
-from tocapp.render.overview_chart import overview_png
+from tocapp.render.overview_chart import overview_pngs
 
 CHART_WIDTH = Cm(17)  # the text width of A4 between our margins, a little less
 
@@ -158,8 +158,9 @@ def _overview(doc: WordDocument, report: ComparisonReport) -> None:
         "symbols ✓ ◐ ✗ tell the marks apart in greyscale; the table says the same in words."
     )
     if overview.outcomes:
-        for chart in report.overview_charts:
-            doc.add_picture(io.BytesIO(overview_png(chart.rows, chart.title)), width=CHART_WIDTH)
+        pictures = overview_pngs([(chart.rows, chart.title) for chart in report.overview_charts])
+        for chart, png in zip(report.overview_charts, pictures, strict=True):
+            doc.add_picture(io.BytesIO(png), width=CHART_WIDTH)
             doc.add_paragraph(
                 f"{chart.title}: each row is one intended outcome of one setting in one round "
                 "(r2 is round 2), numbered as on its flowchart.",

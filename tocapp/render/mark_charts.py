@@ -110,6 +110,13 @@ def drawn_once(suffix: str, make: Callable[[], bytes], *data: object) -> bytes:
     return _cached(content_key("chart", STYLE_VERSION, suffix, *data), suffix, make)
 
 
+def kept_already(suffix: str, *data: object) -> bool:
+    """Whether ``drawn_once(suffix, make, *data)`` would find its chart in the chart cache."""
+    cache = _cache
+    key = content_key("chart", STYLE_VERSION, suffix, *data)
+    return cache is not None and cache.path_for_key(key, suffix).is_file()
+
+
 def _cached(key: str, suffix: str, make: Callable[[], bytes]) -> bytes:
     cache = _cache
     return make() if cache is None else cache.get_or_make(key, suffix, make)

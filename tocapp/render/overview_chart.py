@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from functools import partial
 from typing import Any
 
 import matplotlib
@@ -28,7 +29,8 @@ from matplotlib.transforms import ScaledTranslation  # noqa: E402
 
 from tocapp.domain.comparison_overview import PERSPECTIVES, StepOverview  # noqa: E402
 from tocapp.domain.people import Perspective  # noqa: E402
-from tocapp.render.mark_charts import _DRAWING, SEGMENTS, drawn_once  # noqa: E402
+from tocapp.render import drawing_helper  # noqa: E402
+from tocapp.render.mark_charts import _DRAWING, SEGMENTS, drawn_once, kept_already  # noqa: E402
 from tocapp.render.svg_inline import prefix_svg_ids, styles_as_attributes  # noqa: E402
 from tocapp.render.text_fit import text_width  # noqa: E402
 
@@ -63,14 +65,46 @@ def overview_svg(rows: Sequence[StepOverview], title: str, *, id_prefix: str = "
 
 
 def overview_png(rows: Sequence[StepOverview], title: str, dpi: int = 200) -> bytes:
-    """The same picture as a PNG, for Word documents."""
+    """The same picture as a PNG, for Word documents and print."""
+    rows = tuple(rows)
+    return drawn_once("overview.png", partial(_png, rows, title, dpi), *_png_data(rows, title, dpi))
 
-    def make() -> bytes:
-        out = io.BytesIO()
-        _draw(tuple(rows), title, out, "png", dpi)
-        return out.getvalue()
 
-    return drawn_once("overview.png", make, "overview", title, tuple(rows), dpi)
+def overview_pngs(
+    charts: Sequence[tuple[Sequence[StepOverview], str]], dpi: int = 200
+) -> Iterator[bytes]:
+    """``overview_png`` of each (rows, title), in order, as each is ready. Those the chart
+    cache lacks (all of them, after a withdrawal emptied it) are shared with a helper process
+    where a CPU is spare: a fifty-setting summary has some twenty to draw."""
+    jobs = [(tuple(rows), title, dpi) for rows, title in charts]
+    missing = {
+        n for n, job in enumerate(jobs) if not kept_already("overview.png", *_png_data(*job))
+    }
+    fresh = drawing_helper.in_order(_png, [jobs[n] for n in sorted(missing)])
+    try:
+        for n, job in enumerate(jobs):
+            make = partial(_png, *job)  # a picture kept a moment ago and pruned since
+            if n in missing:
+                make = partial(_given, next(fresh))  # taken in order, even if kept meanwhile
+            yield drawn_once("overview.png", make, *_png_data(*job))
+    finally:
+        fresh.close()  # the helper ends with the list, even a list not read to its end
+
+
+def _given(picture: bytes) -> bytes:
+    return picture
+
+
+def _png_data(rows: tuple[StepOverview, ...], title: str, dpi: int) -> tuple[object, ...]:
+    """What an overview PNG shows: its name in the chart cache."""
+    return ("overview", title, rows, dpi)
+
+
+def _png(rows: tuple[StepOverview, ...], title: str, dpi: int) -> bytes:
+    """The PNG's bytes (module-level, so a helper process can be asked to draw it)."""
+    out = io.BytesIO()
+    _draw(rows, title, out, "png", dpi)
+    return out.getvalue()
 
 
 def row_label(row: StepOverview) -> str:

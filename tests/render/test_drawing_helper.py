@@ -1,0 +1,79 @@
+"""Many pictures to draw anew are shared with a helper process, and come back in order."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.render.test_overview_chart import TEXTS, _row
+from tocapp.render import drawing_helper, mark_charts, overview_chart
+from tocapp.render.render_cache import RenderCache
+
+
+def drawn_by(n: int, parent: int) -> bytes:
+    """A stand-in drawing that says which process drew it (module-level: the helper imports
+    it). Slow enough that both processes get some."""
+    time.sleep(0.15)
+    return f"{n}:{'here' if os.getpid() == parent else 'helper'}".encode()
+
+
+def fails_in_the_helper(n: int, parent: int) -> bytes:
+    if os.getpid() != parent:
+        raise RuntimeError("the helper cannot draw")
+    return f"{n}".encode()
+
+
+@pytest.fixture
+def a_spare_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The helper is only started with a CPU to spare; say there is one whatever this machine."""
+    monkeypatch.setattr(drawing_helper, "spare_cpus", lambda: 1)
+
+
+def test_the_pictures_come_back_in_order_shared_between_two_processes(a_spare_cpu):
+    jobs = [(n, os.getpid()) for n in range(10)]
+    drawn = [p.decode() for p in drawing_helper.in_order(drawn_by, jobs)]
+    assert [int(p.split(":")[0]) for p in drawn] == list(range(10))
+    by = [p.split(":")[1] for p in drawn]
+    assert by[0] == "here" and "helper" in by  # this process starts, the helper takes the end
+    assert by[-1] == "helper"
+
+
+def test_a_helper_that_fails_leaves_every_picture_drawn_here(a_spare_cpu):
+    jobs = [(n, os.getpid()) for n in range(10)]
+    assert list(drawing_helper.in_order(fails_in_the_helper, jobs)) == [
+        str(n).encode() for n in range(10)
+    ]
+
+
+def test_a_few_pictures_or_no_spare_cpu_are_drawn_here(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(drawing_helper, "spare_cpus", lambda: 1)
+    few = [(n, os.getpid()) for n in range(drawing_helper.WORTH_A_HELPER - 1)]
+    assert all(p.endswith(b"here") for p in drawing_helper.in_order(drawn_by, few))
+    monkeypatch.setattr(drawing_helper, "spare_cpus", lambda: 0)
+    many = [(n, os.getpid()) for n in range(drawing_helper.WORTH_A_HELPER)]
+    assert all(p.endswith(b"here") for p in drawing_helper.in_order(drawn_by, many))
+
+
+def test_overview_pictures_drawn_by_the_helper_are_the_ones_drawn_here_and_are_kept(
+    a_spare_cpu, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    cache = RenderCache(tmp_path / "cache")
+    monkeypatch.setattr(mark_charts, "_cache", cache)
+    charts = [
+        (tuple(_row(n, TEXTS[script]) for n in range(1, 4)), f"Settings {i} · {script}")
+        for i, script in enumerate(sorted(TEXTS) * 2)
+    ]
+    assert len(charts) - 1 >= drawing_helper.WORTH_A_HELPER  # all but one to draw anew
+    kept = charts[1]
+    mark_charts.drawn_once("overview.png", lambda: b"kept", *overview_chart._png_data(*kept, 100))
+
+    pictures = list(overview_chart.overview_pngs(charts, dpi=100))
+
+    assert pictures[1] == b"kept"  # what the cache had is taken, not drawn
+    for (rows, title), picture in zip(charts, pictures, strict=True):
+        if (rows, title) != kept:
+            assert picture == overview_chart._png(rows, title, 100)  # the same bytes, in order
+        assert mark_charts.kept_already("overview.png", *overview_chart._png_data(rows, title, 100))
