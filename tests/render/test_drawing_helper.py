@@ -68,7 +68,7 @@ def test_overview_pictures_drawn_by_the_helper_are_the_ones_drawn_here_and_are_k
     ]
     assert len(charts) - 1 >= drawing_helper.WORTH_A_HELPER  # all but one to draw anew
     kept = charts[1]
-    mark_charts.drawn_once("overview.png", lambda: b"kept", *overview_chart._png_data(*kept, 100))
+    mark_charts.drawn_once("overview.png", lambda: b"kept", "overview", *kept, 100)
 
     pictures = list(overview_chart.overview_pngs(charts, dpi=100))
 
@@ -76,4 +76,17 @@ def test_overview_pictures_drawn_by_the_helper_are_the_ones_drawn_here_and_are_k
     for (rows, title), picture in zip(charts, pictures, strict=True):
         if (rows, title) != kept:
             assert picture == overview_chart._png(rows, title, 100)  # the same bytes, in order
-        assert mark_charts.kept_already("overview.png", *overview_chart._png_data(rows, title, 100))
+        assert mark_charts.kept_already("overview.png", "overview", rows, title, 100)
+
+
+def test_overview_svgs_for_a_page_drawn_by_the_helper_are_the_ones_drawn_here(
+    a_spare_cpu, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(mark_charts, "_cache", RenderCache(tmp_path / "cache"))
+    charts = [
+        (tuple(_row(n, TEXTS[script]) for n in range(1, 3)), f"Outcomes {i}", f"overview-{i}-")
+        for i, script in enumerate(sorted(TEXTS) * 2)
+    ]
+    svgs = list(overview_chart.overview_svgs(charts))
+    assert svgs == [overview_chart._svg(*chart).decode() for chart in charts]
+    assert all(f'id="overview-{i}-' in svg for i, svg in enumerate(svgs))

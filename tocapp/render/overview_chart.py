@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -54,20 +54,20 @@ _STYLE: dict[str, Any] = {
 
 def overview_svg(rows: Sequence[StepOverview], title: str, *, id_prefix: str = "") -> str:
     """An SVG element; every id starts with ``id_prefix`` so several can share a page."""
+    return next(overview_svgs([(rows, title, id_prefix)]))
 
-    def make() -> bytes:
-        out = io.StringIO()
-        _draw(tuple(rows), title, out, "svg", 100)
-        return styles_as_attributes(prefix_svg_ids(out.getvalue(), id_prefix)).encode("utf-8")
 
-    data = ("overview", title, tuple(rows), id_prefix)
-    return drawn_once("overview.svg", make, *data).decode("utf-8")
+def overview_svgs(charts: Sequence[tuple[Sequence[StepOverview], str, str]]) -> Iterator[str]:
+    """``overview_svg`` of each (rows, title, id prefix), in order, as each is ready; see
+    ``overview_pngs``."""
+    jobs = [(tuple(rows), title, id_prefix) for rows, title, id_prefix in charts]
+    for svg in _each_drawn("overview.svg", _svg, jobs):
+        yield svg.decode("utf-8")
 
 
 def overview_png(rows: Sequence[StepOverview], title: str, dpi: int = 200) -> bytes:
     """The same picture as a PNG, for Word documents and print."""
-    rows = tuple(rows)
-    return drawn_once("overview.png", partial(_png, rows, title, dpi), *_png_data(rows, title, dpi))
+    return next(overview_pngs([(rows, title)], dpi))
 
 
 def overview_pngs(
@@ -76,17 +76,21 @@ def overview_pngs(
     """``overview_png`` of each (rows, title), in order, as each is ready. Those the chart
     cache lacks (all of them, after a withdrawal emptied it) are shared with a helper process
     where a CPU is spare: a fifty-setting summary has some twenty to draw."""
-    jobs = [(tuple(rows), title, dpi) for rows, title in charts]
-    missing = {
-        n for n, job in enumerate(jobs) if not kept_already("overview.png", *_png_data(*job))
-    }
-    fresh = drawing_helper.in_order(_png, [jobs[n] for n in sorted(missing)])
+    return _each_drawn("overview.png", _png, [(tuple(rows), title, dpi) for rows, title in charts])
+
+
+def _each_drawn(
+    suffix: str, draw: Callable[..., bytes], jobs: Sequence[tuple[Any, ...]]
+) -> Iterator[bytes]:
+    """``draw(*job)`` for each job, kept in the chart cache under the job's data."""
+    missing = {n for n, job in enumerate(jobs) if not kept_already(suffix, "overview", *job)}
+    fresh = drawing_helper.in_order(draw, [jobs[n] for n in sorted(missing)])
     try:
         for n, job in enumerate(jobs):
-            make = partial(_png, *job)  # a picture kept a moment ago and pruned since
+            make = partial(draw, *job)  # a picture kept a moment ago and pruned since
             if n in missing:
                 make = partial(_given, next(fresh))  # taken in order, even if kept meanwhile
-            yield drawn_once("overview.png", make, *_png_data(*job))
+            yield drawn_once(suffix, make, "overview", *job)
     finally:
         fresh.close()  # the helper ends with the list, even a list not read to its end
 
@@ -95,13 +99,16 @@ def _given(picture: bytes) -> bytes:
     return picture
 
 
-def _png_data(rows: tuple[StepOverview, ...], title: str, dpi: int) -> tuple[object, ...]:
-    """What an overview PNG shows: its name in the chart cache."""
-    return ("overview", title, rows, dpi)
+# Module-level, so that a helper process can be asked to draw them.
+
+
+def _svg(rows: tuple[StepOverview, ...], title: str, id_prefix: str) -> bytes:
+    out = io.StringIO()
+    _draw(rows, title, out, "svg", 100)
+    return styles_as_attributes(prefix_svg_ids(out.getvalue(), id_prefix)).encode("utf-8")
 
 
 def _png(rows: tuple[StepOverview, ...], title: str, dpi: int) -> bytes:
-    """The PNG's bytes (module-level, so a helper process can be asked to draw it)."""
     out = io.BytesIO()
     _draw(rows, title, out, "png", dpi)
     return out.getvalue()

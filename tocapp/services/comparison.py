@@ -33,7 +33,7 @@ from tocapp.exports.comparison_model import (
 )
 from tocapp.models import Interview, InterviewParticipant, Project, Round, Setting
 from tocapp.render.mark_charts import stacked_mark_bars
-from tocapp.render.overview_chart import overview_svg
+from tocapp.render.overview_chart import overview_svgs
 from tocapp.services.comparison_rows import coverage_cells, version_changes
 from tocapp.services.voice_rows import setting_rounds_of
 
@@ -209,11 +209,14 @@ def _overview_charts(report: ComparisonReport, draw: bool) -> list[OverviewChart
     chunks = [
         rows[n : n + OVERVIEW_ROWS_PER_CHART] for n in range(0, len(rows), OVERVIEW_ROWS_PER_CHART)
     ]
-    charts = []
+    jobs = []
     for n, chunk in enumerate(chunks, start=1):
         title = "Intended outcomes: leadership and practice"
         if len(chunks) > 1:
             title += f" ({n} of {len(chunks)})"
-        svg = overview_svg(chunk, title, id_prefix=f"overview-{n}-") if draw else ""
-        charts.append(OverviewChart(chunk, title, svg))
-    return charts
+        jobs.append((chunk, title, f"overview-{n}-"))
+    if not draw:
+        return [OverviewChart(chunk, title, "") for chunk, title, _ in jobs]
+    # Drawn together: after a withdrawal emptied the cache, a helper process shares them.
+    svgs = overview_svgs(jobs)
+    return [OverviewChart(c, t, svg) for (c, t, _), svg in zip(jobs, svgs, strict=True)]
