@@ -43,10 +43,10 @@ SECRET_KEY = "secret_key"
 REPORTS = "reports"
 DATABASE_FILES = {"sqlite": "database.sqlite", "postgresql": "database.pgdump"}
 # Every name a backup may hold: nothing absolute, no "..", no links, nothing else.
-_MEMBER = re.compile(
+MEMBER = re.compile(
     r"(manifest\.json|database\.sqlite|database\.pgdump|secret_key|reports/(?!\.)[\w.-]+)"
 )
-_CHUNK = 1024 * 1024
+CHUNK = 1024 * 1024
 
 
 class BackupError(Exception):
@@ -116,7 +116,7 @@ def create_backup(destination: Path, paths: InstancePaths) -> BackupSummary:
         destination = destination / f"tocapp-backup-{stamp}.tar.gz"
     if not destination.parent.is_dir():
         raise BackupError(f"The folder {destination.parent} does not exist.")
-    with _work_folder(destination.parent) as work:
+    with work_folder(destination.parent) as work:
         database = work / DATABASE_FILES[engine]
         revision = _snapshot_database(paths.database_uri, engine, database)
         files = {database.name: database}
@@ -126,7 +126,7 @@ def create_backup(destination: Path, paths: InstancePaths) -> BackupSummary:
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
-            "tocapp_version": _tocapp_version(),
+            "tocapp_version": tocapp_version(),
             "engine": engine,
             "alembic_revision": revision,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -151,10 +151,10 @@ def create_backup(destination: Path, paths: InstancePaths) -> BackupSummary:
 def _snapshot_database(database_uri: str, engine: str, target: Path) -> str | None:
     """Copy the database as it is at one moment into ``target``; return its Alembic revision."""
     if engine == "sqlite":
-        _snapshot_sqlite(_sqlite_path(database_uri), target)
+        _snapshot_sqlite(sqlite_path(database_uri), target)
         return _alembic_revision(f"sqlite:///{target}")  # the copy's, so they agree
     revision = _alembic_revision(database_uri)
-    with _tool_errors():
+    with tool_errors():
         backup_postgres.dump(make_url(database_uri), target)
     return revision
 
@@ -166,7 +166,7 @@ def _copy_reports(reports_dir: Path, work: Path) -> dict[str, Path]:
     for report in sorted(reports_dir.glob("*")) if reports_dir.is_dir() else []:
         name = f"{REPORTS}/{report.name}"
         # Reports are written as ".part" and renamed when whole; a finished one never changes.
-        if report.is_file() and not report.name.endswith(".part") and _MEMBER.fullmatch(name):
+        if report.is_file() and not report.name.endswith(".part") and MEMBER.fullmatch(name):
             try:
                 copied[name] = _copy(report, work / report.name)
             except FileNotFoundError:
@@ -212,7 +212,8 @@ def _write_archive(destination: Path, members: list[tuple[str, Path]]) -> None:
 # --- Small helpers -----------------------------------------------------------------------------
 
 
-def _sqlite_path(database_uri: str) -> Path:
+def sqlite_path(database_uri: str) -> Path:
+    """The SQLite database file a database URL names (BackupError for an in-memory one)."""
     database = make_url(database_uri).database
     if not database or database == ":memory:":
         raise BackupError("An in-memory SQLite database cannot be backed up or restored.")
@@ -233,14 +234,16 @@ def _alembic_revision(database_uri: str | URL) -> str | None:
 
 
 @contextmanager
-def _tool_errors() -> Iterator[None]:
+def tool_errors() -> Iterator[None]:
+    """Turn a missing or failed PostgreSQL tool (pg_dump, pg_restore, psql) into a BackupError."""
     try:
         yield
     except backup_postgres.PostgresToolError as error:
         raise BackupError(str(error)) from error
 
 
-def _tocapp_version() -> str:
+def tocapp_version() -> str:
+    """The installed tocapp's version ("unknown" when it is not installed as a package)."""
     try:
         return metadata.version("tocapp")
     except metadata.PackageNotFoundError:
@@ -248,7 +251,7 @@ def _tocapp_version() -> str:
 
 
 @contextmanager
-def _work_folder(parent: Path) -> Iterator[Path]:
+def work_folder(parent: Path) -> Iterator[Path]:
     """A private scratch folder (0700) beside the backup, on the same disk, removed after."""
     folder = Path(tempfile.mkdtemp(dir=parent, prefix=".tocapp-backup-work-"))
     try:
@@ -265,6 +268,6 @@ def _copy(source: Path, target: Path) -> Path:
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as file:
-        for chunk in iter(lambda: file.read(_CHUNK), b""):
+        for chunk in iter(lambda: file.read(CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()

@@ -29,22 +29,22 @@ from sqlalchemy.engine import make_url
 
 from tocapp.services import backup_postgres
 from tocapp.services.backup import (
-    _CHUNK,
-    _MEMBER,
+    CHUNK,
     DATABASE_FILES,
     FORMAT,
     FORMAT_VERSION,
     MANIFEST,
+    MEMBER,
     REPORTS,
     SECRET_KEY,
     BackupError,
     BackupSummary,
     InstancePaths,
-    _sqlite_path,
-    _tocapp_version,
-    _tool_errors,
-    _work_folder,
     engine_of,
+    sqlite_path,
+    tocapp_version,
+    tool_errors,
+    work_folder,
 )
 
 # What a damaged or foreign file raises while it is read as a .tar.gz.
@@ -65,7 +65,7 @@ def restore_backup(archive: Path, paths: InstancePaths) -> BackupSummary:
     """
     engine = engine_of(paths.database_uri)
     work_parent = paths.secret_key_file.parent
-    with _work_folder(work_parent) as work:
+    with work_folder(work_parent) as work:
         manifest = _extract_verified(archive, work)
         if manifest["engine"] != engine:
             raise BackupError(
@@ -78,9 +78,9 @@ def restore_backup(archive: Path, paths: InstancePaths) -> BackupSummary:
         _refuse_unless_empty(paths.database_uri)
         if engine == "sqlite":
             _check_sqlite_copy(database, archive)
-            _restore_sqlite(database, _sqlite_path(paths.database_uri))
+            _restore_sqlite(database, sqlite_path(paths.database_uri))
         else:
-            with _tool_errors():
+            with tool_errors():
                 backup_postgres.restore(make_url(paths.database_uri), database, _own_tables())
         has_key = (work / SECRET_KEY).is_file()
         if has_key:
@@ -125,7 +125,7 @@ def _extract_verified(archive: Path, work: Path) -> dict[str, Any]:
                 source = tar.extractfile(member)
                 assert source is not None  # a regular file always has content
                 with source, (work / name).open("xb") as target:
-                    for chunk in iter(lambda: source.read(_CHUNK), b""):  # noqa: B023
+                    for chunk in iter(lambda: source.read(CHUNK), b""):  # noqa: B023
                         digest.update(chunk)
                         target.write(chunk)
                 if digest.hexdigest() != expected[name]["sha256"]:
@@ -149,7 +149,7 @@ def _manifest(tar: tarfile.TarFile, archive: Path) -> dict[str, Any]:
             raise BackupError(f"{not_ours}: it does not start with {MANIFEST}.")
         source = tar.extractfile(first)
         assert source is not None
-        manifest = json.loads(source.read(_CHUNK))
+        manifest = json.loads(source.read(CHUNK))
     except (*_UNREADABLE, ValueError) as error:
         raise BackupError(f"{not_ours} (its {MANIFEST} cannot be read: {error}).") from error
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -157,7 +157,7 @@ def _manifest(tar: tarfile.TarFile, archive: Path) -> dict[str, Any]:
     if manifest.get("format_version") != FORMAT_VERSION:
         raise BackupError(
             f"{archive} is a tocapp backup of format version {manifest.get('format_version')!r}, "
-            f"which this tocapp ({_tocapp_version()}, format version {FORMAT_VERSION}) cannot "
+            f"which this tocapp ({tocapp_version()}, format version {FORMAT_VERSION}) cannot "
             "read. Restore it with the tocapp version that wrote it."
         )
     files = manifest.get("files")
@@ -167,7 +167,7 @@ def _manifest(tar: tarfile.TarFile, archive: Path) -> dict[str, Any]:
         or not all(
             isinstance(entry, dict)
             and isinstance(entry.get("path"), str)
-            and _MEMBER.fullmatch(entry["path"])
+            and MEMBER.fullmatch(entry["path"])
             and entry["path"] != MANIFEST
             and isinstance(entry.get("sha256"), str)
             for entry in files
