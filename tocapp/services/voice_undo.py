@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from tocapp.models import AnnotationAction, Interview, Step, StepMark, VoiceNote
 from tocapp.services.audit import Actor
+from tocapp.services.voice_writes import record, write_mark
 
 
 def last_action(session: Session, interview: Interview) -> AnnotationAction | None:
@@ -25,9 +26,6 @@ def last_action(session: Session, interview: Interview) -> AnnotationAction | No
 
 def undo_last(session: Session, actor: Actor, interview: Interview) -> str | None:
     """Undo this voice's most recent action; returns what was undone, or None if nothing was."""
-    # Imported here, not at the top: services.voices imports this module to re-export its names.
-    from tocapp.services.voices import _record, _write_mark
-
     action = last_action(session, interview)
     if action is None:
         return None
@@ -40,7 +38,7 @@ def undo_last(session: Session, actor: Actor, interview: Interview) -> str | Non
                     StepMark.interview_id == interview.id, StepMark.step_id == step.id
                 )
             )
-            _write_mark(session, interview, step, current, str(undo["mark"]))
+            write_mark(session, interview, step, current, str(undo["mark"]))
     elif action.kind == "note_edit":
         note = session.get(VoiceNote, undo["note_id"])
         if note is not None:
@@ -54,7 +52,7 @@ def undo_last(session: Session, actor: Actor, interview: Interview) -> str | Non
         target_id = undo[f"{action.kind}_id"]
         for target in [t for t in collection if t.id == target_id]:
             collection.remove(target)  # delete-orphan removes the row
-    _record(
+    record(
         session,
         actor,
         interview,

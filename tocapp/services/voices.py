@@ -29,12 +29,13 @@ from tocapp.models import (
     StepMark,
     VoiceNote,
 )
-from tocapp.services import audit, drafts, interviews
+from tocapp.services import drafts, interviews
 from tocapp.services.audit import Actor
 from tocapp.services.errors import StaleEditError
 from tocapp.services.flowcharts import latest_version
 from tocapp.services.versions import freeze_flowchart_version, settle_frozen_date
 from tocapp.services.voice_undo import last_action, undo_last  # noqa: F401  (re-exported)
+from tocapp.services.voice_writes import record, write_mark
 
 
 def start_return_interview(
@@ -103,27 +104,7 @@ def _log(
 ) -> None:
     """The voice's undo list and the audit trail, in one go."""
     session.add(AnnotationAction(interview_id=interview.id, kind=kind, description=text, undo=undo))
-    _record(session, actor, interview, AUDIT_ACTIONS[kind], target, changes)
-
-
-def _record(
-    session: Session,
-    actor: Actor,
-    interview: Interview,
-    action: str,
-    target: Any,
-    changes: dict[str, list[Any]],
-) -> None:
-    audit.record(
-        session,
-        actor,
-        action,
-        project_id=interview.setting.project_id,
-        target=target,
-        interview_id=interview.id,
-        summary=interviews.interview_title(interview),
-        changes=changes,
-    )
+    record(session, actor, interview, AUDIT_ACTIONS[kind], target, changes)
 
 
 def set_mark(
@@ -158,24 +139,9 @@ def set_mark(
         target=step,
         changes={"mark": [previous or None, mark or None]},
     )
-    result = _write_mark(session, interview, step, current, mark)
+    result = write_mark(session, interview, step, current, mark)
     flush_or_stale(session, "This mark was changed since you opened the page.")
     return result
-
-
-def _write_mark(
-    session: Session, interview: Interview, step: Step, current: StepMark | None, mark: str
-) -> StepMark | None:
-    if not mark:
-        if current is not None:
-            interview.marks.remove(current)  # delete-orphan removes the row
-        return None
-    if current is None:
-        current = StepMark(step=step, mark=mark)
-        interview.marks.append(current)
-    else:
-        current.mark = mark  # the version counter adds one to the revision
-    return current
 
 
 def flush_or_stale(session: Session, message: str) -> None:
