@@ -90,3 +90,17 @@ def test_overview_svgs_for_a_page_drawn_by_the_helper_are_the_ones_drawn_here(
     svgs = list(overview_chart.overview_svgs(charts))
     assert svgs == [overview_chart._svg(*chart).decode() for chart in charts]
     assert all(f'id="overview-{i}-' in svg for i, svg in enumerate(svgs))
+
+
+def test_a_machine_that_cannot_start_a_process_draws_every_picture_here(
+    a_spare_cpu, monkeypatch: pytest.MonkeyPatch
+):
+    from concurrent.futures import ProcessPoolExecutor
+
+    def no_processes(*args: object, **kwargs: object) -> None:
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # a limit on processes
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", no_processes)
+    jobs = [(n, os.getpid()) for n in range(drawing_helper.WORTH_A_HELPER)]
+    drawn = list(drawing_helper.in_order(drawn_by, jobs))
+    assert drawn == [f"{n}:here".encode() for n in range(len(jobs))]

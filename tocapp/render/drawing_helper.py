@@ -47,21 +47,21 @@ def in_order(
     if not helper or len(jobs) < WORTH_A_HELPER or spare_cpus() < 1:
         yield from (draw(*job) for job in jobs)
         return
+    # Nothing starts until the first submit: a machine that cannot start a process (a limit on
+    # processes, no /dev/shm) fails there, and everything is drawn here.
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    futures: dict[int, Future[bytes]] = {}
     try:
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-    except OSError:
-        log.warning("Could not start a process to draw pictures in", exc_info=True)
-        yield from (draw(*job) for job in jobs)
-        return
-    try:
-        # The helper takes the last first; this process takes from the front what it has not
-        # started (a future it can still cancel), and waits for the rest.
-        futures: dict[int, Future[bytes]] = {}
-        for n in reversed(range(len(jobs))):
-            futures[n] = pool.submit(draw, *jobs[n])
+        try:
+            # The helper takes the last first; this process takes from the front what the
+            # helper has not started (a future it can still cancel), and waits for the rest.
+            for n in reversed(range(len(jobs))):
+                futures[n] = pool.submit(draw, *jobs[n])
+        except Exception:  # noqa: BLE001  (OSError, BrokenProcessPool: no helper, then)
+            log.warning("Could not start a process to draw pictures in", exc_info=True)
         for n, job in enumerate(jobs):
-            future = futures[n]
-            if future.cancel():
+            future = futures.get(n)
+            if future is None or future.cancel():
                 yield draw(*job)
                 continue
             try:
