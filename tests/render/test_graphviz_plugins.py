@@ -70,6 +70,20 @@ def test_without_the_lean_plugins_graphviz_draws_with_all_of_them(monkeypatch, c
     assert graphviz_plugins.svg_plugin_folder() is not None
 
 
+def test_a_folder_that_could_not_be_made_is_tried_again_a_minute_later(monkeypatch):
+    graphviz_plugins.forget()
+    monkeypatch.setenv("PATH", "/nonexistent")  # dot not yet where the app looks
+    try:
+        assert graphviz_plugins.svg_plugin_folder() is None
+        monkeypatch.undo()
+        assert graphviz_plugins.svg_plugin_folder() is None  # not tried at every drawing
+        graphviz_plugins._failed_at[0] -= graphviz_plugins.RETRY_SECONDS  # a minute on
+        assert graphviz_plugins.svg_plugin_folder() is not None
+    finally:
+        monkeypatch.undo()
+        graphviz_plugins.forget()
+
+
 @pytest.mark.parametrize("group", ["Staff", "Teaching assistants and midday supervisors", "مدرسة"])
 def test_a_lanes_name_starts_inside_its_lane_where_the_layout_put_it(group):
     chart = Flowchart("Lanes", (group,), (Step("a", Theme.ACTION, group, "Coach the TAs"),))

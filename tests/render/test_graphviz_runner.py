@@ -144,9 +144,14 @@ def test_graphviz_failure_raises_render_error_with_detail_for_the_log() -> None:
 
 
 def test_missing_graphviz_raises_render_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tocapp.render import graphviz_plugins
+
     monkeypatch.setenv("PATH", "/nonexistent")
-    with pytest.raises(RenderError, match="not installed"):
-        render_dot(flowchart_to_dot(small_chart()), "svg")
+    try:
+        with pytest.raises(RenderError, match="not installed"):
+            render_dot(flowchart_to_dot(small_chart()), "svg")
+    finally:
+        graphviz_plugins.forget()  # the lean folder could not be made without dot: not kept
 
 
 def test_graphviz_may_not_read_files_even_if_asked(tmp_path: Path) -> None:

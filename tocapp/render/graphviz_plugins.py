@@ -25,10 +25,13 @@ import shutil
 import stat
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+RETRY_SECONDS = 60.0  # after a failure to make the folder, the full set until then
+_failed_at = [0.0]
 PLUGINS = ("core", "dot_layout", "neato_layout")  # SVG; dot, which `dot` asks for first; nop2
 _LIBDIR = re.compile(r'^libdir = "([^"]+)"', re.MULTILINE)
 _PROBE = b'digraph probe { graph [layout="nop2", bb="0,0,100,40"]; a [pos="50,20", label="a"]; }'
@@ -39,7 +42,12 @@ def svg_plugin_folder() -> str | None:
     /tmp cleaner removed it); None to use Graphviz's own."""
     made = _made()
     if made is None:
-        return None
+        if time.monotonic() - _failed_at[0] < RETRY_SECONDS:
+            return None
+        _made.cache_clear()  # tried again now and then: a full /tmp, dot not yet on PATH
+        made = _made()
+        if made is None:
+            return None
     if not _still_ours(*made):
         _made.cache_clear()
         made = _made()
@@ -73,6 +81,7 @@ def _made() -> tuple[str, Path] | None:
         return _make_folder()
     except (OSError, subprocess.SubprocessError, ValueError) as error:
         log.warning("Graphviz draws SVG with all its plugins (slower to start): %s", error)
+        _failed_at[0] = time.monotonic()
         return None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 
+from tocapp.render import spare_dot
 from tocapp.render.graphviz_plugins import forget as forget_svg_plugins
 from tocapp.render.graphviz_plugins import svg_plugin_folder
 
@@ -87,19 +88,30 @@ def render_dot(
 def _run(
     command: list[str], source: bytes, timeout: float, *, lean: bool
 ) -> subprocess.CompletedProcess[bytes]:
+    environment = _graphviz_environment(lean=lean)
+    spare = spare_dot.take(command, environment) if lean else None
     try:
-        return subprocess.run(
-            command,
-            input=source,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-            env=_graphviz_environment(lean=lean),
-        )
+        if spare is not None:
+            stdout, stderr = spare.communicate(source, timeout=timeout)
+            result = subprocess.CompletedProcess(command, spare.returncode, stdout, stderr)
+        else:
+            result = subprocess.run(
+                command,
+                input=source,
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+                env=environment,
+            )
     except subprocess.TimeoutExpired:
+        if spare is not None:
+            spare_dot.stop(spare)
         raise RenderError(f"Drawing the chart took longer than {timeout:g} seconds.") from None
     except FileNotFoundError:
         raise RenderError("Graphviz is not installed: the 'dot' command was not found.") from None
+    if lean and result.returncode == 0:
+        spare_dot.start_soon(command, environment)  # for the next drawing
+    return result
 
 
 def _graphviz_environment(*, lean: bool = False) -> dict[str, str]:
