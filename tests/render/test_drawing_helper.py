@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -95,12 +97,53 @@ def test_overview_svgs_for_a_page_drawn_by_the_helper_are_the_ones_drawn_here(
 def test_a_machine_that_cannot_start_a_process_draws_every_picture_here(
     a_spare_cpu, monkeypatch: pytest.MonkeyPatch
 ):
-    from concurrent.futures import ProcessPoolExecutor
-
     def no_processes(*args: object, **kwargs: object) -> None:
         raise BlockingIOError(11, "Resource temporarily unavailable")  # a limit on processes
 
-    monkeypatch.setattr(ProcessPoolExecutor, "submit", no_processes)
+    monkeypatch.setattr(drawing_helper.subprocess, "Popen", no_processes)
     jobs = [(n, os.getpid()) for n in range(drawing_helper.WORTH_A_HELPER)]
     drawn = list(drawing_helper.in_order(drawn_by, jobs))
     assert drawn == [f"{n}:here".encode() for n in range(len(jobs))]
+
+
+def dies_in_the_helper(n: int, parent: int) -> bytes:
+    if os.getpid() != parent:
+        print("a stray line on standard output")  # must not break the helper's replies
+        if n < 8:
+            os._exit(1)  # killed, say, by the kernel for memory
+        return f"{n}:helper".encode()
+    time.sleep(0.1)
+    return f"{n}:here".encode()
+
+
+def test_a_helper_that_dies_half_way_leaves_the_rest_drawn_here(a_spare_cpu):
+    jobs = [(n, os.getpid()) for n in range(10)]
+    drawn = list(drawing_helper.in_order(dies_in_the_helper, jobs))
+    assert [int(p.split(b":")[0]) for p in drawn] == list(range(10))
+    assert drawn[9] == b"9:helper" and drawn[0] == b"0:here"
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_by_the_helper(tmp_path: Path):
+    """A helper started by multiprocessing ran the caller's main script again (the whole
+    report, in the helper); ``python -m`` the helper's own module never does."""
+    runs = tmp_path / "runs"
+    script = tmp_path / "report.py"
+    script.write_text(
+        "import os\n"
+        f"open({str(runs)!r}, 'a').write('run\\n')\n"
+        "from tocapp.render import drawing_helper\n"
+        "drawing_helper.spare_cpus = lambda: 1\n"
+        "from tests.render.test_drawing_helper import drawn_by\n"
+        "jobs = [(n, os.getpid()) for n in range(10)]\n"
+        "drawn = list(drawing_helper.in_order(drawn_by, jobs))\n"
+        "assert any(p.endswith(b'helper') for p in drawn), drawn\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run(
+        [sys.executable, str(script)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        check=True,
+        timeout=60,
+    )
+    assert runs.read_text() == "run\n"

@@ -7,27 +7,36 @@ cache, drawing them was most of the job's time while the machine's other CPU sat
 process, which draws from the end, and gives every picture back in order as soon as it is
 ready, so the job's progress still moves after each one.
 
-The helper is started fresh (``spawn``: nothing of this process's state, database connections
-or threads is copied into it), is given only the data to draw, and ends with the list, so its
-memory goes back to the system. It never touches the chart cache: the caller keeps what it is
-given, with the cache's own checks. If it cannot start or fails, this process draws the rest.
+The helper is ``python -m tocapp.render.drawing_helper``, a new interpreter like the PDF
+process: nothing of this process (its database connections, its threads, its main script) is
+copied or run again in it. It is given the drawing function's name and the data to draw, says
+which picture it starts and sends each back; this process tells it each picture it takes itself,
+and the helper stops when the two meet. It never touches the chart cache: the caller keeps what
+it is given, with the cache's own checks. If it cannot start or fails, this process draws the
+rest.
+
+Messages are pickles both ways, between this process and its own child.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import logging
-import multiprocessing
 import os
+import pickle
+import subprocess
+import sys
+import threading
 from collections.abc import Callable, Generator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any
+from typing import IO, Any
 
 log = logging.getLogger(__name__)
 
 # Below this many pictures to draw (a third of a second each), starting a Python with
-# matplotlib (about a second) costs more than it saves: the helper is handed its first two at
-# once, and this process may have to wait for them.
+# matplotlib (about a second) costs more than it saves.
 WORTH_A_HELPER = 8
+STOP_WAIT_SECONDS = 5.0  # for the helper to finish the picture it is drawing, then killed
 
 
 def spare_cpus() -> int:
@@ -47,27 +56,147 @@ def in_order(
     if not helper or len(jobs) < WORTH_A_HELPER or spare_cpus() < 1:
         yield from (draw(*job) for job in jobs)
         return
-    # Nothing starts until the first submit: a machine that cannot start a process (a limit on
-    # processes, no /dev/shm) fails there, and everything is drawn here.
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-    futures: dict[int, Future[bytes]] = {}
+    shared = _Helper.start(draw, jobs)
+    if shared is None:
+        yield from (draw(*job) for job in jobs)
+        return
     try:
-        try:
-            # The helper takes the last first; this process takes from the front what the
-            # helper has not started (a future it can still cancel), and waits for the rest.
-            for n in reversed(range(len(jobs))):
-                futures[n] = pool.submit(draw, *jobs[n])
-        except Exception:  # noqa: BLE001  (OSError, BrokenProcessPool: no helper, then)
-            log.warning("Could not start a process to draw pictures in", exc_info=True)
         for n, job in enumerate(jobs):
-            future = futures.get(n)
-            if future is None or future.cancel():
-                yield draw(*job)
-                continue
-            try:
-                yield future.result()
-            except Exception:  # noqa: BLE001  (a helper that died: draw it here instead)
-                log.warning("The drawing process failed; drawing here instead", exc_info=True)
-                yield draw(*job)
+            drawn = shared.result_or_take(n)
+            yield draw(*job) if drawn is None else drawn
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        shared.stop()
+
+
+class _Helper:
+    """This process's side of one list shared with a helper process."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.process = process
+        self.changed = threading.Condition()
+        self.started: set[int] = set()
+        self.drawn: dict[int, bytes] = {}
+        self.gone = False  # the helper has stopped talking (finished, failed or died)
+        self.reader = threading.Thread(target=self._listen, daemon=True)
+        self.reader.start()
+
+    @classmethod
+    def start(cls, draw: Callable[..., bytes], jobs: Sequence[tuple[Any, ...]]) -> _Helper | None:
+        last_first = [(n, jobs[n]) for n in reversed(range(len(jobs)))]
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "tocapp.render.drawing_helper"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+        except OSError:
+            log.warning("Could not start a process to draw pictures in", exc_info=True)
+            return None
+        shared = cls(process)
+        if not shared._tell((list(sys.path), draw.__module__, draw.__qualname__, last_first)):
+            shared.stop()
+            return None
+        return shared
+
+    def result_or_take(self, n: int) -> bytes | None:
+        """Picture ``n`` if the helper has started it (waiting for it to finish); None if this
+        process is to draw it, which the helper is then told."""
+        with self.changed:
+            if n in self.started:
+                self.changed.wait_for(lambda: n in self.drawn or n not in self.started or self.gone)
+            if n in self.drawn:
+                return self.drawn.pop(n)
+        self._tell(n)
+        return None
+
+    def stop(self) -> None:
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()  # the end of the list: the helper stops
+        try:
+            self.process.wait(timeout=STOP_WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.reader.join(timeout=STOP_WAIT_SECONDS)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+    def _tell(self, message: object) -> bool:
+        try:
+            assert self.process.stdin is not None
+            pickle.dump(message, self.process.stdin)
+            self.process.stdin.flush()
+            return True
+        except (OSError, ValueError):  # the helper has gone: its pictures are drawn here
+            return False
+
+    def _listen(self) -> None:
+        assert self.process.stdout is not None
+        try:
+            while True:
+                kind, n, *picture = pickle.load(self.process.stdout)
+                with self.changed:
+                    if kind == "start":
+                        self.started.add(n)
+                    elif kind == "drawn":
+                        self.drawn[n] = picture[0]
+                    else:  # "failed": drawn here instead
+                        self.started.discard(n)
+                        log.warning("The drawing process failed on a picture: %s", picture[0])
+                    self.changed.notify_all()
+        except (EOFError, OSError, pickle.UnpicklingError, ValueError):
+            pass  # the helper has finished, or died: what it did not send is drawn here
+        finally:
+            with self.changed:
+                self.gone = True
+                self.changed.notify_all()
+
+
+# The helper process -------------------------------------------------------------------------
+
+
+def _serve(requests: IO[bytes], replies: IO[bytes]) -> None:
+    """Draw the list from its end until the parent has taken the next picture (it takes them
+    from the start, and says so), or has finished with the list."""
+    try:
+        path, module, name, last_first = pickle.load(requests)
+    except EOFError:
+        return  # the parent gave up before it sent the list
+    sys.path[:] = path
+    draw = getattr(importlib.import_module(module), name)
+    taken = [-1]  # the highest picture the parent has taken
+
+    def listen() -> None:
+        try:
+            while True:
+                taken[0] = max(taken[0], pickle.load(requests))
+        except (EOFError, OSError, pickle.UnpicklingError):
+            taken[0] = sys.maxsize  # the parent has finished with the list
+
+    threading.Thread(target=listen, daemon=True).start()
+    for n, job in last_first:
+        if n <= taken[0]:
+            return
+        pickle.dump(("start", n), replies)
+        replies.flush()
+        try:
+            reply: tuple[Any, ...] = ("drawn", n, draw(*job))
+        except Exception as error:  # noqa: BLE001  (the parent draws it and sees the error)
+            reply = ("failed", n, repr(error))
+        pickle.dump(reply, replies)
+        replies.flush()
+
+
+def main() -> None:
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print cannot break the replies
+    _serve(sys.stdin.buffer, replies)
+    replies.close()
+    # Not a normal exit: the thread listening to the parent may be inside a read of standard
+    # input, which the interpreter's shutdown would wait on and abort.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
