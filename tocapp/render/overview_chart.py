@@ -234,14 +234,14 @@ class _Scale:
     """Points to data units in a panel (the frame is fixed, so this is known before drawing)."""
 
     COUNT_SIZE = 6.5  # points, the counts on the bars
-    PAD = 0.6  # points around a count on its white box
+    PAD = 1.6  # points beside a count on its white box (a hatch's dot must not touch it)
 
     def __init__(self, x_points: float, y_points: float) -> None:
         self.x_points, self.y_points = x_points, y_points  # points in one data unit
 
     def box(self, x: float, y: float, count: str) -> list[tuple[float, float]]:
         half_width = (text_width(count, self.COUNT_SIZE) / 2 + self.PAD) / self.x_points
-        half_height = (self.COUNT_SIZE * 0.6 + self.PAD) / self.y_points
+        half_height = (self.COUNT_SIZE * 0.6 + 0.6) / self.y_points
         return [
             (x - half_width, y - half_height),
             (x + half_width, y - half_height),
