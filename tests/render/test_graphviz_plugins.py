@@ -84,6 +84,26 @@ def test_a_folder_that_could_not_be_made_is_tried_again_a_minute_later(monkeypat
         graphviz_plugins.forget()
 
 
+def test_a_folder_that_failed_its_probe_is_not_left_behind(monkeypatch, tmp_path):
+    """Tried again every minute by a long-lived worker: each failed try removes its folder."""
+    real_run = subprocess.run
+
+    def probe_fails(command, *args, **kwargs):
+        if command == ["dot", "-Tsvg"] and "GVBINDIR" in kwargs.get("env", {}):
+            return subprocess.CompletedProcess(command, 1, b"", b"no nop2")
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(graphviz_plugins.tempfile, "tempdir", str(tmp_path))
+    graphviz_plugins.forget()
+    monkeypatch.setattr(graphviz_plugins.subprocess, "run", probe_fails)
+    try:
+        assert graphviz_plugins.svg_plugin_folder() is None
+        assert not list(tmp_path.glob("tocapp-graphviz-*"))
+    finally:
+        monkeypatch.undo()
+        graphviz_plugins.forget()
+
+
 @pytest.mark.parametrize("group", ["Staff", "Teaching assistants and midday supervisors", "مدرسة"])
 def test_a_lanes_name_starts_inside_its_lane_where_the_layout_put_it(group):
     chart = Flowchart("Lanes", (group,), (Step("a", Theme.ACTION, group, "Coach the TAs"),))

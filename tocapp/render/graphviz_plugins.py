@@ -94,9 +94,19 @@ def _make_folder() -> tuple[str, Path]:
         raise ValueError("Graphviz did not say where its plugins are")
     libdir = Path(match.group(1))
     folder = Path(tempfile.mkdtemp(prefix="tocapp-graphviz-"))
+    try:
+        configuration = _fill_folder(folder, libdir)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # tried again a minute later: none left
+        raise
     # Removed when the process that made it ends — not when a forked child (a gunicorn worker
     # made after the app was loaded) ends, while its siblings still draw with it.
     atexit.register(_remove_if_made_here, folder, os.getpid())
+    return str(folder), configuration
+
+
+def _fill_folder(folder: Path, libdir: Path) -> Path:
+    """Link the plugins, write the configuration, and check a drawing; its configuration."""
     for name in PLUGINS:
         # The versioned library (.so.6), as Graphviz's own configuration lists it, not a
         # development link (.so) beside it.
@@ -116,7 +126,7 @@ def _make_folder() -> tuple[str, Path]:
     configurations = sorted(folder.glob("config*"))
     if not configurations:
         raise ValueError("dot -c wrote no configuration")
-    return str(folder), configurations[0]
+    return configurations[0]
 
 
 def _remove_if_made_here(folder: Path, pid: int) -> None:
