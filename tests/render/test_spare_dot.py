@@ -3,9 +3,9 @@ started in."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import subprocess
+import threading
 import time
 
 import pytest
@@ -17,14 +17,22 @@ SOURCE = flowchart_to_dot(small_chart())
 
 
 def waiting_spare() -> subprocess.Popen[bytes]:
-    """Draw once, then wait for the spare started after it."""
+    """Draw once, then wait for the spare started after it (and for no other to replace it:
+    an earlier test's drawing may still be starting one)."""
+    starting()
     spare_dot.stop_spare()
     render_dot(SOURCE, "svg")
-    deadline = time.monotonic() + 5
-    while spare_dot._spare is None:
-        assert time.monotonic() < deadline, "no spare dot was started"
-        time.sleep(0.005)
+    starting()
+    assert spare_dot._spare is not None, "no spare dot was started"
     return spare_dot._spare.process
+
+
+def starting() -> None:
+    """Wait until no spare is being started."""
+    deadline = time.monotonic() + 10
+    while any(t.name == spare_dot.THREAD_NAME for t in threading.enumerate()):
+        assert time.monotonic() < deadline, "a spare dot took too long to start"
+        time.sleep(0.005)
 
 
 @pytest.fixture(autouse=True)
@@ -48,15 +56,34 @@ def test_a_spare_started_in_another_environment_is_stopped_not_used(monkeypatch)
     assert spare.returncode is not None and spare.returncode < 0  # killed, never given input
 
 
-def test_a_forked_child_leaves_its_parents_spare_alone():
+def test_a_forked_child_neither_uses_nor_holds_up_its_parents_spare():
+    """Holding a copy of the spare's input, a child made it wait for more DOT until the
+    parent's drawing timed out."""
     spare = waiting_spare()
-    as_seen_in_a_child = dataclasses.replace(spare_dot._spare, owner=os.getpid() + 1)
-    spare_dot._spare = as_seen_in_a_child
+    child = os.fork()
+    if child == 0:  # the child: alive while the parent draws, then says if it dropped the spare
+        time.sleep(2.5)
+        os._exit(0 if spare_dot._spare is None else 1)
     try:
-        assert b"Staff have little time to talk" in render_dot(SOURCE, "svg")
-        assert spare.poll() is None  # the parent's still waits for the parent
+        started = time.monotonic()
+        svg = render_dot(SOURCE, "svg", timeout=2)
+        assert b"Staff have little time to talk" in svg
+        assert spare.returncode == 0  # the parent's spare drew it
+        assert time.monotonic() - started < 1.5
     finally:
-        spare_dot.stop(spare)
+        _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_no_thread_for_a_spare_leaves_the_drawing_as_it_was(monkeypatch):
+    spare_dot.stop_spare()
+
+    def no_threads(self: object) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_threads)
+    assert b"Staff have little time to talk" in render_dot(SOURCE, "svg")
+    assert spare_dot._spare is None
 
 
 def test_a_spare_that_died_is_passed_over():

@@ -6,10 +6,12 @@ plugins (about 3 ms of the 4–5 ms a ten-step chart takes, with the lean plugin
 next one in the background, and the next drawing with the same command and environment writes
 its DOT to that one instead of waiting for a new one to start.
 
-One spare per process, only ever used by the process that started it (a forked child leaves its
-parent's alone), thrown away when the environment it was started in is no longer the one a
-drawing would get (another plugin folder, another ``PATH``), and stopped when the process
-exits. A spare whose parent dies without stopping it reads the end of its input and exits.
+One spare per process, only ever used by the process that started it, thrown away when the
+environment it was started in is no longer the one a drawing would get (another plugin folder,
+another ``PATH``), and stopped when the process exits. A forked child closes its copies of the
+spare's pipes at once (``os.register_at_fork``): holding the write end of its input, the child
+would keep the parent's spare waiting for more DOT until the drawing timed out. A spare whose
+parent dies without stopping it then reads the end of its input and exits.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class _Spare:
 
 _lock = threading.Lock()
 _spare: _Spare | None = None
+THREAD_NAME = "tocapp-spare-dot"
 
 
 def take(command: list[str], environment: dict[str, str]) -> subprocess.Popen[bytes] | None:
@@ -56,8 +59,14 @@ def take(command: list[str], environment: dict[str, str]) -> subprocess.Popen[by
 
 
 def start_soon(command: list[str], environment: dict[str, str]) -> None:
-    """Start a spare in the background (off the path of the drawing that was just made)."""
-    threading.Thread(target=_start, args=(command, environment), daemon=True).start()
+    """Start a spare in the background (off the path of the drawing that was just made); with
+    no thread to spare (a limit on threads), there is no spare, and nothing else changes."""
+    try:
+        threading.Thread(
+            target=_start, args=(command, environment), name=THREAD_NAME, daemon=True
+        ).start()
+    except RuntimeError:
+        log.debug("Could not start a thread for a spare dot", exc_info=True)
 
 
 def _start(command: list[str], environment: dict[str, str]) -> None:
@@ -101,6 +110,21 @@ def stop_spare() -> None:
         spare, _spare = _spare, None
     if spare is not None and spare.owner == os.getpid():
         stop(spare.process)
+
+
+def _forget_in_child() -> None:
+    """In a forked child: close its copies of the parent's spare's pipes, and never use it."""
+    global _lock, _spare
+    _lock = threading.Lock()  # another thread may have held it at the fork
+    spare, _spare = _spare, None
+    if spare is not None:
+        for pipe in (spare.process.stdin, spare.process.stdout, spare.process.stderr):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
 
 
 def _frozen(environment: dict[str, str]) -> tuple[tuple[str, str], ...]:
