@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -15,17 +16,48 @@ from tocapp.render import drawing_helper, mark_charts, overview_chart
 from tocapp.render.render_cache import RenderCache
 
 
-def drawn_by(n: int, parent: int) -> bytes:
-    """A stand-in drawing that says which process drew it (module-level: the helper imports
-    it). Slow enough that both processes get some."""
-    time.sleep(0.15)
-    return f"{n}:{'here' if os.getpid() == parent else 'helper'}".encode()
-
-
-def fails_in_the_helper(n: int, parent: int) -> bytes:
+def _in_the_helper(parent: int, marker: str) -> bool:
+    """In the helper: say so by making ``marker``. Here: before the first picture, wait until
+    the helper has started one (however slowly a loaded machine starts it), so that both
+    processes draw some whatever the machine."""
     if os.getpid() != parent:
+        Path(marker).touch()
+        return True
+    deadline = time.monotonic() + 60
+    while not Path(marker).exists():
+        assert time.monotonic() < deadline, "the helper never started a picture"
+        time.sleep(0.01)
+    return False
+
+
+def drawn_by(n: int, parent: int, marker: str) -> bytes:
+    """A stand-in drawing that says which process drew it (module-level: the helper imports
+    it)."""
+    by = "helper" if _in_the_helper(parent, marker) else "here"
+    time.sleep(0.1)
+    return f"{n}:{by}".encode()
+
+
+def fails_in_the_helper(n: int, parent: int, marker: str) -> bytes:
+    if _in_the_helper(parent, marker):
         raise RuntimeError("the helper cannot draw")
     return f"{n}".encode()
+
+
+def dies_in_the_helper(n: int, parent: int, marker: str) -> bytes:
+    if _in_the_helper(parent, marker):
+        print("a stray line on standard output")  # must not break the helper's replies
+        if n < 9:
+            os._exit(1)  # killed, say, by the kernel for memory
+        return f"{n}:helper".encode()
+    time.sleep(0.1)
+    return f"{n}:here".encode()
+
+
+def png_drawn_by(rows: tuple[object, ...], title: str, parent: int, marker: str) -> bytes:
+    """The real overview picture, drawn by whichever process gets it."""
+    _in_the_helper(parent, marker)
+    return overview_chart._png(rows, title, 100)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -34,28 +66,49 @@ def a_spare_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(drawing_helper, "spare_cpus", lambda: 1)
 
 
-def test_the_pictures_come_back_in_order_shared_between_two_processes(a_spare_cpu):
-    jobs = [(n, os.getpid()) for n in range(10)]
-    drawn = [p.decode() for p in drawing_helper.in_order(drawn_by, jobs)]
+@pytest.fixture
+def jobs(tmp_path: Path) -> list[tuple[int, int, str]]:
+    return [(n, os.getpid(), str(tmp_path / "helper-started")) for n in range(10)]
+
+
+def test_the_pictures_come_back_in_order_shared_between_two_processes(a_spare_cpu, jobs, caplog):
+    with caplog.at_level(logging.DEBUG, logger=drawing_helper.__name__):
+        drawn = [p.decode() for p in drawing_helper.in_order(drawn_by, jobs)]
     assert [int(p.split(":")[0]) for p in drawn] == list(range(10))
     by = [p.split(":")[1] for p in drawn]
-    assert by[0] == "here" and "helper" in by  # this process starts, the helper takes the end
-    assert by[-1] == "helper"
+    assert by[0] == "here" and by[-1] == "helper"  # this process the start, the helper the end
+    assert f"A helper process drew {by.count('helper')} of 10 pictures" in caplog.text
 
 
-def test_a_helper_that_fails_leaves_every_picture_drawn_here(a_spare_cpu):
-    jobs = [(n, os.getpid()) for n in range(10)]
-    assert list(drawing_helper.in_order(fails_in_the_helper, jobs)) == [
-        str(n).encode() for n in range(10)
+def test_the_helpers_pictures_are_the_ones_drawn_here(a_spare_cpu, tmp_path: Path, caplog):
+    charts = [
+        (tuple(_row(n, TEXTS[script]) for n in range(1, 4)), f"Settings {i} · {script}")
+        for i, script in enumerate(sorted(TEXTS) * 2)
     ]
+    marker = str(tmp_path / "helper-started")
+    with caplog.at_level(logging.DEBUG, logger=drawing_helper.__name__):
+        pictures = list(
+            drawing_helper.in_order(png_drawn_by, [(*c, os.getpid(), marker) for c in charts])
+        )
+    assert pictures == [overview_chart._png(rows, title, 100) for rows, title in charts]
+    assert "A helper process drew 0 of" not in caplog.text
+    assert "A helper process drew" in caplog.text
 
 
-def test_a_few_pictures_or_no_spare_cpu_are_drawn_here(monkeypatch: pytest.MonkeyPatch):
+def test_a_helper_that_fails_leaves_every_picture_drawn_here(a_spare_cpu, jobs, caplog):
+    drawn = list(drawing_helper.in_order(fails_in_the_helper, jobs))
+    assert drawn == [str(n).encode() for n in range(10)]
+    assert "failed on a picture: RuntimeError('the helper cannot draw')" in caplog.text
+
+
+def test_a_few_pictures_or_no_spare_cpu_are_drawn_here(monkeypatch, tmp_path: Path):
+    Path(tmp_path / "helper-started").touch()  # no waiting: there is no helper
+    marker = str(tmp_path / "helper-started")
     monkeypatch.setattr(drawing_helper, "spare_cpus", lambda: 1)
-    few = [(n, os.getpid()) for n in range(drawing_helper.WORTH_A_HELPER - 1)]
+    few = [(n, os.getpid(), marker) for n in range(drawing_helper.WORTH_A_HELPER - 1)]
     assert all(p.endswith(b"here") for p in drawing_helper.in_order(drawn_by, few))
     monkeypatch.setattr(drawing_helper, "spare_cpus", lambda: 0)
-    many = [(n, os.getpid()) for n in range(drawing_helper.WORTH_A_HELPER)]
+    many = [(n, os.getpid(), marker) for n in range(drawing_helper.WORTH_A_HELPER)]
     assert all(p.endswith(b"here") for p in drawing_helper.in_order(drawn_by, many))
 
 
@@ -95,29 +148,18 @@ def test_overview_svgs_for_a_page_drawn_by_the_helper_are_the_ones_drawn_here(
 
 
 def test_a_machine_that_cannot_start_a_process_draws_every_picture_here(
-    a_spare_cpu, monkeypatch: pytest.MonkeyPatch
+    a_spare_cpu, jobs, monkeypatch: pytest.MonkeyPatch
 ):
     def no_processes(*args: object, **kwargs: object) -> None:
         raise BlockingIOError(11, "Resource temporarily unavailable")  # a limit on processes
 
     monkeypatch.setattr(drawing_helper.subprocess, "Popen", no_processes)
-    jobs = [(n, os.getpid()) for n in range(drawing_helper.WORTH_A_HELPER)]
+    Path(jobs[0][2]).touch()  # no waiting: there is no helper
     drawn = list(drawing_helper.in_order(drawn_by, jobs))
     assert drawn == [f"{n}:here".encode() for n in range(len(jobs))]
 
 
-def dies_in_the_helper(n: int, parent: int) -> bytes:
-    if os.getpid() != parent:
-        print("a stray line on standard output")  # must not break the helper's replies
-        if n < 8:
-            os._exit(1)  # killed, say, by the kernel for memory
-        return f"{n}:helper".encode()
-    time.sleep(0.1)
-    return f"{n}:here".encode()
-
-
-def test_a_helper_that_dies_half_way_leaves_the_rest_drawn_here(a_spare_cpu):
-    jobs = [(n, os.getpid()) for n in range(10)]
+def test_a_helper_that_dies_half_way_leaves_the_rest_drawn_here(a_spare_cpu, jobs):
     drawn = list(drawing_helper.in_order(dies_in_the_helper, jobs))
     assert [int(p.split(b":")[0]) for p in drawn] == list(range(10))
     assert drawn[9] == b"9:helper" and drawn[0] == b"0:here"
@@ -134,7 +176,7 @@ def test_a_script_without_a_main_guard_is_not_run_again_by_the_helper(tmp_path: 
         "from tocapp.render import drawing_helper\n"
         "drawing_helper.spare_cpus = lambda: 1\n"
         "from tests.render.test_drawing_helper import drawn_by\n"
-        "jobs = [(n, os.getpid()) for n in range(10)]\n"
+        f"jobs = [(n, os.getpid(), {str(tmp_path / 'started')!r}) for n in range(10)]\n"
         "drawn = list(drawing_helper.in_order(drawn_by, jobs))\n"
         "assert any(p.endswith(b'helper') for p in drawn), drawn\n"
     )

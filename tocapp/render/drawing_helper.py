@@ -11,9 +11,10 @@ The helper is ``python -m tocapp.render.drawing_helper``, a new interpreter like
 process: nothing of this process (its database connections, its threads, its main script) is
 copied or run again in it. It is given the drawing function's name and the data to draw, says
 which picture it starts and sends each back; this process tells it each picture it takes itself,
-and the helper stops when the two meet. It never touches the chart cache: the caller keeps what
-it is given, with the cache's own checks. If it cannot start or fails, this process draws the
-rest.
+and the helper stops when the two meet (it is killed when the list is done: a picture it is
+still drawing is not needed). It never touches the chart cache: the caller keeps what it is
+given, with the cache's own checks. If it cannot start, fails, dies or takes more than a minute
+over a picture, this process draws the rest.
 
 Messages are pickles both ways, between this process and its own child.
 """
@@ -25,6 +26,7 @@ import importlib
 import logging
 import os
 import pickle
+import queue
 import subprocess
 import sys
 import threading
@@ -36,7 +38,8 @@ log = logging.getLogger(__name__)
 # Below this many pictures to draw (a third of a second each), starting a Python with
 # matplotlib (about a second) costs more than it saves.
 WORTH_A_HELPER = 8
-STOP_WAIT_SECONDS = 5.0  # for the helper to finish the picture it is drawing, then killed
+STOP_WAIT_SECONDS = 5.0  # for the threads talking to a helper, once it is killed
+PATIENCE_SECONDS = 60.0  # for one picture the helper has started
 
 
 def spare_cpus() -> int:
@@ -66,10 +69,14 @@ def in_order(
             yield draw(*job) if drawn is None else drawn
     finally:
         shared.stop()
+        log.debug("A helper process drew %d of %d pictures", shared.used, len(jobs))
 
 
 class _Helper:
-    """This process's side of one list shared with a helper process."""
+    """This process's side of one list shared with a helper process. Two threads of its own
+    talk to the helper, so this process never waits on a pipe: one writes what it has to say
+    (the list first: tens of kB, more than a pipe holds until the helper has started), one
+    reads the pictures as they come."""
 
     def __init__(self, process: subprocess.Popen[bytes]) -> None:
         self.process = process
@@ -77,8 +84,12 @@ class _Helper:
         self.started: set[int] = set()
         self.drawn: dict[int, bytes] = {}
         self.gone = False  # the helper has stopped talking (finished, failed or died)
-        self.reader = threading.Thread(target=self._listen, daemon=True)
-        self.reader.start()
+        self.used = 0  # pictures it drew that were given back
+        self.outbox: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self.threads = [
+            threading.Thread(target=self._listen, daemon=True),
+            threading.Thread(target=self._write, daemon=True),
+        ]
 
     @classmethod
     def start(cls, draw: Callable[..., bytes], jobs: Sequence[tuple[Any, ...]]) -> _Helper | None:
@@ -93,43 +104,57 @@ class _Helper:
             log.warning("Could not start a process to draw pictures in", exc_info=True)
             return None
         shared = cls(process)
-        if not shared._tell((list(sys.path), draw.__module__, draw.__qualname__, last_first)):
+        shared.outbox.put((list(sys.path), draw.__module__, draw.__qualname__, last_first))
+        try:
+            for thread in shared.threads:
+                thread.start()
+        except RuntimeError:  # no thread to spare (a limit on threads): no helper, then
+            log.warning("Could not start a thread to talk to the drawing process", exc_info=True)
             shared.stop()
             return None
         return shared
 
     def result_or_take(self, n: int) -> bytes | None:
         """Picture ``n`` if the helper has started it (waiting for it to finish); None if this
-        process is to draw it, which the helper is then told."""
+        process is to draw it, which the helper is then told. A helper that has not finished a
+        picture after ``PATIENCE_SECONDS`` (stuck, or the machine swapping) is stopped."""
         with self.changed:
             if n in self.started:
-                self.changed.wait_for(lambda: n in self.drawn or n not in self.started or self.gone)
+                finished = self.changed.wait_for(
+                    lambda: n in self.drawn or n not in self.started or self.gone,
+                    timeout=PATIENCE_SECONDS,
+                )
+                if not finished:
+                    log.warning("The drawing process took too long; drawing here instead")
+                    self.gone = True
+                    self.process.kill()
             if n in self.drawn:
+                self.used += 1
                 return self.drawn.pop(n)
-        self._tell(n)
+        self.outbox.put(n)
         return None
 
     def stop(self) -> None:
-        if self.process.stdin is not None:
-            with contextlib.suppress(OSError):
-                self.process.stdin.close()  # the end of the list: the helper stops
-        try:
-            self.process.wait(timeout=STOP_WAIT_SECONDS)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.reader.join(timeout=STOP_WAIT_SECONDS)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        """The list is finished (or given up): what the helper is drawing is not needed."""
+        self.process.kill()
+        self.process.wait()
+        self.outbox.put(None)
+        for thread in self.threads:
+            if thread.is_alive():
+                thread.join(timeout=STOP_WAIT_SECONDS)
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
 
-    def _tell(self, message: object) -> bool:
+    def _write(self) -> None:
+        assert self.process.stdin is not None
         try:
-            assert self.process.stdin is not None
-            pickle.dump(message, self.process.stdin)
-            self.process.stdin.flush()
-            return True
-        except (OSError, ValueError):  # the helper has gone: its pictures are drawn here
-            return False
+            while (message := self.outbox.get()) is not None:
+                pickle.dump(message, self.process.stdin)
+                self.process.stdin.flush()
+        except (OSError, ValueError):
+            pass  # the helper has gone: its pictures are drawn here
 
     def _listen(self) -> None:
         assert self.process.stdout is not None
