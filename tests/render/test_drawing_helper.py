@@ -189,3 +189,17 @@ def test_a_script_without_a_main_guard_is_not_run_again_by_the_helper(tmp_path: 
         timeout=60,
     )
     assert runs.read_text() == "run\n"
+
+
+def stuck_in_the_helper(n: int, parent: int, marker: str) -> bytes:
+    if _in_the_helper(parent, marker):
+        time.sleep(600)  # a lock never let go, a machine swapping
+    return f"{n}:here".encode()
+
+
+def test_a_helper_stuck_on_a_picture_is_given_up_after_a_while(a_spare_cpu, jobs, monkeypatch):
+    monkeypatch.setattr(drawing_helper, "PATIENCE_SECONDS", 1.0)
+    started = time.monotonic()
+    drawn = list(drawing_helper.in_order(stuck_in_the_helper, jobs))
+    assert drawn == [f"{n}:here".encode() for n in range(10)]
+    assert time.monotonic() - started < 30
