@@ -52,14 +52,9 @@ _STYLE: dict[str, Any] = {
 }
 
 
-def overview_svg(rows: Sequence[StepOverview], title: str, *, id_prefix: str = "") -> str:
-    """An SVG element; every id starts with ``id_prefix`` so several can share a page."""
-    return next(overview_svgs([(rows, title, id_prefix)]))
-
-
 def overview_svgs(charts: Sequence[tuple[Sequence[StepOverview], str, str]]) -> Iterator[str]:
-    """``overview_svg`` of each (rows, title, id prefix), in order, as each is ready; see
-    ``overview_pngs``."""
+    """Each (rows, title, id prefix) as an SVG element whose ids all start with its prefix (so
+    several can share a page), in order, as each is ready; see ``overview_pngs``."""
     jobs = [(tuple(rows), title, id_prefix) for rows, title, id_prefix in charts]
     for svg in _each_drawn("overview.svg", _svg, jobs):
         yield svg.decode("utf-8")
