@@ -3,14 +3,19 @@
 The XML prolog, DOCTYPE and comments go; the root gets ``role="img"``, an ``aria-label`` and a
 ``<title>`` with the chart's title, and a width of 100% with its viewBox kept, so it scales. Each
 box's hover text becomes a ``<title>`` (Graphviz puts internal names like "n3" there), and bold
-fonts are written the way browsers understand. The result is serialised by ElementTree, so every
-piece of user text in it is XML-escaped.
+fonts are written the way browsers understand.
+
+Graphviz's own output is changed by a few edits of its text (svg_inline_graphviz), which copy the
+text Graphviz escaped; anything else — or Graphviz output laid out otherwise — is parsed and
+serialised by ElementTree, so every piece of user text in it is XML-escaped.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+
+from tocapp.render.svg_inline_graphviz import graphviz_svg_for_inline
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -35,6 +40,18 @@ def svg_for_inline(svg_bytes: bytes, title: str, *, id_prefix: str = "") -> str:
 
     ``id_prefix`` is put before every id, for pages that show more than one chart.
     """
+    if svg_bytes.startswith(b"<?xml"):
+        try:
+            edited = graphviz_svg_for_inline(svg_bytes.decode("utf-8"), title, id_prefix)
+        except UnicodeDecodeError:
+            edited = None
+        if edited is not None:
+            return edited
+    return svg_for_inline_by_tree(svg_bytes, title, id_prefix=id_prefix)
+
+
+def svg_for_inline_by_tree(svg_bytes: bytes, title: str, *, id_prefix: str = "") -> str:
+    """``svg_for_inline`` for any SVG: parsed, changed and written out again."""
     _register_svg_namespaces()
     root = ET.fromstring(svg_bytes)
     if root.tag != f"{_SVG}svg":
