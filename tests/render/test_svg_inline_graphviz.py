@@ -36,13 +36,16 @@ HOSTILE = [
     "&amp; &#92; &lt;",
     "{x|y} \\N \\l ends with \\",
     "🙂 Ysgol Gymraeg Tŷ Ŵyn مدرسة",
+    "tab\there, CR\rLF\r\n, non-characters \ufffe\uffff, &#45;&#45;&gt; ]]> <![CDATA[x]]>",
 ]
 
 
 def _canonical(element: ET.Element) -> tuple[Any, ...]:
-    """An element as the browser reads it: tag, attributes, text, children (white space aside)."""
+    """An element as the browser reads it: tag, attributes, text, children and the text after
+    it (white space aside)."""
     text = (element.text or "").strip() or None
-    return (element.tag, dict(element.attrib), text, [_canonical(c) for c in element])
+    tail = (element.tail or "").strip() or None
+    return (element.tag, dict(element.attrib), text, [_canonical(c) for c in element], tail)
 
 
 def _demo_charts() -> list[Flowchart]:
@@ -106,6 +109,7 @@ def test_the_edits_give_what_the_tree_gives(
     by_tree = svg_for_inline_by_tree(raw, title, id_prefix=id_prefix)
     assert _canonical(ET.fromstring(edited)) == _canonical(ET.fromstring(by_tree))
     assert svg_for_inline(raw, title, id_prefix=id_prefix) == edited
+    assert "&#45;" not in edited  # ids read "step-3" in the page's source, as from the tree
 
 
 def test_hostile_text_stays_text_after_the_edits() -> None:
@@ -141,11 +145,19 @@ def test_svg_not_written_by_graphviz_is_left_to_the_tree() -> None:
     assert text.get("font-weight") == "bold" and root.get("width") == "100%"
 
 
-def test_graphviz_output_laid_out_otherwise_is_left_to_the_tree() -> None:
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("</a>\n</g>\n", "</a></g>\n"),  # a link's end tags on one line
+        ("</title>\n", "</title>"),  # titles run on into what follows them
+        (' class="', " class='x' data-class=\""),  # an attribute in single quotes
+        (' font-size="', ' font-weight="normal" font-size="'),  # a weight Graphviz set itself
+    ],
+)
+def test_graphviz_output_laid_out_otherwise_is_left_to_the_tree(old: str, new: str) -> None:
     raw = render_dot(flowchart_to_dot(small_chart())).decode()
-    joined = raw.replace("</a>\n</g>\n", "</a></g>\n")  # the end tags on one line
-    assert joined != raw
-    assert graphviz_svg_for_inline(joined, "Small school") is None
-    assert _canonical(ET.fromstring(svg_for_inline(joined.encode(), "Small school"))) == (
-        _canonical(ET.fromstring(svg_for_inline(raw.encode(), "Small school")))
-    )
+    changed = raw.replace(old, new)
+    assert changed != raw
+    assert graphviz_svg_for_inline(changed, "Small school") is None
+    by_tree = svg_for_inline_by_tree(changed.encode(), "Small school")
+    assert svg_for_inline(changed.encode(), "Small school") == by_tree

@@ -17,12 +17,14 @@ LEFT_LINE_BREAK = "\\l"  # our own escape: ends a left-justified line
 
 # Characters a user may type that mean "new line"; everything else in category Cc is dropped.
 _NEWLINES = {"\r\n": "\n", "\r": "\n", "\u2028": "\n", "\u2029": "\n", "\x85": "\n"}
-# Category Cc (C0 and C1 controls) except the newline, and lone surrogates (category Cs).
-_DROPPED = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# Category Cc (C0 and C1 controls) except the newline, lone surrogates (category Cs), and the
+# two non-characters XML forbids (U+FFFE, U+FFFF: no parser would read the drawing).
+_DROPPED = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_text(text: str) -> str:
-    """Normalise newlines and tabs, and drop control characters and lone surrogates."""
+    """Normalise newlines and tabs, and drop control characters, lone surrogates and the
+    non-characters U+FFFE and U+FFFF."""
     for old, new in _NEWLINES.items():
         text = text.replace(old, new)
     return _DROPPED.sub("", text.replace("\t", " "))

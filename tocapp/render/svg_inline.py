@@ -15,13 +15,12 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from tocapp.render.svg_inline_graphviz import graphviz_svg_for_inline
+from tocapp.render.svg_inline_graphviz import FALLBACK_FONTS, graphviz_svg_for_inline
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 _SVG = f"{{{SVG_NS}}}"
 _XLINK_TITLE = f"{{{XLINK_NS}}}title"
-_FALLBACK_FONTS = "sans-serif"
 
 
 def _register_svg_namespaces() -> None:
@@ -158,7 +157,7 @@ def _fix_font(element: ET.Element) -> None:
     if family.endswith(" Bold"):
         family = family.removesuffix(" Bold")
         element.set("font-weight", "bold")
-    element.set("font-family", f"{family}, {_FALLBACK_FONTS}")
+    element.set("font-family", f"{family}, {FALLBACK_FONTS}")
 
 
 _RULE = re.compile(r"([^{}]+)\{([^}]*)\}")

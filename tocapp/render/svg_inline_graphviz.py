@@ -1,11 +1,13 @@
 """Graphviz's own SVG made ready to inline by a few edits of its text, without building a tree.
 
-``svg_inline.svg_for_inline`` parses a drawing into an ElementTree, changes it and writes it out
-again: at 200 steps that took longer than Graphviz's drawing. Graphviz's output is regular, and
-Graphviz escapes every quote, angle bracket, ampersand and hyphen of the text it draws, so in its
-SVG a ``"`` only ever delimits an attribute, a ``<`` only ever opens markup, and no comment can
-end early. The same changes can then be made by replacing whole tags, and every piece of user text
-is copied exactly as Graphviz escaped it:
+``svg_inline.svg_for_inline_by_tree`` parses a drawing into an ElementTree, changes it and writes
+it out again: at 200 steps that took longer than Graphviz's drawing. Graphviz's output is regular,
+and in it a ``"`` only ever delimits an attribute, a ``<`` only ever opens markup and no comment can
+end early: Graphviz escapes every quote, angle bracket and hyphen of the text it draws. (It leaves
+an ``&`` that already starts an entity as it is, and a tab in an attribute; that is safe because
+user text reaches Graphviz only through ``dot_escape``, which escapes every ``&`` and turns tabs
+and line breaks in tooltips into spaces.) So the same changes can be made by replacing whole tags,
+and every piece of user text is copied exactly as Graphviz escaped it:
 
 - the prolog and comments go; the root loses its size and gets the title, ``role="img"`` and a
   width of 100%, as in the tree;
@@ -13,9 +15,10 @@ is copied exactly as Graphviz escaped it:
   becomes the shape's ``<title>``, its two end tags dropped;
 - fonts and ids are rewritten where they are attributes.
 
-Anything else (another Graphviz's layout of the text, a link that is not a tooltip) returns None
-and the caller builds the tree. ``tests/render/test_svg_inline_graphviz.py`` checks that both give
-the same drawing, hostile text included.
+Anything laid out otherwise (a title or a link where these edits do not expect one, single-quoted
+attributes, a weight Graphviz set itself) returns None and the caller builds the tree.
+``tests/render/test_svg_inline_graphviz.py`` checks that both give the same drawing, hostile text
+included.
 """
 
 from __future__ import annotations
@@ -34,45 +37,59 @@ _FAMILY = re.compile(r' font-family="([^"]*)"')
 
 
 def graphviz_svg_for_inline(svg: str, title: str, id_prefix: str = "") -> str | None:
-    """What ``svg_for_inline`` makes of Graphviz's SVG, or None when ``svg`` is not laid out as
-    these edits expect."""
+    """What ``svg_for_inline_by_tree`` makes of Graphviz's SVG, or None when ``svg`` is not laid
+    out as these edits expect."""
     root = _ROOT.search(svg)
     if root is None or _MADE_BY not in svg[: root.start()]:
         return None
     body = _COMMENT.sub("", svg[root.end() :]).rstrip()
-    links = body.count("<a ")
-    tooltips = 0
+    if "='" in body or "font-weight=" in body or "<!--" in body:
+        return None
+    links, titles = body.count("<a "), body.count("<title>")
+    found = {"titles": 0, "tooltips": 0}
 
     def shape_title(match: re.Match[str]) -> str:
-        nonlocal tooltips
+        found["titles"] += 1
         tooltip = match.group(1)
         if tooltip is None:
             return ""
-        tooltips += 1
+        found["tooltips"] += 1
         return f"<title>{tooltip}</title>\n" if tooltip else ""
 
     body = _SHAPE_TITLE.sub(shape_title, body)
-    if tooltips != links or body.count(_LINK_END) != links or "<a " in body or "<!--" in body:
-        return None  # a link that is not a shape's tooltip, or text laid out otherwise
+    if (
+        found["titles"] != titles
+        or found["tooltips"] != links
+        or body.count(_LINK_END) != links
+        or "<a " in body
+    ):
+        return None  # a title or a link laid out otherwise, or a link that is not a tooltip
     # Graphviz writes every "-" as "&#45;" (so no comment can end early). With the comments gone
     # it is a plain "-" again, as the tree writes it: ids read "step-3" in the page's source.
     # (A user's own "&#45;" reaches Graphviz as "&amp;#45;", which holds no "&#45;".)
     body = body.replace(_LINK_END, "").replace("&#45;", "-")
-    for family in set(_FAMILY.findall(body)):
-        body = body.replace(f' font-family="{family}"', _fixed_family(family))
+    families: dict[str, str] = {}
+
+    def fixed_family(match: re.Match[str]) -> str:
+        raw = match.group(1)
+        if raw not in families:
+            families[raw] = _fixed_family(raw)
+        return families[raw]
+
+    body = _FAMILY.sub(fixed_family, body)
     if id_prefix:
-        body = body.replace(' id="', f' id="{escape_attribute(id_prefix)}')
+        body = body.replace(' id="', f' id="{_attribute(id_prefix)}')
     # Graphviz breaks the root tag over two lines; its values (viewBox, namespaces) have no
     # white space that matters.
     attributes = " " + " ".join(_SIZE.sub("", root.group(1)).split())
-    label = escape_attribute(title)
     return (
         f'<svg{attributes} width="100%" preserveAspectRatio="xMidYMin meet" role="img"'
-        f' aria-label="{label}"><title>{html.escape(title, quote=False)}</title>{body}'
+        f' aria-label="{_attribute(title)}"><title>{html.escape(title, quote=False)}</title>{body}'
     )
 
 
-def escape_attribute(value: str) -> str:
+def _attribute(value: str) -> str:
+    """A value escaped for a double-quoted attribute, its white space kept as characters."""
     escaped = html.escape(value, quote=True)
     return escaped.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
 
@@ -81,5 +98,5 @@ def _fixed_family(raw: str) -> str:
     """``DejaVu Sans Bold`` → ``font-family="DejaVu Sans, sans-serif" font-weight="bold"``."""
     value = html.unescape(raw)
     bold = value.endswith(" Bold")
-    family = escape_attribute(f"{value.removesuffix(' Bold')}, {FALLBACK_FONTS}")
+    family = _attribute(f"{value.removesuffix(' Bold')}, {FALLBACK_FONTS}")
     return f' font-family="{family}"' + (' font-weight="bold"' if bold else "")
