@@ -34,6 +34,8 @@ class GapEnds:
     steps: Ints  # (arrows, 2 ends, 2 steps averaged)
     right: npt.NDArray[np.bool_]  # (arrows, 2 ends): the end is on the gap's right edge
     shares: npt.NDArray[np.bool_]  # (arrows, arrows)
+    own: Ints  # (arrows, 2 ends): the end's own step, -1 for the mean of two
+    own_steps: frozenset[int]  # every step with an end of its own here
 
 
 class CrossingModel:
@@ -71,10 +73,6 @@ class CrossingModel:
                     ends.setdefault(gap, []).append((first, second, False, True))
         self.gaps: list[GapEnds] = []
         self.gap_numbers: list[int] = []
-        # Per gap, each arrow end's own step (-1 for an average of two), and the set of them:
-        # a cell whose steps have no arrow end in a gap has nothing to count there.
-        self.own: list[Ints] = []
-        self.own_steps: list[frozenset[int]] = []
         for number, arrows in sorted(ends.items()):
             self.gap_numbers.append(number)
             steps = np.array([[e0, e1] for e0, e1, _, _ in arrows], dtype=np.int64)
@@ -85,9 +83,8 @@ class CrossingModel:
             for i in range(2):
                 for j in range(2):
                     shares |= (own[:, None, i] == own[None, :, j]) & (own[:, None, i] >= 0)
-            self.gaps.append(GapEnds(steps, on_right, shares))
-            self.own.append(own)
-            self.own_steps.append(frozenset(int(i) for i in own.ravel() if i >= 0))
+            mine = frozenset(int(i) for i in own.ravel() if i >= 0)
+            self.gaps.append(GapEnds(steps, on_right, shares, own, mine))
         self.upright = np.array(upright, dtype=np.int64).reshape(-1, 2)
         self.linked = {int(i) for gap in self.gaps for i in gap.steps.ravel()}
         self.linked |= {int(i) for i in self.upright.ravel()}
@@ -131,9 +128,10 @@ class CrossingModel:
         loops: list[tuple[int, int]] = []
         counts: list[Ints] = []
         member_set = set(members.tolist())
-        for gap, own, own_steps in zip(self.gaps, self.own, self.own_steps, strict=True):
-            if own_steps.isdisjoint(member_set):
-                continue
+        for gap in self.gaps:
+            if gap.own_steps.isdisjoint(member_set):
+                continue  # none of the cell's steps has an arrow end in this gap
+            own = gap.own
             inside = np.where(own >= 0, where[np.maximum(own, 0)], -1)  # (arrows, 2 ends)
             chosen = (inside >= 0).sum(axis=1) == 1
             within = np.flatnonzero((inside >= 0).sum(axis=1) == 2)

@@ -23,6 +23,7 @@ included.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -46,37 +47,15 @@ def graphviz_svg_for_inline(svg: str, title: str, id_prefix: str = "") -> str | 
     if "='" in body or "font-weight=" in body or "<!--" in body:
         return None
     links, titles = body.count("<a "), body.count("<title>")
-    found = {"titles": 0, "tooltips": 0}
-
-    def shape_title(match: re.Match[str]) -> str:
-        found["titles"] += 1
-        tooltip = match.group(1)
-        if tooltip is None:
-            return ""
-        found["tooltips"] += 1
-        return f"<title>{tooltip}</title>\n" if tooltip else ""
-
-    body = _SHAPE_TITLE.sub(shape_title, body)
-    if (
-        found["titles"] != titles
-        or found["tooltips"] != links
-        or body.count(_LINK_END) != links
-        or "<a " in body
-    ):
+    # Every title must be a shape's, and every link a tooltip just after one (only those go).
+    body, shapes = _SHAPE_TITLE.subn(_shape_title, body)
+    if shapes != titles or "<a " in body or body.count(_LINK_END) != links:
         return None  # a title or a link laid out otherwise, or a link that is not a tooltip
     # Graphviz writes every "-" as "&#45;" (so no comment can end early). With the comments gone
     # it is a plain "-" again, as the tree writes it: ids read "step-3" in the page's source.
     # (A user's own "&#45;" reaches Graphviz as "&amp;#45;", which holds no "&#45;".)
     body = body.replace(_LINK_END, "").replace("&#45;", "-")
-    families: dict[str, str] = {}
-
-    def fixed_family(match: re.Match[str]) -> str:
-        raw = match.group(1)
-        if raw not in families:
-            families[raw] = _fixed_family(raw)
-        return families[raw]
-
-    body = _FAMILY.sub(fixed_family, body)
+    body = _FAMILY.sub(lambda match: _fixed_family(match.group(1)), body)
     if id_prefix:
         body = body.replace(' id="', f' id="{_attribute(id_prefix)}')
     # Graphviz breaks the root tag over two lines; its values (viewBox, namespaces) have no
@@ -88,12 +67,19 @@ def graphviz_svg_for_inline(svg: str, title: str, id_prefix: str = "") -> str | 
     )
 
 
+def _shape_title(match: re.Match[str]) -> str:
+    """A shape's internal name gone; its tooltip, if it has one, as its title."""
+    tooltip = match.group(1)
+    return f"<title>{tooltip}</title>\n" if tooltip else ""
+
+
 def _attribute(value: str) -> str:
     """A value escaped for a double-quoted attribute, its white space kept as characters."""
     escaped = html.escape(value, quote=True)
     return escaped.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
 
 
+@functools.cache  # a drawing has two or three families, in hundreds of texts
 def _fixed_family(raw: str) -> str:
     """``DejaVu Sans Bold`` → ``font-family="DejaVu Sans, sans-serif" font-weight="bold"``."""
     value = html.unescape(raw)
