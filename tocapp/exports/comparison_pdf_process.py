@@ -6,21 +6,24 @@ FOLDER holds ``report.html`` and its ``charts/``, written by
 ``report.pdf`` beside them.
 
 WeasyPrint keeps every page it has laid out until the file is written (650 MB for the 138 pages of
-a fifty-setting report), so a report of more than ``WHOLE_UP_TO`` characters of HTML is laid
-out in parts, each a WeasyPrint document of its own that is written and let go before the next:
-the opening (overview and summary), the settings' matrices a few at a time (about
-``CHARACTERS_PER_PART`` of HTML a part), and the sections across settings, rounds and coverage.
-Each part starts on a new page. pypdf joins the parts; the running header and the "Page n of N"
-footer are drawn afterwards on every page from one more, empty, document of N pages (so the
-numbers run on across the parts), and the outline is made from every part's headings as
-WeasyPrint would have made it for one document.
+a fifty-setting report), and lays pages out on one processor. So a long report is laid out in
+parts, each a WeasyPrint document of its own that is written and let go (:mod:`pdf_parts`): the
+overview's pictures, the rest of the opening (the overview's table and the summary), the
+settings' matrices a few at a time (about ``CHARACTERS_PER_PART`` of HTML a part), and the
+sections across settings, rounds and coverage. On a machine of two processors or more, two parts
+are laid out at once by worker processes, and a report is cut from ``SIDE_BY_SIDE_FROM``
+characters; on one, in turn, from ``WHOLE_UP_TO``. Each part starts on a new page. pypdf joins
+the parts; the running header and the "Page n of N" footer are drawn afterwards on every page from
+one more, empty, document of N pages (so the numbers run on across the parts), and the outline is
+made from every part's headings as WeasyPrint would have made it for one document.
 
 The child tells its parent each part begun (``part I N``), each page laid out (``page N``) and each
 page drawn into the file (``drawn N``), counting pages from the start of the whole report,
 WeasyPrint's slow steps (``step N``) before each part's first page, and, joining the parts, the
 start of the join (``step 7``) and each page given its header and footer (``joined N``).
 
-This module imports only WeasyPrint, pypdf and our static files' fetcher (not the report's
+The child tells its progress in report order whether its parts are laid out in turn or side by
+side. This module imports only WeasyPrint, pypdf and our static files' fetcher (not the report's
 templates, charts or the rest of the app): the child starts in half the time.
 """
 
@@ -28,15 +31,12 @@ from __future__ import annotations
 
 import html
 import io
-import logging
 import mimetypes
 import os
 import re
 import shutil
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, NoReturn
 
 from pypdf import PdfReader, PdfWriter
@@ -50,17 +50,33 @@ from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyp
 from weasyprint.urls import URLFetcherResponse  # type: ignore[import-untyped]
 
 from tocapp.exports.fetcher import STATIC_BASE_URL, RefusedURL, StaticFilesFetcher
-
-# What the child tells its parent, one line each: a part begun ("part 3 7": the third of seven),
-# a page laid out, a page drawn into the file, WeasyPrint's slow steps before the first page
-# (3: styles, 4: boxes) and after the last (7), and a page of the joined file given its margins.
-PART_LINE, PAGE_LINE, DRAWN_LINE, STEP_LINE, JOINED_LINE = (
-    "part ",
-    "page ",
-    "drawn ",
-    "step ",
-    "joined ",
+from tocapp.exports.pdf_parts import (
+    DRAWN_LINE,
+    FIRST_STEPS,
+    JOINED_LINE,
+    LAST_STEP,
+    PAGE_LINE,
+    PART_LINE,
+    STEP_LINE,
+    LaidOutPage,
+    lay_out,
+    parts_in_turn,
+    parts_side_by_side,
 )
+
+__all__ = [
+    "CHART_BASE_URL",
+    "DRAWN_LINE",
+    "JOINED_LINE",
+    "PAGE_LINE",
+    "PART_LINE",
+    "STEP_LINE",
+    "ChartImagesFetcher",
+    "margin_text_html",
+    "pdf_in_parts",
+    "split_parts",
+]
+
 # Under the same made-up origin as the static files: never reachable over a network.
 CHART_BASE_URL = STATIC_BASE_URL.replace("/static/", "/comparison-charts/")
 
@@ -83,35 +99,46 @@ class ChartImagesFetcher(StaticFilesFetcher):
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media_type})
 
 
-_PAGE = re.compile(r"Creating layout - Page (\d+)")
-# WeasyPrint's slow steps: before the first page (styles, boxes) and after the last (the file).
-_FIRST_STEPS, _LAST_STEP = ("Step 3 ", "Step 4 "), ("Step 7 ",)
-
 # About 15 pages a part. A fifty-setting report (700,000 characters, 138 pages in one document)
 # is then 8 parts and 142 pages, and the child peaks at about 240 MB instead of 700 MB; each part
 # costs a little (styles, fonts), but smaller ones are laid out faster, about as fast in all.
 CHARACTERS_PER_PART = 80_000
 # A report up to this size is one document, as WeasyPrint writes it (about 60 pages, 330 MB at
-# most): its progress is told page by page as drawn too, and it has no part's page breaks.
+# most): its progress is told page by page as drawn too, and it has no part's page breaks...
 WHOLE_UP_TO = 300_000
+# ... on one processor. With more, parts are laid out side by side (pdf_parts), so a report from
+# this size is cut: the fifty-setting summary (120,000 characters, 48 pages) into its overview's
+# pictures, their table, and the rest, which took 8.0 s as one document and 5.6 s side by side.
+SIDE_BY_SIDE_FROM = 60_000
+PROCESSES = 2  # laying parts out side by side, at most (and no more than the processors)
 # The matrices' section in print (templates/comparisons/_report.html with plain=true): each
 # setting's matrix starts at its <h3> (user text is escaped, so never a literal tag).
 _WITHIN_START = '<section id="within-settings"'
 _AFTER_WITHIN = '<section id="across-settings"'
 _MATRIX_START = "<h3>"
 _SECTION_STARTS = ('<section id="across-rounds"', '<section id="coverage"')
+# The overview's table (templates/comparisons/_overview.html) ends the part of its pictures: the
+# pictures are few characters of HTML but seconds of work, the table many characters.
+_OVERVIEW_NUMBERS = '<div id="overview-numbers"'
 # The running header and page footer are drawn on the joined file, not in each part.
 _NO_MARGIN_TEXT = "@page { @top-left { content: none; } @bottom-right { content: none; } }"
+
+
+def processes() -> int:
+    """How many parts to lay out at once: one a processor this process may run on, up to
+    ``PROCESSES``."""
+    return max(1, min(PROCESSES, len(os.sched_getaffinity(0))))
 
 
 def split_parts(
     report: str, characters_per_part: int = CHARACTERS_PER_PART, whole_up_to: int = WHOLE_UP_TO
 ) -> list[str]:
     """The print HTML as several documents of about ``characters_per_part`` each, cut only
-    before a setting's matrix or a section across settings, rounds or coverage; a report up to
-    ``whole_up_to`` characters is one document, itself. Concatenated, the parts' bodies are the
-    report's body, but for the matrices' section opened again at the start of a part and closed
-    at its end; each part has the report's head."""
+    before the overview's table, a setting's matrix or a section across settings, rounds or
+    coverage, and always before the overview's table; a report up to ``whole_up_to`` characters
+    is one document, itself. Concatenated, the parts' bodies are the report's body, but for the
+    matrices' section opened again at the start of a part and closed at its end; each part has
+    the report's head."""
     head_end = report.index("<body")
     body_start = report.index(">", head_end) + 1
     body_end = report.rindex("</body>")
@@ -125,17 +152,22 @@ def split_parts(
     matrices = [
         m.start() for m in re.finditer(_MATRIX_START, body[within:close_within], re.IGNORECASE)
     ]
-    cuts = [within + m for m in matrices] + [close_within]
+    overview = body.find(_OVERVIEW_NUMBERS, 0, within)
+    cuts = [overview] if overview > 0 else []
+    first_matrix = len(cuts) + 1  # the piece that starts at the first matrix
+    cuts += [within + m for m in matrices] + [close_within]
     cuts += [body.find(s, after) for s in _SECTION_STARTS if body.find(s, after) > 0]
     pieces = [body[a:b] for a, b in zip([0, *cuts], [*cuts, len(body)], strict=True)]
     # A piece inside the matrices' section: those from the first matrix to the last.
-    inside = [0 < n <= len(matrices) for n in range(len(pieces))]
+    inside = [first_matrix <= n < first_matrix + len(matrices) for n in range(len(pieces))]
     bodies: list[str] = []
     part: list[int] = []
     for n in range(len(pieces)):
         part.append(n)
-        # Never cut between the matrices' heading (the end of the opening) and the first one.
-        full = sum(len(pieces[i]) for i in part) >= characters_per_part and (n > 0 or not matrices)
+        # Always after the overview's pictures; never between the matrices' heading (the end
+        # of the opening) and the first matrix.
+        full = sum(len(pieces[i]) for i in part) >= characters_per_part
+        full = (full and not (matrices and n == first_matrix - 1)) or (overview > 0 and n == 0)
         if full or n == len(pieces) - 1:
             text = "".join(pieces[i] for i in part)
             if inside[part[0]]:
@@ -166,33 +198,7 @@ def margin_text_html(report: str, pages: int) -> str:
     return f"{head.replace('</head>', style + '</head>')}<body>{blanks}</body></html>"
 
 
-class _TellParent(logging.Handler):
-    """WeasyPrint's progress messages ("Step 5 - Creating layout - Page 12") as our lines,
-    counted from the first page of the whole report."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.offset = 0
-        self.steps: tuple[str, ...] = _FIRST_STEPS + _LAST_STEP
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if found := _PAGE.search(message):
-            print(f"{PAGE_LINE}{self.offset + int(found.group(1))}", flush=True)
-        elif self.steps and message.startswith(self.steps):
-            print(STEP_LINE + message[len("Step ")], flush=True)
-
-
-def _telling(paint: Callable[..., Any], number: int) -> Callable[..., Any]:
-    def paint_and_tell(*args: Any, **kwargs: Any) -> Any:
-        result = paint(*args, **kwargs)
-        print(f"{DRAWN_LINE}{number}", flush=True)
-        return result
-
-    return paint_and_tell
-
-
-def _outline(writer: PdfWriter, pages: list[SimpleNamespace]) -> None:
+def _outline(writer: PdfWriter, pages: list[LaidOutPage]) -> None:
     """Every part's headings as one outline, nested as WeasyPrint nests one document's."""
     root: list[Any] = []
     skipped: list[int] = []
@@ -218,63 +224,58 @@ def _outline(writer: PdfWriter, pages: list[SimpleNamespace]) -> None:
 
 
 def pdf_in_parts(
-    folder: Path, characters_per_part: int = CHARACTERS_PER_PART, whole_up_to: int = WHOLE_UP_TO
+    folder: Path,
+    characters_per_part: int = CHARACTERS_PER_PART,
+    whole_up_to: int | None = None,
+    side_by_side: int | None = None,
 ) -> bytes:
     """As :func:`tocapp.exports.pdf.html_to_pdf` (our static files and the report's charts
-    only), part by part, telling each part, each page laid out and each page drawn: WeasyPrint
-    logs the pages it lays out but not those it draws, which for 150 pages took ten silent
-    seconds."""
-    tell = _TellParent()
-    progress = logging.getLogger("weasyprint.progress")
-    progress.setLevel(logging.INFO)
-    progress.addHandler(tell)
-    progress.propagate = False
+    only), in parts laid out ``side_by_side`` (default: :func:`processes`) and joined, telling
+    each part begun and each page laid out, drawn and joined. A report up to ``whole_up_to``
+    characters (default: ``WHOLE_UP_TO`` on one processor, ``SIDE_BY_SIDE_FROM`` on more) is one
+    document, as WeasyPrint writes it."""
+    side_by_side = processes() if side_by_side is None else side_by_side
+    if whole_up_to is None:
+        whole_up_to = WHOLE_UP_TO if side_by_side == 1 else SIDE_BY_SIDE_FROM
     report = (folder / "report.html").read_text(encoding="utf-8")
     parts = split_parts(report, characters_per_part, whole_up_to)
     fetcher = ChartImagesFetcher(folder / "charts")
-    fonts = FontConfiguration()
+    if len(parts) == 1:  # one document, as WeasyPrint writes it
+        _tell(f"{PART_LINE}1 1")
+        return lay_out(report, fetcher, FontConfiguration(), _tell, FIRST_STEPS + LAST_STEP)[0]
+    if side_by_side > 1:
+        laid_out = parts_side_by_side(parts, folder, fetcher, _tell, side_by_side)
+    else:
+        laid_out = parts_in_turn(parts, folder, fetcher, _tell)
     writer = PdfWriter()
-    pages: list[SimpleNamespace] = []  # each page's headings and height, for the outline
+    pages: list[LaidOutPage] = []  # each page's headings and height, for the outline
     metadata: dict[str, Any] = {}
-    if len(parts) == 1:  # a small report: one document, as WeasyPrint writes it
-        print(f"{PART_LINE}1 1", flush=True)
-        document = HTML(string=report, base_url=STATIC_BASE_URL, url_fetcher=fetcher).render(
-            font_config=fonts
-        )
-        for number, page in enumerate(document.pages, start=1):
-            page.paint = _telling(page.paint, number)
-        return bytes(document.write_pdf())
-    for number, part in enumerate(parts, start=1):
-        print(f"{PART_LINE}{number} {len(parts)}", flush=True)
-        tell.offset, tell.steps = len(pages), _FIRST_STEPS  # each part's styles and boxes
-        document = HTML(string=part, base_url=STATIC_BASE_URL, url_fetcher=fetcher).render(
-            font_config=fonts
-        )
-        for page in document.pages:
-            pages.append(SimpleNamespace(bookmarks=page.bookmarks, height=page.height))
-            page.paint = _telling(page.paint, len(pages))
-        pdf = document.write_pdf()
-        del document  # the part's layout, before the next is laid out
-        reader = PdfReader(io.BytesIO(pdf))
-        if number == 1 and reader.metadata:
+    for part in laid_out:
+        reader = PdfReader(part.pdf)
+        if part.number == 1 and reader.metadata:
             metadata = dict(reader.metadata)
         writer.append(reader, import_outline=False)
-    print(STEP_LINE + "7", flush=True)  # the footers and the join
-    progress.removeHandler(tell)  # the margin document's pages are not the report's
+        pages += part.pages
+    _tell(STEP_LINE + "7")  # the footers and the join
     margins = HTML(
         string=margin_text_html(report, len(pages)), base_url=STATIC_BASE_URL, url_fetcher=fetcher
-    ).write_pdf(font_config=fonts)
+    ).write_pdf(font_config=FontConfiguration())
     margin_pages = PdfReader(io.BytesIO(margins)).pages
     for number, (page, margin) in enumerate(zip(writer.pages, margin_pages, strict=True), 1):
         page.merge_page(margin)
         page.compress_content_streams()  # merging leaves them uncompressed: twice the file
-        print(f"{JOINED_LINE}{number}", flush=True)
+        _tell(f"{JOINED_LINE}{number}")
     _outline(writer, pages)
     if metadata:
         writer.add_metadata(metadata)
     joined = io.BytesIO()
     writer.write(joined)
     return joined.getvalue()
+
+
+def _tell(line: str) -> None:
+    """One line of progress to the parent, at once."""
+    print(line, flush=True)
 
 
 def main(folder: Path, characters_per_part: int | None = None) -> None:
