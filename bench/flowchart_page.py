@@ -12,7 +12,8 @@ alternately in the same process, after warming up:
 - ``dot``: ``dot -Tsvg`` on the page's own DOT source (what drawing costs at the least);
 - the app's ``dot``: the same, with only the plugins an SVG needs (``render.graphviz_plugins``),
   as the app runs it;
-- the page **cold**: the render cache emptied before the request (lay out, draw, inline);
+- the page **cold**: the render cache emptied before the request, untimed (then the request
+  lays out, draws and inlines);
 - the page **cached**: the drawing already in the render cache;
 
 and prints each one's median (min–max) server time, ``dot ÷ cached`` (target ≥ 20),
@@ -180,13 +181,22 @@ def timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def alternate(actions: dict[str, Callable[[], object]], runs: int) -> dict[str, list[float]]:
+def alternate(
+    actions: dict[str, Callable[[], object]],
+    runs: int,
+    before: dict[str, Callable[[], object]] | None = None,
+) -> dict[str, list[float]]:
+    """Each action timed ``runs`` times, in turn with the others, after three untimed rounds;
+    ``before`` an action, untimed, what it needs first (the render cache emptied)."""
+    before = before or {}
     for _ in range(3):  # warm up every one
-        for action in actions.values():
+        for name, action in actions.items():
+            before.get(name, lambda: None)()
             action()
     samples: dict[str, list[float]] = {name: [] for name in actions}
     for _ in range(runs):
         for name, action in actions.items():
+            before.get(name, lambda: None)()
             samples[name].append(timed(action))
     return samples
 
@@ -224,9 +234,8 @@ def in_process(app: Any, pages: dict[int, str], folder: Path, runs: int) -> None
         response = client.get(url)
         assert response.status_code == 200 and b"<svg" in response.data, url
 
-    def cold(url: str) -> None:
+    def empty_cache() -> None:  # before a cold request, not timed with it
         shutil.rmtree(cache, ignore_errors=True)
-        get(url)
 
     print(
         f"\nFlowchart page, server time in ms, median (min–max) of {runs}, alternating with dot\n"
@@ -253,12 +262,13 @@ def in_process(app: Any, pages: dict[int, str], folder: Path, runs: int) -> None
                 "lean dot": lambda source=source: subprocess.run(
                     ["dot", "-Tsvg"], input=source, capture_output=True, check=True, env=lean
                 ),
-                "cold": lambda url=url: cold(url),
+                "cold": lambda url=url: get(url),
                 "cached": lambda url=url: get(url),
                 "bare": lambda: client.get("/bench-baseline"),
                 "304": lambda url=url, etag=etag: not_modified(url, etag),
             },
             runs,
+            before={"cold": empty_cache},
         )
         dot, cold_, cached = (statistics.median(samples[k]) for k in ("dot", "cold", "cached"))
         print(
