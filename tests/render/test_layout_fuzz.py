@@ -7,6 +7,7 @@ must pass it on every chart, including backward, same-column and cross-lane arro
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import numpy as np
@@ -212,3 +213,39 @@ def _rect_to_segments(
     dy = np.maximum(np.maximum(top - points[..., 1], points[..., 1] - bottom), 0)
     result: np.ndarray = np.hypot(dx, dy).min(axis=1)
     return result
+
+
+@pytest.mark.parametrize("seed", range(0, CHART_COUNT, 3))
+def test_routing_kept_from_the_first_pass_is_routing_afresh(seed: int) -> None:
+    """The final pass of a layout only widens the gaps, so the arrows' order in each gap and
+    their crossings of the middle column, found on the first pass, are kept: the same routes as
+    routing again on the final layout."""
+    chart = CHARTS[seed]
+    layout = layout_flowchart(chart)
+    if not chart.links:
+        assert layout.track_plan is None
+        return
+    assert layout.track_plan is not None
+    afresh = dataclasses.replace(layout, track_plan=None)
+    assert route_links(layout, chart.links) == route_links(afresh, chart.links)
+
+
+def test_a_title_wrapped_otherwise_on_the_wider_chart_is_routed_afresh() -> None:
+    """Wider gaps can unwrap a long title by a line, moving every box up: nothing is kept then,
+    and the arrows still meet their boxes."""
+    chart = max(CHARTS, key=lambda c: len(c.links))  # its gaps widen most
+    title = "A title long enough to wrap onto another line when the gaps are narrow " * 6
+    widths = set()
+    for length in range(20, 400, 20):
+        wrapped = dataclasses.replace(chart, title=title[:length])
+        layout = layout_flowchart(wrapped)
+        widths.add(layout.track_plan is None)
+        if layout.track_plan is None:
+            routes = route_links(layout, wrapped.links)
+            boxes = layout.step_by_key
+            for route in routes:
+                tip_x, tip_y = route.tip
+                box = boxes[route.link.target].box
+                assert box.left - 0.01 <= tip_x <= box.right + 0.01
+                assert box.top - 0.01 <= tip_y <= box.bottom + 0.01
+    assert widths == {True, False}  # some titles kept the plan, some were routed afresh

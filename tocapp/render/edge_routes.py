@@ -24,7 +24,13 @@ from tocapp.domain.theory import Link
 from tocapp.render.arrow_ends import ArrowPlan, Ports, Side, plan_arrow, spread_ports
 from tocapp.render.arrow_room import LABEL_CLEARANCE, link_label_lines, link_label_size
 from tocapp.render.flowchart_layout import Box, ChartLayout
-from tocapp.render.gap_tracks import Tracks, assign_tracks
+from tocapp.render.gap_tracks import (
+    TrackOrder,
+    Tracks,
+    order_tracks,
+    place_tracks,
+    track_counts,
+)
 from tocapp.render.label_placement import Segment, label_candidates, place_label
 from tocapp.render.middle_channels import MiddleChannels, crossing_heights
 from tocapp.render.route_geometry import (
@@ -36,9 +42,30 @@ from tocapp.render.route_geometry import (
 )
 from tocapp.render.spatial_grid import SpatialGrid
 
-__all__ = ["ARROW_LENGTH", "RoutedLink", "bezier_point", "route_links", "tracks_per_gap"]
+__all__ = [
+    "ARROW_LENGTH",
+    "RoutedLink",
+    "TrackPlan",
+    "bezier_point",
+    "plan_tracks",
+    "route_links",
+]
 
 ARROW_LENGTH = 8.0  # Graphviz draws a 10pt arrowhead at arrowsize 1; we use arrowsize 0.8
+
+
+@dataclass(frozen=True)
+class TrackPlan:
+    """What routing on the first pass of a layout found that the final pass can use as it is,
+    as long as every box is at the same height (only the gaps are wider): where arrows cross the
+    middle column, and each gap's tracks in order. ``counts``: tracks side by side per gap."""
+
+    crossing_y: dict[int, float]
+    orders: TrackOrder
+
+    @property
+    def counts(self) -> dict[int, int]:
+        return track_counts(self.orders)
 
 
 @dataclass(frozen=True)
@@ -64,8 +91,10 @@ def route_links(
     """
     if labels is None:
         labels = [link_label_lines(link.label) if link.label.strip() else [] for link in links]
-    plans, ports, crossing_y = _prepare(layout, links, labels)
-    tracks = assign_tracks(plans, ports, crossing_y, layout)[0]
+    kept = layout.track_plan
+    plans, ports, crossing_y = _prepare(layout, links, labels, kept)
+    orders = kept.orders if kept is not None else order_tracks(plans, ports, crossing_y)
+    tracks = place_tracks(orders, layout)
     routes = []
     for plan in plans:
         start, tip = ports[(plan.index, "source")], ports[(plan.index, "target")]
@@ -92,20 +121,25 @@ def route_links(
     return routed
 
 
-def tracks_per_gap(
+def plan_tracks(
     layout: ChartLayout, links: tuple[Link, ...], labels: Sequence[Sequence[str]]
-) -> dict[int, int]:
-    """How many tracks side by side each gap needs for these arrows (and labels) on a layout,
-    by gap (arrow_room.arrow_gaps numbers them); a gap no arrow uses is left out."""
+) -> TrackPlan:
+    """The arrows (with these labels) routed on a layout as far as their tracks' order: how many
+    tracks side by side each gap needs (arrow_room.arrow_gaps numbers the gaps; a gap no arrow
+    uses is left out), and what the final pass of the layout can keep."""
     plans, ports, crossing_y = _prepare(layout, links, labels)
-    return assign_tracks(plans, ports, crossing_y, layout)[1]
+    return TrackPlan(crossing_y, order_tracks(plans, ports, crossing_y))
 
 
 def _prepare(
-    layout: ChartLayout, links: tuple[Link, ...], labels: Sequence[Sequence[str]]
+    layout: ChartLayout,
+    links: tuple[Link, ...],
+    labels: Sequence[Sequence[str]],
+    kept: TrackPlan | None = None,
 ) -> tuple[list[ArrowPlan], Ports, dict[int, float]]:
     """Each arrow's sides, the points where it leaves and meets its boxes, and the height at
-    which an arrow from the first column to the last crosses the middle one."""
+    which an arrow from the first column to the last crosses the middle one (``kept``'s, if
+    given)."""
     steps = layout.step_by_key
     counts = [0] * len(layout.column_spans)
     places: dict[str, tuple[int, int]] = {}
@@ -135,6 +169,8 @@ def _prepare(
         if labels[plan.index] and plan.target_side in (Side.TOP, Side.BOTTOM)
     }
     ports = spread_ports(plans, room, widths)
+    if kept is not None:
+        return plans, ports, kept.crossing_y
     # A crossing of the middle column continues level into both gaps: keep it off the heights
     # where arrows leave or meet a box's side, or it would run along them.
     sides = [

@@ -21,8 +21,10 @@ Coordinates are points (1/72 inch), x to the right and y downwards from the top-
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tocapp.domain.outline import step_numbers
 from tocapp.domain.theory import Flowchart, Step, Theme, ordered_steps
@@ -47,6 +49,9 @@ from tocapp.render.arrow_room import (
 )
 from tocapp.render.cell_order import drawing_order, leftward_loops
 from tocapp.render.text_fit import line_height, text_width, wrap_to_width
+
+if TYPE_CHECKING:
+    from tocapp.render.edge_routes import TrackPlan
 
 MARGIN = 10.0
 STEP_WIDTH = 190.0
@@ -151,6 +156,8 @@ class ChartLayout:
     outer_bands: tuple[tuple[float, float], ...] = ()
     # Arrows past other boxes of the middle column that loop out to its left, not its right.
     leftward_loops: frozenset[tuple[str, str]] = frozenset()
+    # What routing on the first pass found, kept for routing on this one (edge_routes).
+    track_plan: TrackPlan | None = field(default=None, compare=False)
 
     @property
     def step_by_key(self) -> dict[str, PlacedStep]:
@@ -176,8 +183,9 @@ def layout_flowchart(chart: Flowchart, annotations: Annotations | None = None) -
     Annotations add lines to the steps they decorate and sentences to the legend.
     """
     # Imported here because edge_routes routes on a layout: the first pass places the boxes,
-    # the arrows are given their tracks on it, and the second pass makes the gaps wide enough.
-    from tocapp.render.edge_routes import tracks_per_gap
+    # the arrows' tracks are put in order on it, and the second pass makes the gaps wide enough;
+    # routing on the second keeps that order.
+    from tocapp.render.edge_routes import plan_tracks
 
     reading = ordered_steps(chart.steps, chart.lane_groups())
     ordered = drawing_order(chart, reading)
@@ -189,10 +197,24 @@ def layout_flowchart(chart: Flowchart, annotations: Annotations | None = None) -
     if not chart.links:
         return first
     labels = [arrow_label_lines(link, annotations) for link in chart.links]
-    tracks = tracks_per_gap(first, chart.links, labels)
+    plan = plan_tracks(first, chart.links, labels)
+    tracks = plan.counts
     demand = [(tracks.get(gap, 0), *zone) for gap, zone in enumerate(zones)]
     outer = (tracks.get(-1, 0), tracks.get(len(zones), 0))
-    return _build(chart, annotations, (reading, ordered, leftward), (demand, outer), texts)
+    final = _build(chart, annotations, (reading, ordered, leftward), (demand, outer), texts)
+    if _heights(final) != _heights(first):  # a title wrapped otherwise: route again
+        return final
+    return dataclasses.replace(final, track_plan=plan)
+
+
+def _heights(layout: ChartLayout) -> tuple[tuple[float, float], ...]:
+    """Where everything routing depends on stands from top to bottom (widening gaps moves boxes
+    only sideways, unless the wider chart wraps its title into fewer lines)."""
+    return (
+        *((placed.box.top, placed.box.bottom) for placed in layout.steps),
+        *((lane.box.top, lane.box.bottom) for lane in layout.lanes),
+        (layout.legend.box.top, layout.legend.box.bottom),
+    )
 
 
 def _build(

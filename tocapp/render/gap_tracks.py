@@ -69,24 +69,41 @@ def track_uses(
     return by_gap
 
 
-def assign_tracks(
-    plans: list[ArrowPlan], ports: Ports, crossing_y: dict[int, float], layout: ChartLayout
-) -> tuple[Tracks, dict[int, int]]:
-    """The x of each arrow's track in each gap it uses, keyed by (arrow, gap); and how many
-    tracks side by side each gap has."""
-    tracks: Tracks = {}
-    widths: dict[int, int] = {}
+# Per gap, each arrow's run in left-to-right order, with the side-by-side position of its track.
+TrackOrder = dict[int, tuple[tuple[int, int], ...]]
+
+
+def order_tracks(plans: list[ArrowPlan], ports: Ports, crossing_y: dict[int, float]) -> TrackOrder:
+    """Per gap, (arrow, position) in the order that crosses fewest arrows, packed so runs at
+    different heights share a position. It depends only on the heights of the arrows' ends."""
+    orders: TrackOrder = {}
     for gap, uses in sorted(track_uses(plans, ports, crossing_y).items()):
         order = fewest_crossings(uses)
-        columns = pack(order)
-        widths[gap] = max(columns, default=-1) + 1
+        orders[gap] = tuple(
+            (use.index, column) for use, column in zip(order, pack(order), strict=True)
+        )
+    return orders
+
+
+def place_tracks(orders: TrackOrder, layout: ChartLayout) -> Tracks:
+    """The x of each arrow's track in each gap it uses, keyed by (arrow, gap): the positions
+    spread evenly, centred in the gap's band."""
+    tracks: Tracks = {}
+    for gap, order in orders.items():
+        count = track_counts({gap: order})[gap]
         low, high = _band(layout, gap)
-        count = widths[gap]
         spacing = TRACK_SPACING if count < 2 else min(TRACK_SPACING, (high - low) / (count - 1))
         first = (low + high) / 2 - spacing * (count - 1) / 2
-        for use, column in zip(order, columns, strict=True):
-            tracks[(use.index, gap)] = first + column * spacing
-    return tracks, widths
+        for index, column in order:
+            tracks[(index, gap)] = first + column * spacing
+    return tracks
+
+
+def track_counts(orders: TrackOrder) -> dict[int, int]:
+    """How many tracks side by side each gap has."""
+    return {
+        gap: 1 + max((column for _, column in order), default=-1) for gap, order in orders.items()
+    }
 
 
 def pack(order: list[TrackUse]) -> list[int]:
@@ -105,19 +122,11 @@ def pack(order: list[TrackUse]) -> list[int]:
 
 
 def _band(layout: ChartLayout, gap: int) -> tuple[float, float]:
-    """Where a gap's tracks go: the layout's band for it, once it has been widened for them."""
-    last = len(layout.column_spans) - 1
+    """Where a gap's tracks go: the layout's band for it, between two columns or outside the
+    lanes (gap -1, left of the first column, and the last, right of the last column)."""
     if 0 <= gap < len(layout.track_bands):
         return layout.track_bands[gap]
-    if layout.outer_bands and gap in (-1, last):
-        return layout.outer_bands[0 if gap == -1 else 1]
-    # The first pass of the layout, which only counts the tracks.
-    if gap == -1:
-        return layout.column_spans[0][0] - 10, layout.column_spans[0][0] - 10
-    if gap == last:
-        return layout.column_spans[last][1] + 10, layout.column_spans[last][1] + 10
-    left, right = layout.column_spans[gap][1], layout.column_spans[gap + 1][0]
-    return left + 10, right - 10
+    return layout.outer_bands[0 if gap == -1 else 1]
 
 
 def crossing_costs(uses: list[TrackUse]) -> list[list[int]]:
