@@ -32,6 +32,7 @@ from __future__ import annotations
 import html
 import io
 import mimetypes
+import multiprocessing
 import os
 import re
 import shutil
@@ -126,8 +127,12 @@ _NO_MARGIN_TEXT = "@page { @top-left { content: none; } @bottom-right { content:
 
 def processes() -> int:
     """How many parts to lay out at once: one a processor this process may run on, up to
-    ``PROCESSES``."""
-    return max(1, min(PROCESSES, len(os.sched_getaffinity(0))))
+    ``PROCESSES``; one where workers cannot be forked."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    affinity = getattr(os, "sched_getaffinity", None)
+    available = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+    return max(1, min(PROCESSES, available))
 
 
 def split_parts(
