@@ -17,6 +17,7 @@ from tests.render.helpers import SVG, groups_with_class, parse_svg, polygon_top,
 from tocapp.domain.outline import step_numbers
 from tocapp.domain.theory import Flowchart, Link, Step, Theme, ordered_steps
 from tocapp.render import flowchart_to_dot, render_dot
+from tocapp.render.annotations import Annotations, LinkDecoration
 from tocapp.render.arrow_room import link_label_size
 from tocapp.render.cell_order import drawing_order
 from tocapp.render.edge_routes import RoutedLink, route_links
@@ -249,3 +250,16 @@ def test_a_title_wrapped_otherwise_on_the_wider_chart_is_routed_afresh() -> None
                 assert box.left - 0.01 <= tip_x <= box.right + 0.01
                 assert box.top - 0.01 <= tip_y <= box.bottom + 0.01
     assert widths == {True, False}  # some titles kept the plan, some were routed afresh
+
+
+def test_routing_other_labels_than_the_layout_made_room_for_routes_afresh() -> None:
+    """A layout made with each arrow's number in the return interview (its badge), routed with
+    the arrows' own labels: the tracks kept from the first pass were found for other labels."""
+    chart = max(CHARTS, key=lambda c: len(c.links))
+    badges = {
+        (link.source, link.target): LinkDecoration(badge="Teacher 2 · TA 1") for link in chart.links
+    }
+    layout = layout_flowchart(chart, Annotations(links=badges))
+    assert layout.track_plan is not None
+    afresh = dataclasses.replace(layout, track_plan=None)
+    assert route_links(layout, chart.links) == route_links(afresh, chart.links)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from tocapp.exports import pdf_parts
 from tocapp.exports.comparison_document import _write_folder
-from tocapp.exports.comparison_pdf_process import pdf_in_parts
+from tocapp.exports.comparison_pdf_process import SIDE_BY_SIDE_FROM, pdf_in_parts, split_parts
 from tocapp.exports.fetcher import StaticFilesFetcher
 from tocapp.exports.pdf_parts import LaidOutPage, parts_side_by_side
 from tocapp.extensions import db
@@ -140,12 +140,28 @@ def test_a_worker_that_fails_or_dies_fails_the_pdf_and_no_worker_is_left(
     assert multiprocessing.active_children() == []
 
 
-def test_a_pdf_process_whose_parent_stopped_listening_stops_its_workers(tmp_path):
-    """Laying parts out side by side: the folder (the report's words) is deleted, and none of
-    the workers is left behind laying out what no one will read."""
-    folder = tmp_path / "tocapp-comparison-side-by-side"
+def test_a_worker_that_dies_is_noticed_while_the_other_keeps_telling(monkeypatch, tmp_path):
+    def lay_out(html, fetcher, fonts, tell, steps=()):
+        if html == "<p>part 2</p>":
+            os._exit(9)
+        for page in range(1, 60):  # six seconds of pages
+            tell(f"page {page}")
+            time.sleep(0.1)
+        return b"%PDF", [LaidOutPage([], 100.0)]
+
+    monkeypatch.setattr(pdf_parts, "lay_out", lay_out)
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="ended with -?9"):
+        list(parts_side_by_side(_parts(2), tmp_path, StaticFilesFetcher(), lambda line: None, 2))
+    assert time.monotonic() - started < 3
+    assert multiprocessing.active_children() == []
+
+
+def _slow_report(folder: Path) -> None:
+    """A report whose parts take a second or two each to lay out (a long table a setting)."""
     (folder / "charts").mkdir(parents=True)
-    matrices = "".join(f"<h3>S{n} · round 2</h3><p>{'words ' * 400}</p>" for n in range(6))
+    rows = "".join(f"<tr><td>{n}</td><td>{'words ' * 30}</td></tr>" for n in range(250))
+    matrices = "".join(f"<h3>S{n} · round 2</h3><table>{rows}</table>" for n in range(5))
     (folder / "report.html").write_text(
         "<html><body><h1>Ms Real Name's setting</h1>"
         '<section id="overview"><p>pictures</p><div id="overview-numbers"><p>numbers</p></div>'
@@ -153,28 +169,65 @@ def test_a_pdf_process_whose_parent_stopped_listening_stops_its_workers(tmp_path
         '<section id="across-settings"><p>across</p></section></body></html>',
         encoding="utf-8",
     )
-    child = subprocess.Popen(
-        [sys.executable, "-m", "tocapp.exports.comparison_pdf_process", str(folder), "1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert child.stdout is not None and child.stderr is not None
-    child.stdout.close()  # as when the worker is killed: the progress reaches no one
-    with child.stderr:
-        errors = child.stderr.read()
-    assert child.wait(timeout=120) == 3, errors
-    assert not folder.exists()
-    time.sleep(0.5)
-    left = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            command = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if str(folder).encode() in command:
-            left.append(pid)
-    assert left == []
+
+
+def _running(pid: int) -> bool:
+    """Whether a process is there and not merely waiting to be collected (a zombie)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.parametrize("how", ["stops listening", "kills it"])
+def test_no_worker_outlives_its_pdf_process(tmp_path, how):
+    """Mid-way through laying parts out side by side, the job stops listening (the PDF process
+    deletes the folder, the report's words, and ends) or kills the PDF process without a word:
+    either way its workers end at once, and lay out nothing more for no one."""
+    folder = tmp_path / "tocapp-comparison-side-by-side"
+    _slow_report(folder)
+    with (tmp_path / "stderr.txt").open("w") as errors:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "tocapp.exports.comparison_pdf_process", str(folder), "1"],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
+    assert child.stdout is not None
+    for line in child.stdout:  # a page laid out: the workers are in the middle of parts
+        if line.startswith("page "):
+            break
+    workers = [
+        int(pid) for pid in Path(f"/proc/{child.pid}/task/{child.pid}/children").read_text().split()
+    ]
+    assert len(workers) == min(2, len(os.sched_getaffinity(0)))
+    if how == "kills it":
+        child.kill()
+        child.wait(timeout=30)
+        child.stdout.close()
+        left = sorted(path.name for path in folder.iterdir())
+    else:
+        child.stdout.close()  # its next line of progress reaches no one
+        assert child.wait(timeout=60) == 3, (tmp_path / "stderr.txt").read_text()
+        assert not folder.exists()
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_running(pid) for pid in workers)
+    if how == "kills it":
+        time.sleep(2)  # a part takes a second or two: one finished for no one would be here
+        assert sorted(path.name for path in folder.iterdir()) == left
+
+
+def test_a_report_is_cut_from_a_smaller_size_when_its_parts_go_side_by_side(tmp_path):
+    """A 70,000-character report is one document on one processor and two parts on two."""
+    _slow_report(tmp_path / "report")
+    report = (tmp_path / "report" / "report.html").read_text()
+    body = report[report.index("<body") : report.rindex("</body>")]
+    assert 60_000 < len(body) < 300_000
+    assert split_parts(report) == [report]  # one processor: whole up to 300,000 characters
+    assert len(split_parts(report, whole_up_to=SIDE_BY_SIDE_FROM)) >= 2
 
 
 def test_a_small_report_is_one_document_side_by_side_or_not(client, comparison_demo, tmp_path):

@@ -150,7 +150,7 @@ def split_parts(
     head, body_tag = report[:head_end], report[head_end:body_start]
     body = report[body_start:body_end]
     within, after = body.find(_WITHIN_START), body.find(_AFTER_WITHIN)
-    if within < 0 or after < 0 or len(body) <= max(characters_per_part, whole_up_to):
+    if within < 0 or after < 0 or len(body) <= whole_up_to:
         return [report]
     within_tag = body[within : body.index(">", within) + 1]
     close_within = body.rindex("</section>", within, after)

@@ -15,11 +15,14 @@ the last are still being laid out.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
+import pickle
 import queue
 import re
+import signal
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -155,8 +158,9 @@ def parts_side_by_side(
     news: Any = context.Queue()
     for number in range(1, len(parts) + 1):
         tasks.put(number)
+    here = os.getpid()
     workers = [
-        context.Process(target=_work, args=(parts, folder, fetcher, tasks, news), daemon=True)
+        context.Process(target=_work, args=(here, parts, folder, fetcher, tasks, news), daemon=True)
         for _ in range(min(processes, len(parts)))
     ]
     for _ in workers:
@@ -164,17 +168,18 @@ def parts_side_by_side(
     for worker in workers:
         worker.start()
     try:
-        kept: dict[int, list[tuple[str, Any]]] = {number: [] for number in range(1, len(parts) + 1)}
+        kept: dict[int, list[tuple[str, str]]] = {number: [] for number in range(1, len(parts) + 1)}
         current, offset, quiet = 1, 0, 0
         tell(f"{PART_LINE}1 {len(parts)}")
         while current <= len(parts):
             try:
                 number, kind, value = news.get(timeout=_WAKE_EVERY)
+                quiet = 0
             except queue.Empty:
                 quiet += 1
-                _check_alive(workers, quiet)
                 continue
-            quiet = 0
+            finally:
+                _check_alive(workers, quiet)
             if kind == "failed":
                 raise RuntimeError(f"laying out part {number} of {len(parts)} failed:\n{value}")
             kept[number].append((kind, value))
@@ -183,8 +188,9 @@ def parts_side_by_side(
                 if kind == "line":
                     _counted_from(offset, tell)(value)
                     continue
-                yield LaidOutPart(current, folder / f"part-{current}.pdf", value)
-                offset += len(value)
+                pages = pickle.loads((folder / f"part-{current}.pages").read_bytes())
+                yield LaidOutPart(current, folder / f"part-{current}.pdf", pages)
+                offset += len(pages)
                 current += 1
                 if current <= len(parts):
                     tell(f"{PART_LINE}{current} {len(parts)}")
@@ -208,11 +214,18 @@ def _check_alive(workers: list[Any], quiet: int) -> None:
 
 
 def _work(
-    parts: list[str], folder: Path, fetcher: StaticFilesFetcher, tasks: Any, news: Any
+    parent: int,
+    parts: list[str],
+    folder: Path,
+    fetcher: StaticFilesFetcher,
+    tasks: Any,
+    news: Any,
 ) -> None:
-    """A worker: the next part not yet begun, until none is left; what it tells, and the part's
-    pages when it is written, go to the PDF process as (part, kind, value)."""
-    parent = os.getppid()
+    """A worker: the next part not yet begun, until none is left. What it tells goes to the PDF
+    process as (part, kind, text), each message far shorter than a pipe writes at once, so a
+    worker killed mid-way never leaves half a message; a part's PDF and its pages' headings go
+    into the report's folder. ``parent``: the PDF process."""
+    _die_with_parent()
     fonts = FontConfiguration()
     while (number := tasks.get()) is not None:
         if os.getppid() != parent:  # the PDF process has gone: no one to lay this out for
@@ -224,7 +237,25 @@ def _work(
         try:
             pdf, pages = lay_out(parts[number - 1], fetcher, fonts, tell)
             (folder / f"part-{number}.pdf").write_bytes(pdf)
+            (folder / f"part-{number}.pages").write_bytes(pickle.dumps(pages))
         except BaseException:
-            news.put((number, "failed", traceback.format_exc()[-4000:]))
+            news.put((number, "failed", traceback.format_exc()[-_FAILURE_TOLD:]))
             return
-        news.put((number, "done", pages))
+        news.put((number, "done", ""))
+
+
+# Of a worker's traceback, what is told (the end): with the rest of its message, well under the
+# 4,096 bytes a pipe writes at once.
+_FAILURE_TOLD = 2_000
+_PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the PDF process ends, even killed without a word (the
+    job stops it so when it is interrupted): else the worker would finish its part for no one.
+    Elsewhere the worker still stops before its next part."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return  # not Linux: the worker looks for its PDF process before each part instead
+    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)

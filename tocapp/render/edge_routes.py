@@ -62,6 +62,14 @@ class TrackPlan:
 
     crossing_y: dict[int, float]
     orders: TrackOrder
+    # What it was found for: the same arrows, with labels of the same lines.
+    links: tuple[Link, ...]
+    labels: tuple[tuple[str, ...], ...]
+
+    def fits(self, links: tuple[Link, ...], labels: Sequence[Sequence[str]]) -> bool:
+        return (links is self.links or links == self.links) and self.labels == tuple(
+            tuple(lines) for lines in labels
+        )
 
     @property
     def counts(self) -> dict[int, int]:
@@ -92,6 +100,8 @@ def route_links(
     if labels is None:
         labels = [link_label_lines(link.label) if link.label.strip() else [] for link in links]
     kept = layout.track_plan
+    if kept is not None and not kept.fits(links, labels):
+        kept = None  # found for other arrows or labels: route afresh
     plans, ports, crossing_y = _prepare(layout, links, labels, kept)
     orders = kept.orders if kept is not None else order_tracks(plans, ports, crossing_y)
     tracks = place_tracks(orders, layout)
@@ -128,7 +138,8 @@ def plan_tracks(
     tracks side by side each gap needs (arrow_room.arrow_gaps numbers the gaps; a gap no arrow
     uses is left out), and what the final pass of the layout can keep."""
     plans, ports, crossing_y = _prepare(layout, links, labels)
-    return TrackPlan(crossing_y, order_tracks(plans, ports, crossing_y))
+    kept_for = tuple(tuple(lines) for lines in labels)
+    return TrackPlan(crossing_y, order_tracks(plans, ports, crossing_y), links, kept_for)
 
 
 def _prepare(
