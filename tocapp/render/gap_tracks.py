@@ -90,7 +90,7 @@ def place_tracks(orders: TrackOrder, layout: ChartLayout) -> Tracks:
     spread evenly, centred in the gap's band."""
     tracks: Tracks = {}
     for gap, order in orders.items():
-        count = track_counts({gap: order})[gap]
+        count = 1 + max(column for _, column in order)
         low, high = _band(layout, gap)
         spacing = TRACK_SPACING if count < 2 else min(TRACK_SPACING, (high - low) / (count - 1))
         first = (low + high) / 2 - spacing * (count - 1) / 2
