@@ -174,18 +174,19 @@ def _sift(
                 continue
             members = np.array([model.index[step.key] for step in cell], dtype=np.int64)
             pair, loops, loop_counts = model.pair_costs(members, h)
+            # Cells hold a few steps to a few dozen: plain lists beat numpy's per-call cost.
+            rows, counts = pair.tolist(), loop_counts.tolist()
             order = list(range(len(cell)))
             for u in range(len(cell)):
                 if not model.has_arrows(int(members[u])):
                     continue
                 here = order.index(u)
                 rest = order[:here] + order[here + 1 :]
-                above, below = pair[rest, u], pair[u, rest]
-                costs = np.concatenate(([0], np.cumsum(above))) + np.concatenate(
-                    (np.cumsum(below[::-1])[::-1], [0])
-                )
-                costs += _loop_costs(u, rest, loops, loop_counts)
-                place = int(np.argmin(costs))
+                costs = _place_costs(u, rest, rows)
+                if loops:
+                    extra = _loop_costs(u, rest, loops, counts)
+                    costs = [c + e for c, e in zip(costs, extra, strict=True)]
+                place = costs.index(min(costs))
                 if costs[place] < costs[here]:
                     order = [*rest[:place], u, *rest[place:]]
             cells[key] = [cell[i] for i in order]
@@ -198,25 +199,39 @@ def _sift(
     return cells, cost
 
 
-def _loop_costs(u: int, rest: list[int], loops: list[tuple[int, int]], counts: Ints) -> Ints:
+def _place_costs(u: int, rest: list[int], pair: list[list[int]]) -> list[int]:
+    """The cost of each place for step u among the ``rest`` of its cell, top to bottom: the
+    pairs' costs with u below the steps above it and above the steps below it."""
+    mine = pair[u]
+    here = sum(mine[r] for r in rest)  # u first: above all the rest
+    costs = [here]
+    for r in rest:
+        here += pair[r][u] - mine[r]  # u moved below r
+        costs.append(here)
+    return costs
+
+
+def _loop_costs(
+    u: int, rest: list[int], loops: list[tuple[int, int]], counts: list[list[int]]
+) -> list[int]:
     """What the arrows within the cell that loop out into a gap add to the cost of each place
     for step u among the ``rest`` of its cell: an arrow at a step between a loop's two ends
-    crosses the loop (``counts[w, loop]`` such arrows at step w)."""
-    costs = np.zeros(len(rest) + 1, dtype=np.int64)
+    crosses the loop (``counts[w][loop]`` such arrows at step w)."""
+    costs = [0] * (len(rest) + 1)
     where = {member: k for k, member in enumerate(rest)}
-    places = np.arange(len(rest) + 1)
     for number, (a, b) in enumerate(loops):
         if u not in (a, b):
             low, high = sorted((where[a], where[b]))
-            costs[low + 1 : high + 1] += counts[u, number]
+            for k in range(low + 1, high + 1):
+                costs[k] += counts[u][number]
             continue
         # u is an end of this loop: it crosses the arrows of the steps between u and its
         # other end.
         other = where[b if u == a else a]
-        before = np.concatenate(([0], np.cumsum(counts[rest, number])))  # sums of rest[:k]
-        costs += np.where(
-            places <= other,
-            before[other] - before[places],
-            before[places] - before[np.minimum(other + 1, len(rest))],
-        )
+        before = [0]  # sums of rest[:k]
+        for r in rest:
+            before.append(before[-1] + counts[r][number])
+        after_other = before[min(other + 1, len(rest))]
+        for k in range(len(rest) + 1):
+            costs[k] += before[other] - before[k] if k <= other else before[k] - after_other
     return costs

@@ -78,7 +78,7 @@ LEGEND_TEXT = (
 EMPTY_MESSAGE = "This flowchart has no steps yet."
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Box:
     left: float
     top: float

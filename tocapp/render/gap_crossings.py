@@ -85,6 +85,7 @@ class CrossingModel:
                     shares |= (own[:, None, i] == own[None, :, j]) & (own[:, None, i] >= 0)
             mine = frozenset(int(i) for i in own.ravel() if i >= 0)
             self.gaps.append(GapEnds(steps, on_right, shares, own, mine))
+        self.all_gaps = _together(self.gaps)
         self.upright = np.array(upright, dtype=np.int64).reshape(-1, 2)
         self.linked = {int(i) for gap in self.gaps for i in gap.steps.ravel()}
         self.linked |= {int(i) for i in self.upright.ravel()}
@@ -125,25 +126,23 @@ class CrossingModel:
         ups = where[self.upright]
         ups = ups[(ups >= 0).all(axis=1)]
         np.add.at(cost, (ups[:, 1], ups[:, 0]), UPWARD_COST)
+        gap = self.all_gaps
+        if gap is None or gap.own_steps.isdisjoint(members.tolist()):
+            return cost, [], np.zeros((count, 0), dtype=np.int64)  # no arrow ends in the cell
+        own = gap.own
+        inside = np.where(own >= 0, where[np.maximum(own, 0)], -1)  # (arrows, 2 ends)
+        chosen = (inside >= 0).sum(axis=1) == 1
+        within = np.flatnonzero((inside >= 0).sum(axis=1) == 2)
+        arrows = np.flatnonzero(chosen)
+        node = inside[arrows, (inside[arrows, 1] >= 0).astype(np.int64)]
         loops: list[tuple[int, int]] = []
         counts: list[Ints] = []
-        member_set = set(members.tolist())
-        for gap in self.gaps:
-            if gap.own_steps.isdisjoint(member_set):
-                continue  # none of the cell's steps has an arrow end in this gap
-            own = gap.own
-            inside = np.where(own >= 0, where[np.maximum(own, 0)], -1)  # (arrows, 2 ends)
-            chosen = (inside >= 0).sum(axis=1) == 1
-            within = np.flatnonzero((inside >= 0).sum(axis=1) == 2)
-            arrows = np.flatnonzero(chosen)
-            node = inside[arrows, (inside[arrows, 1] >= 0).astype(np.int64)]
-            for loop in within:
-                loops.append((int(inside[loop, 0]), int(inside[loop, 1])))
-                crosses = np.zeros(count, dtype=np.int64)
-                np.add.at(crosses, node, ~gap.shares[arrows, loop])
-                counts.append(crosses)
-            if len(arrows) < 2:
-                continue
+        for loop in within:
+            loops.append((int(inside[loop, 0]), int(inside[loop, 1])))
+            crosses = np.zeros(count, dtype=np.int64)
+            np.add.at(crosses, node, ~gap.shares[arrows, loop])
+            counts.append(crosses)
+        if len(arrows) >= 2:
             end = (inside[arrows, 1] >= 0).astype(np.int64)  # which end is in the cell
             right = gap.right[arrows, end]
             y = h[gap.steps[arrows]].mean(axis=2)  # (arrows, 2 ends)
@@ -158,12 +157,32 @@ class CrossingModel:
             crossing = ((i_low < low[None]) & (low[None] < i_high)) ^ (
                 (i_low < high[None]) & (high[None] < i_high)
             )
-            crossing &= ~gap.shares[np.ix_(arrows, arrows)]
+            crossing &= ~gap.shares[np.ix_(arrows, arrows)]  # and never two gaps' arrows
             crossing &= node[:, None] != node[None, :]
             i, j = np.nonzero(crossing)
             np.add.at(cost, (node[i], node[j]), 1)
         table = np.array(counts, dtype=np.int64).reshape(len(loops), count).T
         return cost, loops, table
+
+
+def _together(gaps: list[GapEnds]) -> GapEnds | None:
+    """Every gap's arrows as one: an arrow and one in another gap share a step by fiat, so they
+    never cross, and a cell's crossings are counted in one pass rather than one per gap."""
+    if not gaps:
+        return None
+    sizes = [len(gap.steps) for gap in gaps]
+    shares = np.ones((sum(sizes), sum(sizes)), dtype=bool)
+    start = 0
+    for gap, size in zip(gaps, sizes, strict=True):
+        shares[start : start + size, start : start + size] = gap.shares
+        start += size
+    return GapEnds(
+        np.concatenate([gap.steps for gap in gaps]),
+        np.concatenate([gap.right for gap in gaps]),
+        shares,
+        np.concatenate([gap.own for gap in gaps]),
+        frozenset().union(*(gap.own_steps for gap in gaps)),
+    )
 
 
 def loop_gap(column: int, last: int, labelled: bool) -> tuple[int, bool]:

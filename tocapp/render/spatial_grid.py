@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Generic, TypeVar
 
 from tocapp.render.flowchart_layout import Box
@@ -19,17 +18,26 @@ class SpatialGrid(Generic[Item]):
         self.cells: dict[tuple[int, int], list[int]] = {}
         self.items: list[tuple[Box, Item]] = []
 
-    def _cells(self, box: Box) -> Iterator[tuple[int, int]]:
-        for cx in range(int(box.left // self.SIZE), int(box.right // self.SIZE) + 1):
-            for cy in range(int(box.top // self.SIZE), int(box.bottom // self.SIZE) + 1):
-                yield (cx, cy)
+    def _cells(self, box: Box) -> list[tuple[int, int]]:
+        size = self.SIZE
+        columns = range(int(box.left // size), int((box.left + box.width) // size) + 1)
+        rows = range(int(box.top // size), int((box.top + box.height) // size) + 1)
+        return [(cx, cy) for cx in columns for cy in rows]
 
     def add(self, box: Box, item: Item) -> None:
+        number = len(self.items)
         self.items.append((box, item))
+        cells = self.cells
         for cell in self._cells(box):
-            self.cells.setdefault(cell, []).append(len(self.items) - 1)
+            filed = cells.get(cell)
+            if filed is None:
+                cells[cell] = [number]
+            else:
+                filed.append(number)
 
     def near(self, box: Box) -> list[Item]:
         """Items whose bounding box comes within 2 pt of ``box``, in the order they were added."""
-        found = sorted({i for cell in self._cells(box) for i in self.cells.get(cell, [])})
-        return [self.items[i][1] for i in found if self.items[i][0].overlaps(box, 2.0)]
+        cells = self.cells
+        found = sorted({i for cell in self._cells(box) for i in cells.get(cell, ())})
+        items = self.items
+        return [items[i][1] for i in found if items[i][0].overlaps(box, 2.0)]
