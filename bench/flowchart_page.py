@@ -10,8 +10,8 @@ the page also shows "what changed". Then, logged in with Flask's test client, fo
 alternately in the same process, after warming up:
 
 - ``dot``: ``dot -Tsvg`` on the page's own DOT source (what drawing costs at the least);
-- the app's ``dot``: the same, with only the plugins an SVG needs (``render.graphviz_plugins``),
-  as the app runs it;
+- the app's ``dot``: the same, with only the plugins an SVG needs (``render.graphviz_plugins``)
+  and its engine named (``dot -Knop2``), as the app runs it;
 - the page **cold**: the render cache emptied before the request, untimed (then the request
   lays out, draws and inlines);
 - the page **cached**: the drawing already in the render cache;
@@ -60,6 +60,7 @@ from tocapp.extensions import db  # noqa: E402
 from tocapp.models import Schedule  # noqa: E402
 from tocapp.render import flowchart_to_dot  # noqa: E402
 from tocapp.render.graphviz_plugins import svg_plugin_folder  # noqa: E402
+from tocapp.render.graphviz_runner import COMMAND  # noqa: E402
 from tocapp.services import flowcharts, interviews, participants, studies, versions  # noqa: E402
 from tocapp.services.schedules import ensure_built_in_schedules  # noqa: E402
 from tocapp.services.users import create_user  # noqa: E402
@@ -260,7 +261,7 @@ def in_process(app: Any, pages: dict[int, str], folder: Path, runs: int) -> None
                     ["dot", "-Tsvg"], input=source, capture_output=True, check=True
                 ),
                 "lean dot": lambda source=source: subprocess.run(
-                    ["dot", "-Tsvg"], input=source, capture_output=True, check=True, env=lean
+                    [*COMMAND, "-Tsvg"], input=source, capture_output=True, check=True, env=lean
                 ),
                 "cold": lambda url=url: get(url),
                 "cached": lambda url=url: get(url),

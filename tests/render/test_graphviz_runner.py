@@ -156,7 +156,7 @@ def test_missing_graphviz_raises_render_error(monkeypatch: pytest.MonkeyPatch) -
 
 def test_graphviz_may_not_read_files_even_if_asked(tmp_path: Path) -> None:
     picture = tmp_path / "picture.png"
-    picture.write_bytes(render_dot("digraph { a }", "png"))
+    picture.write_bytes(render_dot('digraph { a [pos="30,20"] }', "png"))
     assert (
         b"<image"
         in subprocess.run(  # without our lock, Graphviz would embed it
@@ -167,7 +167,7 @@ def test_graphviz_may_not_read_files_even_if_asked(tmp_path: Path) -> None:
             env={name: value for name, value in os.environ.items() if name != "SERVER_NAME"},
         ).stdout
     )
-    svg = render_dot(f'digraph {{ a [image="{picture}", label=""] }}', "svg")
+    svg = render_dot(f'digraph {{ a [pos="30,20", image="{picture}", label=""] }}', "svg")
     assert b"<image" not in svg
 
 

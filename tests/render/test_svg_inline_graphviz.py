@@ -126,7 +126,7 @@ def test_hostile_text_stays_text_after_the_edits() -> None:
 
 
 def test_a_real_link_is_left_to_the_tree() -> None:
-    raw = render_dot('digraph { n0 [URL="https://example.org/", tooltip="Tip"]; }')
+    raw = render_dot('digraph { n0 [pos="30,20", URL="https://example.org/", tooltip="Tip"]; }')
     assert b"xlink:href" in raw
     assert graphviz_svg_for_inline(raw.decode(), "Chart") is None
     root = ET.fromstring(svg_for_inline(raw, "Chart"))

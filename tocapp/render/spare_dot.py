@@ -4,7 +4,10 @@ Most of what a small chart's ``dot`` costs is starting: a new process, its libra
 plugins (about 3 ms of the 4–5 ms a ten-step chart takes, with the lean plugin set). A started
 ``dot`` reads nothing until it is given its input, so after each drawing this process starts the
 next one in the background, and the next drawing with the same command and environment writes
-its DOT to that one instead of waiting for a new one to start.
+its DOT to that one instead of waiting for a new one to start. The command names its layout
+engine (graphviz_runner.COMMAND), so the spare loads that engine while it waits: otherwise it
+would look for an engine only once it had read the graph (a ten-step chart then took 3.5 ms from
+its DOT to its SVG rather than 2.1).
 
 One spare per process, only ever used by the process that started it, thrown away when the
 environment it was started in is no longer the one a drawing would get (another plugin folder,
