@@ -91,14 +91,14 @@ def arrow_label_lines(link: Link, annotations: Annotations | None) -> list[str]:
 def label_zones(
     chart: Flowchart,
     ordered: Sequence[Step],
-    annotations: Annotations | None,
+    labels: Sequence[Sequence[str]],
     leftward: frozenset[tuple[str, str]],
 ) -> list[tuple[float, float]]:
-    """Per gap, the widths of the label zones beside its left and right columns."""
+    """Per gap, the widths of the label zones beside its left and right columns (``labels``:
+    each link's label lines, ``arrow_label_lines``, in link order)."""
     places = column_neighbours(ordered)
     zones = [[0.0, 0.0] for _ in range(len(Theme) - 1)]
-    for link in chart.links:
-        lines = arrow_label_lines(link, annotations)
+    for link, lines in zip(chart.links, labels, strict=True):
         left = (link.source, link.target) in leftward
         gaps = arrow_gaps(places[link.source], places[link.target], bool(lines), left)
         if gaps and lines:
@@ -110,16 +110,16 @@ def label_zones(
 def box_side_room(
     chart: Flowchart,
     ordered: Sequence[Step],
-    annotations: Annotations | None,
+    labels: Sequence[Sequence[str]],
     leftward: frozenset[tuple[str, str]],
 ) -> dict[str, float]:
     """The height a box needs for the arrows meeting its left or right side, with room above
-    each arrowhead for its label (edge_routes spreads them so); more than its text, at times."""
+    each arrowhead for its label (edge_routes spreads them so); more than its text, at times.
+    ``labels`` as for ``label_zones``."""
     places = column_neighbours(ordered)
     sides: dict[tuple[str, str], list[float]] = {}
-    for link in chart.links:
+    for link, lines in zip(chart.links, labels, strict=True):
         source, target = places[link.source], places[link.target]
-        lines = arrow_label_lines(link, annotations)
         left = (link.source, link.target) in leftward
         gaps = arrow_gaps(source, target, bool(lines), left)
         if not gaps:
@@ -145,6 +145,6 @@ def link_label_lines(label: str) -> list[str]:
     return wrap_to_width(label, LINK_LABEL_WIDTH, LINK_FONT_SIZE)
 
 
-def link_label_size(lines: list[str]) -> tuple[float, float]:
+def link_label_size(lines: Sequence[str]) -> tuple[float, float]:
     width = max((text_width(line, LINK_FONT_SIZE) for line in lines), default=0.0)
     return width + 4, len(lines) * line_height(LINK_FONT_SIZE) + 2

@@ -190,18 +190,21 @@ def layout_flowchart(chart: Flowchart, annotations: Annotations | None = None) -
     reading = ordered_steps(chart.steps, chart.lane_groups())
     ordered = drawing_order(chart, reading)
     leftward = leftward_loops(chart, ordered)
-    zones = label_zones(chart, ordered, annotations, leftward)
+    labels = [arrow_label_lines(link, annotations) for link in chart.links]  # wrapped once
+    zones = label_zones(chart, ordered, labels, leftward)
+    # The room arrows need beside and between boxes: the same in both passes.
+    room = (_stacking_gaps(chart, ordered, labels), box_side_room(chart, ordered, labels, leftward))
+    orders = (reading, ordered, leftward)
     texts: dict[str, list[str]] = {}
     demand = [(0, *zone) for zone in zones]
-    first = _build(chart, annotations, (reading, ordered, leftward), (demand, (0, 0)), texts)
+    first = _build(chart, annotations, orders, room, (demand, (0, 0)), texts)
     if not chart.links:
         return first
-    labels = [arrow_label_lines(link, annotations) for link in chart.links]
     plan = plan_tracks(first, chart.links, labels)
     tracks = plan.counts
     demand = [(tracks.get(gap, 0), *zone) for gap, zone in enumerate(zones)]
     outer = (tracks.get(-1, 0), tracks.get(len(zones), 0))
-    final = _build(chart, annotations, (reading, ordered, leftward), (demand, outer), texts)
+    final = _build(chart, annotations, orders, room, (demand, outer), texts)
     if _heights(final) != _heights(first):  # a title wrapped otherwise: route again
         return final
     return dataclasses.replace(final, track_plan=plan)
@@ -221,11 +224,14 @@ def _build(
     chart: Flowchart,
     annotations: Annotations | None,
     orders: tuple[list[Step], list[Step], frozenset[tuple[str, str]]],
+    room: tuple[dict[tuple[str, str], float], dict[str, float]],
     demand: tuple[list[tuple[int, float, float]], tuple[int, int]],
     texts: dict[str, list[str]],
 ) -> ChartLayout:
     """The whole layout, with each gap wide enough for its tracks and label zones, and room
-    outside the lanes for the tracks left of the first column and right of the last."""
+    outside the lanes for the tracks left of the first column and right of the last; ``room``
+    is what arrows need between stacked boxes and beside each box (``_stacking_gaps``,
+    ``arrow_room.box_side_room``)."""
     gaps, (outer_left, outer_right) = demand
     reading, ordered, leftward = orders
     themes = list(Theme)
@@ -243,8 +249,7 @@ def _build(
         )
         column_left.append(gap_left + gap)
     column_spans = tuple((left, left + STEP_WIDTH) for left in column_left)
-    stacking_gaps = _stacking_gaps(chart, ordered, annotations)
-    side_room = box_side_room(chart, ordered, annotations, leftward)
+    stacking_gaps, side_room = room
     lanes_right = column_left[-1] + STEP_WIDTH + LANE_PAD
     width = lanes_right + outer_width(outer_right) + MARGIN
     outer_bands = (
@@ -369,19 +374,19 @@ def step_text_lines(step: Step, decoration: StepDecoration) -> list[str]:
 
 
 def _stacking_gaps(
-    chart: Flowchart, ordered: Sequence[Step], annotations: Annotations | None
+    chart: Flowchart, ordered: Sequence[Step], labels: Sequence[Sequence[str]]
 ) -> dict[tuple[str, str], float]:
-    """Room between two boxes stacked in a cell for the label of a straight arrow between them."""
+    """Room between two boxes stacked in a cell for the label of a straight arrow between them
+    (``labels``: each link's label lines, in link order)."""
     places = column_neighbours(ordered)
     gaps: dict[tuple[str, str], float] = {}
-    for link in chart.links:
+    for link, lines in zip(chart.links, labels, strict=True):
         (source_column, source_place), (target_column, target_place) = (
             places[link.source],
             places[link.target],
         )
         if source_column != target_column or abs(source_place - target_place) != 1:
             continue
-        lines = arrow_label_lines(link, annotations)
         if not lines:
             continue
         pair = (
