@@ -12,7 +12,8 @@ Without pango, Graphviz measures text with its own tables instead of the install
 makes the drawing the same on every machine; lines of a label are 1.2 × the font size apart
 (``text_fit.LINE_SPACING``). PNG still uses the full set (cairo draws it). If anything here
 fails — a Graphviz laid out differently, a plugin missing, a folder that cannot be written — the
-full set is used and nothing else changes.
+full set is used: the same drawing, but with its text placed by pango (baselines can move by
+half a point).
 """
 
 from __future__ import annotations
