@@ -5,8 +5,9 @@ plugin that is some forty libraries and fontconfig, about 12 ms of the 17 ms a 1
 takes. Our SVG needs only the core renderer and the ``nop2`` engine (the layout is ours, fixed to
 the point), so an SVG is drawn with ``GVBINDIR`` pointing at a folder of this process's that links
 just those two plugins, with its own configuration written by ``dot -c``. Every drawing names its
-engine (``dot -Knop2``, graphviz_runner.COMMAND): without it, ``dot`` would load its own layout
-engine as well, as the one to use by default, which costs about 2 ms more for every drawing.
+engine (``dot -Knop2``, graphviz_runner.COMMAND), which ``dot`` then loads as it starts; without
+it, ``dot`` looks for an engine only once it has read the graph (and wants its own layout engine
+too), so a ``dot`` started ahead (spare_dot) spent about 1.5 ms more after its chart arrived.
 
 Without pango, Graphviz measures text with its own tables instead of the installed fonts, which
 makes the drawing the same on every machine; lines of a label are 1.2 × the font size apart
