@@ -41,6 +41,35 @@ class ArrowPlan:
 Ports = dict[tuple[int, str], Point]  # (arrow, "source" or "target") -> its point on the box
 
 
+@dataclass(frozen=True)
+class SpreadEnds:
+    """Every arrow end's point on its box side (``points``), and how far along from the box's
+    left edge each end on a top or bottom side is (``along``), so the same ends can be put on
+    another layout whose boxes stand at the same heights and only the gaps differ."""
+
+    points: Ports
+    along: dict[tuple[int, str], float]
+
+    def moved_to(self, plans: list[ArrowPlan]) -> Ports:
+        """The same ends on the boxes of ``plans``: same heights, x from each box's own edges
+        (computed as spread_ports computes it, so the points are exactly what it would give)."""
+        ports: Ports = {}
+        for plan in plans:
+            for end, step, side in (
+                ("source", plan.source, plan.source_side),
+                ("target", plan.target, plan.target_side),
+            ):
+                key = (plan.index, end)
+                box, y = step.box, self.points[key][1]
+                if side is Side.LEFT:
+                    ports[key] = (box.left, y)
+                elif side is Side.RIGHT:
+                    ports[key] = (box.right, y)
+                else:
+                    ports[key] = (box.left + self.along[key], y)
+        return ports
+
+
 def plan_arrow(
     index: int,
     link: Link,
@@ -70,7 +99,7 @@ def spread_ports(
     plans: list[ArrowPlan],
     room: dict[tuple[int, str], float],
     widths: dict[int, float] | None = None,
-) -> Ports:
+) -> SpreadEnds:
     """Give every arrow end a point on its box side, spread out in order of the other end;
     ``room`` is the height an end's label needs above it, ``widths`` the width of the labels of
     straight arrows between two stacked boxes, which go right of their arrow."""
@@ -84,6 +113,7 @@ def spread_ports(
             order = other.box.centre_y if side in (Side.LEFT, Side.RIGHT) else other.box.centre_x
             by_side.setdefault((step.step.key, side), []).append((order, plan.index, end, step))
     ports: Ports = {}
+    along: dict[tuple[int, str], float] = {}
     for (_, side), ends in sorted(by_side.items(), key=lambda item: (item[0][0], item[0][1].value)):
         # Labelled straight arrows last, so a label right of its arrow covers no other arrow.
         ends.sort(key=lambda item: (item[0], item[1] in widths, item[1], item[2]))
@@ -99,13 +129,13 @@ def spread_ports(
                 point = (box.left, heights[k])
             elif side is Side.RIGHT:
                 point = (box.right, heights[k])
-            elif side is Side.TOP:
-                point = (box.left + across * (k + 1), box.top)
             else:
-                point = (box.left + across * (k + 1), box.bottom)
+                along[(index, end)] = across * (k + 1)
+                y = box.top if side is Side.TOP else box.bottom
+                point = (box.left + along[(index, end)], y)
             ports[(index, end)] = point
     _stagger_facing_ports(plans, ports, room)
-    return ports
+    return SpreadEnds(ports, along)
 
 
 def _spread_down_a_side(room: list[float], box: Box) -> list[float]:

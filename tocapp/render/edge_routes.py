@@ -21,7 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tocapp.domain.theory import Link
-from tocapp.render.arrow_ends import ArrowPlan, Ports, Side, plan_arrow, spread_ports
+from tocapp.render.arrow_ends import (
+    ArrowPlan,
+    Side,
+    SpreadEnds,
+    plan_arrow,
+    spread_ports,
+)
 from tocapp.render.arrow_room import LABEL_CLEARANCE, link_label_lines, link_label_size
 from tocapp.render.flowchart_layout import Box, ChartLayout
 from tocapp.render.gap_tracks import (
@@ -57,9 +63,11 @@ ARROW_LENGTH = 8.0  # Graphviz draws a 10pt arrowhead at arrowsize 1; we use arr
 @dataclass(frozen=True)
 class TrackPlan:
     """What routing on the first pass of a layout found that the final pass can use as it is,
-    as long as every box is at the same height (only the gaps are wider): where arrows cross the
-    middle column, and each gap's tracks in order. ``counts``: tracks side by side per gap."""
+    as long as every box is at the same height (only the gaps are wider): where arrows meet
+    their boxes, where they cross the middle column, and each gap's tracks in order.
+    ``counts``: tracks side by side per gap."""
 
+    ends: SpreadEnds
     crossing_y: dict[int, float]
     orders: TrackOrder
     # What it was found for: the same arrows, with labels of the same lines.
@@ -102,8 +110,12 @@ def route_links(
     kept = layout.track_plan
     if kept is not None and not kept.fits(links, labels):
         kept = None  # found for other arrows or labels: route afresh
-    plans, ports, crossing_y = _prepare(layout, links, labels, kept)
-    orders = kept.orders if kept is not None else order_tracks(plans, ports, crossing_y)
+    plans, ends, crossing_y = _prepare(layout, links, labels, kept)
+    if kept is not None:
+        ports, orders = ends.moved_to(plans), kept.orders
+    else:
+        ports = ends.points
+        orders = order_tracks(plans, ports, crossing_y)
     tracks = place_tracks(orders, layout)
     routes = []
     for plan in plans:
@@ -137,9 +149,10 @@ def plan_tracks(
     """The arrows (with these labels) routed on a layout as far as their tracks' order: how many
     tracks side by side each gap needs (arrow_room.arrow_gaps numbers the gaps; a gap no arrow
     uses is left out), and what the final pass of the layout can keep."""
-    plans, ports, crossing_y = _prepare(layout, links, labels)
+    plans, ends, crossing_y = _prepare(layout, links, labels)
     kept_for = tuple(tuple(lines) for lines in labels)
-    return TrackPlan(crossing_y, order_tracks(plans, ports, crossing_y), links, kept_for)
+    orders = order_tracks(plans, ends.points, crossing_y)
+    return TrackPlan(ends, crossing_y, orders, links, kept_for)
 
 
 def _prepare(
@@ -147,10 +160,10 @@ def _prepare(
     links: tuple[Link, ...],
     labels: Sequence[Sequence[str]],
     kept: TrackPlan | None = None,
-) -> tuple[list[ArrowPlan], Ports, dict[int, float]]:
+) -> tuple[list[ArrowPlan], SpreadEnds, dict[int, float]]:
     """Each arrow's sides, the points where it leaves and meets its boxes, and the height at
-    which an arrow from the first column to the last crosses the middle one (``kept``'s, if
-    given)."""
+    which an arrow from the first column to the last crosses the middle one (``kept``'s ends and
+    heights, if given: its boxes stood at the same heights)."""
     steps = layout.step_by_key
     counts = [0] * len(layout.column_spans)
     places: dict[str, tuple[int, int]] = {}
@@ -169,6 +182,8 @@ def _prepare(
         )
         for i, link in enumerate(links)
     ]
+    if kept is not None:
+        return plans, kept.ends, kept.crossing_y
     room = {
         (plan.index, "target"): link_label_size(list(labels[plan.index]))[1] + 2 * LABEL_CLEARANCE
         for plan in plans
@@ -179,9 +194,8 @@ def _prepare(
         for plan in plans
         if labels[plan.index] and plan.target_side in (Side.TOP, Side.BOTTOM)
     }
-    ports = spread_ports(plans, room, widths)
-    if kept is not None:
-        return plans, ports, kept.crossing_y
+    ends = spread_ports(plans, room, widths)
+    ports = ends.points
     # A crossing of the middle column continues level into both gaps: keep it off the heights
     # where arrows leave or meet a box's side, or it would run along them.
     sides = [
@@ -201,7 +215,7 @@ def _prepare(
         if plan.source_side in (Side.TOP, Side.BOTTOM) and plan.source.column == middle
     ]
     channels = MiddleChannels(layout, sides, straight)
-    return plans, ports, crossing_heights(plans, ports, channels)
+    return plans, ends, crossing_heights(plans, ports, channels)
 
 
 def _waypoints(
