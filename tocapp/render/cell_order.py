@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from tocapp.domain.theory import Flowchart, Step, Theme
+from tocapp.render.cell_crossings import CellCrossings
 from tocapp.render.gap_crossings import FAR, CrossingModel, Floats, Ints, intervals
 
 SWEEPS = 4  # of the barycentre ordering; more changed nothing on the 20-80-step bench charts
@@ -164,6 +165,7 @@ def _sift(
     with a crossing matrix).
     """
     cells = {key: list(cell) for key, cell in start.items()}
+    crossings = CellCrossings(model)
     h = model.vector(_heights(cells))
     cost = model.cost(h)
     for _ in range(SIFTING_ROUNDS):
@@ -172,13 +174,12 @@ def _sift(
             cell = cells[key]
             if len(cell) < 2:
                 continue
-            members = np.array([model.index[step.key] for step in cell], dtype=np.int64)
-            pair, loops, loop_counts = model.pair_costs(members, h)
+            members = [model.index[step.key] for step in cell]
             # Cells hold a few steps to a few dozen: plain lists beat numpy's per-call cost.
-            rows, counts = pair.tolist(), loop_counts.tolist()
+            rows, loops, counts = crossings.pair_costs(members, h)
             order = list(range(len(cell)))
             for u in range(len(cell)):
-                if not model.has_arrows(int(members[u])):
+                if not model.has_arrows(members[u]):
                     continue
                 here = order.index(u)
                 rest = order[:here] + order[here + 1 :]

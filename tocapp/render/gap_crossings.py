@@ -5,7 +5,8 @@ a point on the other (or on the same edge, for an arrow past other boxes of its 
 two arrows must cross there exactly when their ends alternate round the strip's edge. gap_tracks
 then finds a track order with no more crossings than that on the bench charts, so the count is
 close to what is drawn. An arrow from the first column to the last crosses the middle column
-about halfway between its ends' heights. cell_order orders the boxes within cells by it.
+about halfway between its ends' heights. cell_order orders the boxes within cells by it, each
+cell priced by cell_crossings.
 """
 
 from __future__ import annotations
@@ -112,57 +113,6 @@ class CrossingModel:
         for gap, (low, high) in zip(self.gaps, self.places(h), strict=True):
             total += int((alternate(low[:, None], high[:, None], low, high) & ~gap.shares).sum())
         return total
-
-    def pair_costs(self, members: Ints, h: Floats) -> tuple[Ints, list[tuple[int, int]], Ints]:
-        """For the steps of one cell, ``cost[u, v]``: the crossings between the arrows at u and
-        those at v, and UPWARD_COST for each arrow from v up to u, with u just above v (the other
-        steps where they are). Then the arrows with both ends in the cell (as their two steps'
-        places in ``members``), which loop out into a gap, and ``counts[w, loop]``: the arrows
-        at step w that cross the loop when w is between its ends."""
-        count = len(members)
-        where = np.full(len(self.index), -1, dtype=np.int64)
-        where[members] = np.arange(count)
-        cost = np.zeros((count, count), dtype=np.int64)
-        ups = where[self.upright]
-        ups = ups[(ups >= 0).all(axis=1)]
-        np.add.at(cost, (ups[:, 1], ups[:, 0]), UPWARD_COST)
-        gap = self.all_gaps
-        if gap is None or gap.own_steps.isdisjoint(members.tolist()):
-            return cost, [], np.zeros((count, 0), dtype=np.int64)  # no arrow ends in the cell
-        own = gap.own
-        inside = np.where(own >= 0, where[np.maximum(own, 0)], -1)  # (arrows, 2 ends)
-        chosen = (inside >= 0).sum(axis=1) == 1
-        within = np.flatnonzero((inside >= 0).sum(axis=1) == 2)
-        arrows = np.flatnonzero(chosen)
-        node = inside[arrows, (inside[arrows, 1] >= 0).astype(np.int64)]
-        loops: list[tuple[int, int]] = []
-        counts: list[Ints] = []
-        for loop in within:
-            loops.append((int(inside[loop, 0]), int(inside[loop, 1])))
-            crosses = np.zeros(count, dtype=np.int64)
-            np.add.at(crosses, node, ~gap.shares[arrows, loop])
-            counts.append(crosses)
-        if len(arrows) >= 2:
-            end = (inside[arrows, 1] >= 0).astype(np.int64)  # which end is in the cell
-            right = gap.right[arrows, end]
-            y = h[gap.steps[arrows]].mean(axis=2)  # (arrows, 2 ends)
-            place = np.where(gap.right[arrows], FAR - y, y)
-            other = place[np.arange(len(arrows)), 1 - end]
-            low, high = np.minimum(place[:, 0], place[:, 1]), np.maximum(place[:, 0], place[:, 1])
-            # Arrow i's end moved just above the step of arrow j (a hair higher on the page).
-            moved = h[members][node][None, :] - 1e-6  # (1, j)
-            moved = np.where(right[:, None], FAR - moved, moved)  # (i, j)
-            i_low = np.minimum(moved, other[:, None])
-            i_high = np.maximum(moved, other[:, None])
-            crossing = ((i_low < low[None]) & (low[None] < i_high)) ^ (
-                (i_low < high[None]) & (high[None] < i_high)
-            )
-            crossing &= ~gap.shares[np.ix_(arrows, arrows)]  # and never two gaps' arrows
-            crossing &= node[:, None] != node[None, :]
-            i, j = np.nonzero(crossing)
-            np.add.at(cost, (node[i], node[j]), 1)
-        table = np.array(counts, dtype=np.int64).reshape(len(loops), count).T
-        return cost, loops, table
 
 
 def _together(gaps: list[GapEnds]) -> GapEnds | None:
