@@ -13,7 +13,7 @@ import pytest
 
 from tests.render.helpers import SVG, groups_with_class, parse_svg, small_chart
 from tocapp.domain.theory import Flowchart, Step, Theme
-from tocapp.render import flowchart_to_dot, graphviz_plugins, render_dot
+from tocapp.render import RenderError, flowchart_to_dot, graphviz_plugins, render_dot
 from tocapp.render.flowchart_layout import LANE_FONT_SIZE, STEP_FONT_SIZE
 from tocapp.render.text_fit import LINE_SPACING, text_width
 
@@ -164,3 +164,27 @@ def test_a_stale_folder_falls_back_to_every_plugin_and_is_made_again():
     again = graphviz_plugins.svg_plugin_folder()
     assert again is not None and again != folder
     assert render_dot(source, "svg") == render_dot(source, "svg")
+
+
+def test_a_stale_folder_made_again_leaves_no_old_folder_behind():
+    folder = graphviz_plugins.svg_plugin_folder()
+    assert folder is not None
+    for plugin in Path(folder).glob("libgvplugin_core*"):
+        plugin.unlink()
+    assert b"Staff have little time to talk" in render_dot(flowchart_to_dot(small_chart()), "svg")
+    assert not Path(folder).exists()  # removed, not left in /tmp until the process ends
+    assert graphviz_plugins.svg_plugin_folder() not in (None, folder)
+
+
+def test_a_chart_no_plugins_can_draw_keeps_the_folder_as_it_is(monkeypatch):
+    folder = graphviz_plugins.svg_plugin_folder()
+    assert folder is not None
+    made = []
+    real = graphviz_plugins._make_folder
+    monkeypatch.setattr(graphviz_plugins, "_make_folder", lambda: made.append(1) or real())
+    for _ in range(3):
+        with pytest.raises(RenderError):
+            render_dot("digraph { this is not dot", "svg")
+    # The fault is not the folder's: no folder made again (each would be left in /tmp).
+    assert made == []
+    assert graphviz_plugins.svg_plugin_folder() == folder and Path(folder).is_dir()

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 60.0  # after a failure to make the folder, the full set until then
 _failed_at = [0.0]
+_makers: dict[str, int] = {}  # folder -> the process that made it
 PLUGINS = ("core", "neato_layout")  # SVG; nop2
 ENGINE = "-Knop2"  # named on every drawing, so that dot loads no other engine
 _LIBDIR = re.compile(r'^libdir = "([^"]+)"', re.MULTILINE)
@@ -75,8 +76,12 @@ def _still_ours(folder: str, configuration: Path) -> bool:
 
 
 def forget() -> None:
-    """Make the folder again at the next drawing (after a drawing it failed)."""
+    """Make the folder again at the next drawing (after a chart it could not draw and the full
+    set could), and remove the old one if this process made it, so none is left in /tmp."""
+    made = _made() if _made.cache_info().currsize else None
     _made.cache_clear()
+    if made is not None:
+        _remove_if_made_here(Path(made[0]), _makers.get(made[0], -1))
 
 
 @functools.lru_cache(maxsize=1)
@@ -106,6 +111,7 @@ def _make_folder() -> tuple[str, Path]:
     # Removed when the process that made it ends — not when a forked child (a gunicorn worker
     # made after the app was loaded) ends, while its siblings still draw with it.
     atexit.register(_remove_if_made_here, folder, os.getpid())
+    _makers[str(folder)] = os.getpid()
     return str(folder), configuration
 
 

@@ -73,9 +73,11 @@ def render_dot(
     result = _run(command, source, timeout, lean=fmt == "svg")
     if result.returncode != 0 and fmt == "svg" and svg_plugin_folder() is not None:
         # The plugin folder may have gone stale (Graphviz upgraded under a running app): draw
-        # with all of Graphviz's plugins, and make the folder again for the next chart.
-        forget_svg_plugins()
+        # with all of Graphviz's plugins. If they can, the folder is made again for the next
+        # chart; if not, the fault is not the folder's.
         result = _run(command, source, timeout, lean=False)
+        if result.returncode == 0:
+            forget_svg_plugins()
     detail = result.stderr.decode("utf-8", "replace")[:2000]
     if result.returncode != 0:
         raise RenderError("Graphviz could not draw the chart.", detail)
