@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 
 import pytest
 
+from tocapp.render import text_fit
 from tocapp.render.dot_escape import dot_label, quoted
 from tocapp.render.flowchart_layout import STEP_FONT_SIZE, STEP_MARGIN_X, STEP_WIDTH
-from tocapp.render.text_fit import text_width, wrap_segments, wrap_to_width
+from tocapp.render.text_fit import char_width_em, text_width, wrap_segments, wrap_to_width
 
 INNER = STEP_WIDTH - 2 * STEP_MARGIN_X
 
@@ -88,3 +90,16 @@ def test_segments_are_kept_whole_and_overlong_ones_wrapped() -> None:
     assert all(line.endswith(("✓", "✗", "◐")) for line in lines)
     long = wrap_segments("x" * 80 + " · TA ✓", " · ", INNER, STEP_FONT_SIZE)
     assert "".join(long).startswith("x" * 80) and long[-1].endswith("TA ✓")
+
+
+def test_a_line_of_plain_ascii_measures_exactly_as_its_characters_add_up() -> None:
+    # Plain ASCII takes a quicker path (a table per byte); it must give the very same widths,
+    # control characters included, or charts would change with how their text is spelt.
+    rng = random.Random(7)
+    for _ in range(500):
+        text = "".join(chr(rng.randrange(128)) for _ in range(rng.randrange(40)))
+        for bold in (False, True):
+            expected = sum(char_width_em(ch) for ch in text) * 11.0
+            expected = expected * text_fit._BOLD_FACTOR if bold else expected
+            assert text_width(text, 11.0, bold=bold) == expected
+    assert text_width("Ysgol Gymraeg ŵ", 11.0) == sum(map(char_width_em, "Ysgol Gymraeg ŵ")) * 11.0
