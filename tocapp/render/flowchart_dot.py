@@ -120,9 +120,17 @@ class _DotWriter:
         self.annotations = annotations
         self.node_names = {placed.step.key: f"n{i}" for i, placed in enumerate(layout.steps)}
         self.dom_ids = step_dom_ids(chart)
+        # Arrows share tracks' x and boxes' edges: about half the numbers printed are repeats.
+        self.numbers: dict[float, str] = {}
+
+    def number(self, value: float) -> str:
+        text = self.numbers.get(value)
+        if text is None:
+            text = self.numbers[value] = _number(value)
+        return text
 
     def point(self, x: float, y: float) -> str:
-        return f"{_number(x)},{_number(self.layout.height - y)}"
+        return f"{self.number(x)},{self.number(self.layout.height - y)}"
 
     def bounding_box(self, box: Box) -> str:
         return f"{self.point(box.left, box.bottom)},{self.point(box.right, box.top)}"
@@ -281,7 +289,7 @@ class _DotWriter:
         yield "  }"
 
     def link(self, route: RoutedLink) -> str:
-        spline = " ".join(self.point(x, y) for x, y in route.points)
+        spline = " ".join([self.point(x, y) for x, y in route.points])
         decoration = link_decoration(self.annotations, route.link)
         attributes: dict[str, Attribute] = {
             "pos": f"e,{self.point(*route.tip)} {spline}",
