@@ -7,13 +7,20 @@ import logging
 import os
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from tests.render.helpers import SVG, groups_with_class, parse_svg, small_chart
 from tocapp.domain.theory import Flowchart, Step, Theme
-from tocapp.render import RenderError, flowchart_to_dot, graphviz_plugins, render_dot
+from tocapp.render import (
+    RenderError,
+    flowchart_to_dot,
+    graphviz_plugins,
+    graphviz_runner,
+    render_dot,
+)
 from tocapp.render.flowchart_layout import LANE_FONT_SIZE, STEP_FONT_SIZE
 from tocapp.render.text_fit import LINE_SPACING, text_width
 
@@ -166,14 +173,45 @@ def test_a_stale_folder_falls_back_to_every_plugin_and_is_made_again():
     assert render_dot(source, "svg") == render_dot(source, "svg")
 
 
-def test_a_stale_folder_made_again_leaves_no_old_folder_behind():
+def test_a_stale_folder_given_up_is_kept_until_the_process_ends():
     folder = graphviz_plugins.svg_plugin_folder()
     assert folder is not None
     for plugin in Path(folder).glob("libgvplugin_core*"):
         plugin.unlink()
     assert b"Staff have little time to talk" in render_dot(flowchart_to_dot(small_chart()), "svg")
-    assert not Path(folder).exists()  # removed, not left in /tmp until the process ends
-    assert graphviz_plugins.svg_plugin_folder() not in (None, folder)
+    again = graphviz_plugins.svg_plugin_folder()
+    assert again not in (None, folder)
+    # Not removed while other threads, or a dot started ahead, may be drawing with it: once
+    # removed, anyone could make a folder of their own under its name.
+    assert Path(folder).is_dir()
+    # A thread whose drawing failed with the old folder, late, leaves the new one alone.
+    graphviz_plugins.forget_if_broken(folder)
+    assert graphviz_plugins.svg_plugin_folder() == again
+
+
+def test_a_drawing_that_failed_with_a_folder_that_still_draws_keeps_it(monkeypatch):
+    folder = graphviz_plugins.svg_plugin_folder()
+    assert folder is not None
+    real_run = graphviz_runner._run
+    failed = []
+
+    def fails_once_with_the_folder(command, source, timeout, plugins):
+        if plugins is not None and not failed:  # as if that dot had been killed for its memory
+            failed.append(plugins)
+            return subprocess.CompletedProcess(command, -9, b"", b"")
+        return real_run(command, source, timeout, plugins)
+
+    monkeypatch.setattr(graphviz_runner, "_run", fails_once_with_the_folder)
+    assert b"Staff have little time to talk" in render_dot(flowchart_to_dot(small_chart()), "svg")
+    assert failed == [folder]
+    assert graphviz_plugins.svg_plugin_folder() == folder  # it still draws: kept
+
+
+def test_threads_drawing_at_once_share_one_folder():
+    graphviz_plugins.forget()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        folders = set(pool.map(lambda _: graphviz_plugins.svg_plugin_folder(), range(16)))
+    assert len(folders) == 1 and None not in folders
 
 
 def test_a_chart_no_plugins_can_draw_keeps_the_folder_as_it_is(monkeypatch):

@@ -28,6 +28,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 60.0  # after a failure to make the folder, the full set until then
 _failed_at = [0.0]
-_makers: dict[str, int] = {}  # folder -> the process that made it
+_lock = threading.Lock()  # around making, checking and forgetting the folder
 PLUGINS = ("core", "neato_layout")  # SVG; nop2
 ENGINE = "-Knop2"  # named on every drawing, so that dot loads no other engine
 _LIBDIR = re.compile(r'^libdir = "([^"]+)"', re.MULTILINE)
@@ -44,19 +45,21 @@ _PROBE = b'digraph probe { graph [layout="nop2", bb="0,0,100,40"]; a [pos="50,20
 
 def svg_plugin_folder() -> str | None:
     """This process's folder of SVG plugins, made on first use (and again if something such as a
-    /tmp cleaner removed it); None to use Graphviz's own."""
-    made = _made()
-    if made is None:
-        if time.monotonic() - _failed_at[0] < RETRY_SECONDS:
-            return None
-        _made.cache_clear()  # tried again now and then: a full /tmp, dot not yet on PATH
+    /tmp cleaner removed it); None to use Graphviz's own. One thread makes it while the others
+    wait, so threads drawing at once share one folder."""
+    with _lock:
         made = _made()
         if made is None:
-            return None
-    if not _still_ours(*made):
-        _made.cache_clear()
-        made = _made()
-    return None if made is None else made[0]
+            if time.monotonic() - _failed_at[0] < RETRY_SECONDS:
+                return None
+            _made.cache_clear()  # tried again now and then: a full /tmp, dot not yet on PATH
+            made = _made()
+            if made is None:
+                return None
+        if not _still_ours(*made):
+            _made.cache_clear()
+            made = _made()
+        return None if made is None else made[0]
 
 
 def _still_ours(folder: str, configuration: Path) -> bool:
@@ -76,12 +79,23 @@ def _still_ours(folder: str, configuration: Path) -> bool:
 
 
 def forget() -> None:
-    """Make the folder again at the next drawing (after a chart it could not draw and the full
-    set could), and remove the old one if this process made it, so none is left in /tmp."""
-    made = _made() if _made.cache_info().currsize else None
-    _made.cache_clear()
-    if made is not None:
-        _remove_if_made_here(Path(made[0]), _makers.get(made[0], -1))
+    """Make the folder again at the next drawing, whatever it holds (tests, a reset)."""
+    with _lock:
+        _made.cache_clear()
+
+
+def forget_if_broken(folder: str) -> None:
+    """After a chart that Graphviz drew with all its plugins but not with ``folder``: make the
+    folder again at the next drawing if it can no longer draw at all (Graphviz upgraded under a
+    running app). It is kept if it still draws (the failure was that drawing's: a ``dot`` killed
+    for its memory) or if another thread has made a new one meanwhile. A folder given up is not
+    removed until the process ends: other threads and a started ``dot`` may be drawing with it,
+    and once removed, anyone could make another under its name."""
+    with _lock:
+        made = _made() if _made.cache_info().currsize else None
+        if made is None or made[0] != folder or _draws(Path(folder)):
+            return
+        _made.cache_clear()
 
 
 @functools.lru_cache(maxsize=1)
@@ -111,7 +125,6 @@ def _make_folder() -> tuple[str, Path]:
     # Removed when the process that made it ends — not when a forked child (a gunicorn worker
     # made after the app was loaded) ends, while its siblings still draw with it.
     atexit.register(_remove_if_made_here, folder, os.getpid())
-    _makers[str(folder)] = os.getpid()
     return str(folder), configuration
 
 
@@ -128,15 +141,27 @@ def _fill_folder(folder: Path, libdir: Path) -> Path:
         (folder / libraries[0].name).symlink_to(libraries[0])
     environment = dict(os.environ, GVBINDIR=str(folder))
     subprocess.run(["dot", "-c"], env=environment, check=True, capture_output=True, timeout=20)
-    probe = subprocess.run(
-        ["dot", ENGINE, "-Tsvg"], input=_PROBE, env=environment, capture_output=True, timeout=20
-    )
-    if probe.returncode != 0 or b'<g id="node1" class="node">' not in probe.stdout:
+    if not _draws(folder):
         raise ValueError("Graphviz could not draw with only the core and nop2 plugins")
     configurations = sorted(folder.glob("config*"))
     if not configurations:
         raise ValueError("dot -c wrote no configuration")
     return configurations[0]
+
+
+def _draws(folder: Path) -> bool:
+    """Whether Graphviz draws a small chart as SVG with only the plugins in ``folder``."""
+    try:
+        probe = subprocess.run(
+            ["dot", ENGINE, "-Tsvg"],
+            input=_PROBE,
+            env=dict(os.environ, GVBINDIR=str(folder)),
+            capture_output=True,
+            timeout=20,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return probe.returncode == 0 and b'<g id="node1" class="node">' in probe.stdout
 
 
 def _remove_if_made_here(folder: Path, pid: int) -> None:

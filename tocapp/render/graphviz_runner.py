@@ -10,8 +10,7 @@ import os
 import subprocess
 
 from tocapp.render import spare_dot
-from tocapp.render.graphviz_plugins import ENGINE, svg_plugin_folder
-from tocapp.render.graphviz_plugins import forget as forget_svg_plugins
+from tocapp.render.graphviz_plugins import ENGINE, forget_if_broken, svg_plugin_folder
 
 # Every DOT we draw is laid out already, by us (flowchart_dot): Graphviz's nop2 engine takes its
 # positions and curves as given. Named here, so dot loads no engine of its own to choose from.
@@ -70,14 +69,15 @@ def render_dot(
     if dpi is not None:
         side = MAX_PNG_SIDE / dpi
         command += [f"-Gdpi={dpi}", f"-Gsize={side:g},{side:g}"]
-    result = _run(command, source, timeout, lean=fmt == "svg")
-    if result.returncode != 0 and fmt == "svg" and svg_plugin_folder() is not None:
+    folder = svg_plugin_folder() if fmt == "svg" else None
+    result = _run(command, source, timeout, folder)
+    if result.returncode != 0 and folder is not None:
         # The plugin folder may have gone stale (Graphviz upgraded under a running app): draw
-        # with all of Graphviz's plugins. If they can, the folder is made again for the next
-        # chart; if not, the fault is not the folder's.
-        result = _run(command, source, timeout, lean=False)
+        # with all of Graphviz's plugins. If they can, the folder is checked, and made again
+        # for the next chart if it no longer draws; if they cannot, the fault is the chart's.
+        result = _run(command, source, timeout, None)
         if result.returncode == 0:
-            forget_svg_plugins()
+            forget_if_broken(folder)
     detail = result.stderr.decode("utf-8", "replace")[:2000]
     if result.returncode != 0:
         raise RenderError("Graphviz could not draw the chart.", detail)
@@ -92,9 +92,12 @@ def render_dot(
 
 
 def _run(
-    command: list[str], source: bytes, timeout: float, *, lean: bool
+    command: list[str], source: bytes, timeout: float, folder: str | None
 ) -> subprocess.CompletedProcess[bytes]:
-    environment = _graphviz_environment(lean=lean)
+    """Run ``dot``; with ``folder``, only the plugins in it (graphviz_plugins), and a ``dot``
+    started ahead with the same folder is used if one is waiting."""
+    environment = _graphviz_environment(folder)
+    lean = folder is not None
     spare = spare_dot.take(command, environment) if lean else None
     try:
         if spare is not None:
@@ -120,16 +123,15 @@ def _run(
     return result
 
 
-def _graphviz_environment(*, lean: bool = False) -> dict[str, str]:
-    """Our environment, plus SERVER_NAME, which makes Graphviz refuse to read any file; with
-    ``lean``, only the plugins an SVG needs (``graphviz_plugins``), when they could be set up.
+def _graphviz_environment(folder: str | None = None) -> dict[str, str]:
+    """Our environment, plus SERVER_NAME, which makes Graphviz refuse to read any file; with a
+    plugin ``folder``, only the plugins in it (``graphviz_plugins.svg_plugin_folder``).
 
     We never pass user text as an image or file name; this is a second lock on the same door.
     """
     environment = dict(os.environ)
     environment["SERVER_NAME"] = "tocapp"
     environment.pop("GV_FILE_PATH", None)
-    folder = svg_plugin_folder() if lean else None
     if folder is not None:
         environment["GVBINDIR"] = folder
     return environment
