@@ -24,15 +24,21 @@ def _cells(chart: Flowchart) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("seed", range(0, len(CHARTS), 3))
-def test_lists_and_arrays_price_every_cell_alike(seed: int) -> None:
+@pytest.mark.parametrize("lists_up_to", [-1, 24, 10**9])
+def test_lists_and_arrays_price_every_cell_alike(
+    seed: int, lists_up_to: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     chart = CHARTS[seed]
     if not chart.links:
         return
+    # Every cell priced by pair_costs itself (which picks its way by the arrows it finds):
+    # all with numpy, the app's mix, or all with lists; numpy's own counts are the reference.
+    monkeypatch.setattr(cell_crossings, "LISTS_UP_TO", lists_up_to)
     rng = random.Random(seed)
     for middle_loops in (True, False):
         model = CrossingModel(chart, ordered_steps(chart.steps, chart.lane_groups()), middle_loops)
         crossings = CellCrossings(model)
-        # Heights as sifting makes them (lane plus place), then at random, ties included.
+        # Random heights, with many ties (several steps at the same height).
         heights = [
             np.array([rng.randrange(6) + rng.randrange(4) / 4 for _ in model.index])
             for _ in range(2)
@@ -41,12 +47,11 @@ def test_lists_and_arrays_price_every_cell_alike(seed: int) -> None:
             for cell in _cells(chart):
                 members = [model.index[key] for key in cell]
                 rng.shuffle(members)
-                arrows = sorted({a for step in members for a in crossings.at.get(step, ())})
                 cost, loops, counts = cell_crossings._with_arrays(
                     model, np.array(members, dtype=np.int64), h
                 )
-                listed = crossings._with_lists(members, arrows, h.tolist())
-                assert listed == (cost.tolist(), loops, counts.tolist())
+                priced = crossings.pair_costs(members, h)
+                assert priced == (cost.tolist(), loops, counts.tolist())
 
 
 def test_a_cell_with_many_arrows_is_priced_with_arrays_and_one_with_few_with_lists(

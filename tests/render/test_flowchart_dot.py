@@ -20,6 +20,8 @@ from tests.render.helpers import (
 )
 from tocapp.domain.theory import Flowchart, Link, Step, Theme
 from tocapp.render import flowchart_to_dot, render_dot, step_dom_ids
+from tocapp.render.flowchart_dot import _DotWriter, _number
+from tocapp.render.flowchart_layout import layout_flowchart
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -158,3 +160,16 @@ def test_the_only_html_like_or_file_attributes_are_none_at_all() -> None:
 def _text_x(group: object) -> float:
     first = next(group.iter(f"{SVG}text"))  # type: ignore[attr-defined]
     return float(first.get("x"))
+
+
+def test_zero_and_minus_zero_are_each_printed_as_themselves() -> None:
+    # Numbers are formatted once per chart; 0.0 and -0.0 are one dictionary key.
+    chart = small_chart()
+    writer = _DotWriter(chart, layout_flowchart(chart), None)
+    assert [writer.number(v) for v in (-0.0, 0.0, -0.0, 12.5, 12.5)] == [
+        _number(-0.0),
+        _number(0.0),
+        _number(-0.0),
+        "12.5",
+        "12.5",
+    ]

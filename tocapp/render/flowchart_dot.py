@@ -126,7 +126,9 @@ class _DotWriter:
     def number(self, value: float) -> str:
         text = self.numbers.get(value)
         if text is None:
-            text = self.numbers[value] = _number(value)
+            text = _number(value)
+            if value:  # 0.0 and -0.0 are one key but print "0" and "-0"
+                self.numbers[value] = text
         return text
 
     def point(self, x: float, y: float) -> str:
