@@ -29,6 +29,7 @@ same chart gives the same DOT and SVG bytes, also in a process with another hash
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import math
@@ -683,10 +684,16 @@ def _yes(flag: bool) -> str:
 
 
 def main() -> None:
-    if "--dot-hashes" in sys.argv:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--dot-hashes", action="store_true", help="print each chart's DOT digest")
+    parser.add_argument("--timing", action="store_true", help="only the timing")
+    args = parser.parse_args()
+    if args.dot_hashes:
         print(json.dumps(dot_hashes()))
         return
-    if "--timing" in sys.argv:
+    if args.timing:
         timing()
         return
     quality_table()
