@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -226,3 +227,16 @@ def test_a_chart_no_plugins_can_draw_keeps_the_folder_as_it_is(monkeypatch):
     # The fault is not the folder's: no folder made again (each would be left in /tmp).
     assert made == []
     assert graphviz_plugins.svg_plugin_folder() == folder and Path(folder).is_dir()
+
+
+def test_a_child_forked_while_a_thread_holds_the_lock_can_still_draw():
+    with graphviz_plugins._lock:
+        pid = os.fork()
+        if pid == 0:  # the child: the thread that held the lock is not there
+            signal.alarm(10)  # stuck on the lock: killed, not hanging the tests
+            try:
+                ok = graphviz_plugins.svg_plugin_folder() is not None
+            finally:
+                os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

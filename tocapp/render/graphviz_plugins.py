@@ -164,6 +164,16 @@ def _draws(folder: Path) -> bool:
     return probe.returncode == 0 and b'<g id="node1" class="node">' in probe.stdout
 
 
+def _new_lock_in_child() -> None:
+    """A forked child (a gunicorn worker) starts with a lock of its own: one held by another
+    thread at the fork would stay held in the child for ever."""
+    global _lock
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_lock_in_child)
+
+
 def _remove_if_made_here(folder: Path, pid: int) -> None:
     if os.getpid() == pid:
         shutil.rmtree(folder, ignore_errors=True)
