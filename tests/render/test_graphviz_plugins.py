@@ -8,6 +8,8 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -221,11 +223,14 @@ def test_a_chart_no_plugins_can_draw_keeps_the_folder_as_it_is(monkeypatch):
     made = []
     real = graphviz_plugins._make_folder
     monkeypatch.setattr(graphviz_plugins, "_make_folder", lambda: made.append(1) or real())
+    probed = []
+    monkeypatch.setattr(graphviz_plugins, "_probe", lambda folder: probed.append(folder))
     for _ in range(3):
         with pytest.raises(RenderError):
             render_dot("digraph { this is not dot", "svg")
-    # The fault is not the folder's: no folder made again (each would be left in /tmp).
-    assert made == []
+    # The fault is not the folder's: not even probed, and no folder made again (each would be
+    # left in /tmp).
+    assert made == [] and probed == []
     assert graphviz_plugins.svg_plugin_folder() == folder and Path(folder).is_dir()
 
 
@@ -240,3 +245,105 @@ def test_a_child_forked_while_a_thread_holds_the_lock_can_still_draw():
                 os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_probing_a_folder_holds_up_no_other_drawing(monkeypatch):
+    folder = graphviz_plugins.svg_plugin_folder()
+    assert folder is not None
+    probing, answer = threading.Event(), threading.Event()
+
+    def slow_probe(_folder):  # a dot that takes its time on a loaded machine, then fails
+        probing.set()
+        answer.wait(timeout=30)
+        return False
+
+    monkeypatch.setattr(graphviz_plugins, "_probe", slow_probe)
+    checker = threading.Thread(target=graphviz_plugins.forget_if_broken, args=(folder,))
+    checker.start()
+    try:
+        assert probing.wait(timeout=10)
+        drawn = []
+        other = threading.Thread(target=lambda: drawn.append(graphviz_plugins.svg_plugin_folder()))
+        other.start()
+        other.join(timeout=10)
+        assert drawn == [folder]  # got the folder while the probe was still running
+    finally:
+        answer.set()
+        checker.join(timeout=30)
+    monkeypatch.undo()
+    again = graphviz_plugins.svg_plugin_folder()  # the probe said no: given up
+    assert again not in (None, folder)
+
+
+@pytest.mark.parametrize(
+    "trouble",
+    [
+        subprocess.TimeoutExpired(["dot"], 20),
+        OSError(12, "Cannot allocate memory"),
+        subprocess.CompletedProcess(["dot"], -9, b"", b""),  # killed by the kernel
+    ],
+    ids=["timed out", "could not start", "killed"],
+)
+def test_a_probe_that_cannot_tell_keeps_the_folder(monkeypatch, trouble):
+    folder = graphviz_plugins.svg_plugin_folder()
+    assert folder is not None
+    real_run = subprocess.run
+
+    def probe_in_trouble(command, *args, **kwargs):
+        if command == ["dot", "-Knop2", "-Tsvg"] and "GVBINDIR" in kwargs.get("env", {}):
+            if isinstance(trouble, BaseException):
+                raise trouble
+            return trouble
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(graphviz_plugins.subprocess, "run", probe_in_trouble)
+    graphviz_plugins.forget_if_broken(folder)
+    monkeypatch.undo()
+    assert graphviz_plugins.svg_plugin_folder() == folder
+
+
+def test_a_thread_waiting_too_long_for_the_folder_draws_with_every_plugin(monkeypatch):
+    monkeypatch.setattr(graphviz_plugins, "WAIT_SECONDS", 0.05)
+    with graphviz_plugins._lock:  # as if another thread's dot hung while making the folder
+        waited = []
+        other = threading.Thread(target=lambda: waited.append(graphviz_plugins.svg_plugin_folder()))
+        other.start()
+        other.join(timeout=10)
+    assert waited == [None]
+    assert graphviz_plugins.svg_plugin_folder() is not None
+
+
+_EXITING = """
+import sys, time
+from tests.render.helpers import small_chart
+from tocapp.render import flowchart_to_dot, graphviz_plugins, render_dot, spare_dot
+
+render_dot(flowchart_to_dot(small_chart()), "svg")
+deadline = time.monotonic() + 10
+while spare_dot._spare is None and time.monotonic() < deadline:
+    time.sleep(0.01)
+spare = spare_dot._spare.process
+remove = graphviz_plugins.shutil.rmtree
+
+def rmtree(path, **options):
+    print("spare stopped before the folder went:", spare.poll() is not None, flush=True)
+    remove(path, **options)
+
+graphviz_plugins.shutil.rmtree = rmtree
+print("folder:", graphviz_plugins.svg_plugin_folder(), flush=True)
+"""
+
+
+def test_a_process_that_drew_leaves_no_folder_and_stops_its_spare_first(tmp_path):
+    ran = subprocess.run(
+        [sys.executable, "-c", _EXITING],
+        env=dict(os.environ, TMPDIR=str(tmp_path)),
+        cwd=Path(__file__).parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert f"folder: {tmp_path}/tocapp-graphviz-" in ran.stdout
+    assert "spare stopped before the folder went: True" in ran.stdout
+    assert list(tmp_path.iterdir()) == []

@@ -101,10 +101,14 @@ def test_a_spare_that_takes_too_long_is_stopped():
     assert spare.returncode is not None  # killed and collected, no zombie
 
 
-def test_the_spare_is_stopped_at_exit():
+def test_at_exit_the_spare_is_stopped_and_none_is_kept_after(monkeypatch):
     spare = waiting_spare()
-    spare_dot.stop_spare()
+    monkeypatch.setattr(spare_dot, "_shut", False)  # as it was, after the test
+    spare_dot.shut()
     assert spare.returncode is not None and spare_dot._spare is None
+    render_dot(SOURCE, "svg")  # a drawing's thread starts one: stopped at once
+    starting()
+    assert spare_dot._spare is None
 
 
 def test_png_never_uses_the_svg_spare():

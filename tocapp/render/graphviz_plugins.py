@@ -32,11 +32,16 @@ import threading
 import time
 from pathlib import Path
 
+from tocapp.render import spare_dot
+
 log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 60.0  # after a failure to make the folder, the full set until then
+# A thread waits this long for another to make the folder (three short ``dot`` runs, well under a
+# second), then draws with the full set rather than hold its request on a ``dot`` that hangs.
+WAIT_SECONDS = 5.0
 _failed_at = [0.0]
-_lock = threading.Lock()  # around making, checking and forgetting the folder
+_lock = threading.Lock()  # around making the folder and deciding which one is current
 PLUGINS = ("core", "neato_layout")  # SVG; nop2
 ENGINE = "-Knop2"  # named on every drawing, so that dot loads no other engine
 _LIBDIR = re.compile(r'^libdir = "([^"]+)"', re.MULTILINE)
@@ -46,8 +51,12 @@ _PROBE = b'digraph probe { graph [layout="nop2", bb="0,0,100,40"]; a [pos="50,20
 def svg_plugin_folder() -> str | None:
     """This process's folder of SVG plugins, made on first use (and again if something such as a
     /tmp cleaner removed it); None to use Graphviz's own. One thread makes it while the others
-    wait, so threads drawing at once share one folder."""
-    with _lock:
+    wait, so threads drawing at once share one folder and draw the same (the full set places
+    text differently)."""
+    if not _lock.acquire(timeout=WAIT_SECONDS):
+        log.warning("Graphviz draws SVG with all its plugins: its plugin folder is not ready")
+        return None
+    try:
         made = _made()
         if made is None:
             if time.monotonic() - _failed_at[0] < RETRY_SECONDS:
@@ -60,6 +69,8 @@ def svg_plugin_folder() -> str | None:
             _made.cache_clear()
             made = _made()
         return None if made is None else made[0]
+    finally:
+        _lock.release()
 
 
 def _still_ours(folder: str, configuration: Path) -> bool:
@@ -87,15 +98,29 @@ def forget() -> None:
 def forget_if_broken(folder: str) -> None:
     """After a chart that Graphviz drew with all its plugins but not with ``folder``: make the
     folder again at the next drawing if it can no longer draw at all (Graphviz upgraded under a
-    running app). It is kept if it still draws (the failure was that drawing's: a ``dot`` killed
-    for its memory) or if another thread has made a new one meanwhile. A folder given up is not
-    removed until the process ends: other threads and a started ``dot`` may be drawing with it,
-    and once removed, anyone could make another under its name."""
+    running app). It is kept if it still draws, or if the probe cannot tell (a ``dot`` killed for
+    its memory, or timed out, on a busy machine), or if another thread has made a new one
+    meanwhile. The probe runs outside the lock: other threads go on drawing while it does.
+
+    A folder given up is not removed until the process ends: other threads and a started
+    ``dot`` may be drawing with it, and once removed, anyone could make another under its name."""
     with _lock:
-        made = _made() if _made.cache_info().currsize else None
-        if made is None or made[0] != folder or _draws(Path(folder)):
+        if not _is_current(folder):
             return
-        _made.cache_clear()
+    if _probe(Path(folder)) is not False:
+        return
+    with _lock:
+        if _is_current(folder):
+            log.warning("Graphviz's plugin folder no longer draws; making it again: %s", folder)
+            _made.cache_clear()
+
+
+def _is_current(folder: str) -> bool:
+    """Whether ``folder`` is the one drawings get now (without making one); under the lock."""
+    if not _made.cache_info().currsize:
+        return False
+    made = _made()
+    return made is not None and made[0] == folder
 
 
 @functools.lru_cache(maxsize=1)
@@ -151,6 +176,13 @@ def _fill_folder(folder: Path, libdir: Path) -> Path:
 
 def _draws(folder: Path) -> bool:
     """Whether Graphviz draws a small chart as SVG with only the plugins in ``folder``."""
+    return _probe(folder) is True
+
+
+def _probe(folder: Path) -> bool | None:
+    """Draw a small chart with only the plugins in ``folder``: True if it drew, False if ``dot``
+    ran and said it could not, None if that cannot be told (``dot`` did not start, was killed by
+    a signal, or ran out of time: the machine's trouble, not the folder's)."""
     try:
         probe = subprocess.run(
             ["dot", ENGINE, "-Tsvg"],
@@ -160,7 +192,9 @@ def _draws(folder: Path) -> bool:
             timeout=20,
         )
     except (OSError, subprocess.SubprocessError):
-        return False
+        return None
+    if probe.returncode < 0:
+        return None
     return probe.returncode == 0 and b'<g id="node1" class="node">' in probe.stdout
 
 
@@ -175,5 +209,8 @@ os.register_at_fork(after_in_child=_new_lock_in_child)
 
 
 def _remove_if_made_here(folder: Path, pid: int) -> None:
+    """At exit: stop this process's spare ``dot`` (it was started with the folder, and may still
+    be loading its plugins), then remove the folder."""
     if os.getpid() == pid:
+        spare_dot.shut()
         shutil.rmtree(folder, ignore_errors=True)

@@ -40,6 +40,7 @@ class _Spare:
 
 _lock = threading.Lock()
 _spare: _Spare | None = None
+_shut = False  # the process is exiting: no spare is kept from now on
 THREAD_NAME = "tocapp-spare-dot"
 
 
@@ -86,8 +87,10 @@ def _start(command: list[str], environment: dict[str, str]) -> None:
         log.debug("Could not start a spare dot", exc_info=True)
         return
     spare = _Spare(process, tuple(command), _frozen(environment), os.getpid())
+    old: _Spare | None = spare  # started while the process was exiting: stopped at once
     with _lock:
-        old, _spare = _spare, spare
+        if not _shut:
+            old, _spare = _spare, spare
     if old is not None and old.owner == os.getpid():
         stop(old.process)
 
@@ -106,8 +109,17 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @atexit.register
+def shut() -> None:
+    """At exit: stop the spare, and any a background thread starts later. Called before the
+    plugin folder the spare was started with is removed (graphviz_plugins)."""
+    global _shut
+    with _lock:
+        _shut = True
+    stop_spare()
+
+
 def stop_spare() -> None:
-    """Stop this process's spare, if it has one (at exit, and for tests)."""
+    """Stop this process's spare, if it has one (and for tests)."""
     global _spare
     with _lock:
         spare, _spare = _spare, None
