@@ -112,7 +112,8 @@ def test_a_folder_that_failed_its_probe_is_not_left_behind(monkeypatch, tmp_path
     monkeypatch.setattr(graphviz_plugins.subprocess, "run", probe_fails)
     try:
         assert graphviz_plugins.svg_plugin_folder() is None
-        assert not list(tmp_path.glob("tocapp-graphviz-*"))
+        (parent,) = tmp_path.iterdir()
+        assert parent.name == f"tocapp-graphviz.{os.getuid()}" and not list(parent.iterdir())
     finally:
         monkeypatch.undo()
         graphviz_plugins.forget()
@@ -262,6 +263,9 @@ def test_probing_a_folder_holds_up_no_other_drawing(monkeypatch):
     checker.start()
     try:
         assert probing.wait(timeout=10)
+        probing.clear()
+        graphviz_plugins.forget_if_broken(folder)  # another failure meanwhile: no second probe
+        assert not probing.is_set()
         drawn = []
         other = threading.Thread(target=lambda: drawn.append(graphviz_plugins.svg_plugin_folder()))
         other.start()
@@ -280,26 +284,87 @@ def test_probing_a_folder_holds_up_no_other_drawing(monkeypatch):
     [
         subprocess.TimeoutExpired(["dot"], 20),
         OSError(12, "Cannot allocate memory"),
-        subprocess.CompletedProcess(["dot"], -9, b"", b""),  # killed by the kernel
+        subprocess.CompletedProcess(["dot"], -signal.SIGKILL, b"", b""),  # out of memory
+        subprocess.CompletedProcess(["dot"], -signal.SIGTERM, b"", b""),  # an operator
     ],
-    ids=["timed out", "could not start", "killed"],
+    ids=["timed out", "could not start", "killed", "terminated"],
 )
 def test_a_probe_that_cannot_tell_keeps_the_folder(monkeypatch, trouble):
     folder = graphviz_plugins.svg_plugin_folder()
     assert folder is not None
-    real_run = subprocess.run
-
-    def probe_in_trouble(command, *args, **kwargs):
-        if command == ["dot", "-Knop2", "-Tsvg"] and "GVBINDIR" in kwargs.get("env", {}):
-            if isinstance(trouble, BaseException):
-                raise trouble
-            return trouble
-        return real_run(command, *args, **kwargs)
-
-    monkeypatch.setattr(graphviz_plugins.subprocess, "run", probe_in_trouble)
+    probe_answers(monkeypatch, trouble)
     graphviz_plugins.forget_if_broken(folder)
     monkeypatch.undo()
     assert graphviz_plugins.svg_plugin_folder() == folder
+
+
+@pytest.mark.parametrize("crash", [signal.SIGSEGV, signal.SIGABRT], ids=["SIGSEGV", "SIGABRT"])
+def test_a_probe_that_crashes_gives_the_folder_up(monkeypatch, crash):
+    folder = graphviz_plugins.svg_plugin_folder()
+    assert folder is not None
+    probe_answers(monkeypatch, subprocess.CompletedProcess(["dot"], -crash, b"", b""))
+    graphviz_plugins.forget_if_broken(folder)  # as after a Graphviz upgrade gone wrong
+    monkeypatch.undo()
+    assert graphviz_plugins.svg_plugin_folder() not in (None, folder)
+
+
+def probe_answers(monkeypatch, answer):
+    """The probe's dot (only the folder's plugins) answers this, or raises it."""
+    real_run = subprocess.run
+
+    def probe(command, *args, **kwargs):
+        if command == ["dot", "-Knop2", "-Tsvg"] and "GVBINDIR" in kwargs.get("env", {}):
+            if isinstance(answer, BaseException):
+                raise answer
+            return answer
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(graphviz_plugins.subprocess, "run", probe)
+
+
+def test_a_folder_no_longer_ours_is_given_up_without_a_probe(monkeypatch):
+    folder = graphviz_plugins.svg_plugin_folder()
+    assert folder is not None
+    probed = []
+    monkeypatch.setattr(graphviz_plugins, "_probe", lambda folder: probed.append(folder))
+    os.chmod(folder, 0o777)  # its plugins are no longer ours alone to load
+    try:
+        graphviz_plugins.forget_if_broken(folder)
+    finally:
+        os.chmod(folder, 0o700)
+        monkeypatch.undo()
+    assert probed == []
+    assert graphviz_plugins.svg_plugin_folder() not in (None, folder)
+
+
+def test_plugin_folders_are_made_in_a_folder_only_this_user_may_write_to():
+    folder = graphviz_plugins.svg_plugin_folder()
+    assert folder is not None
+    parent = os.lstat(Path(folder).parent)
+    assert Path(folder).parent.name == f"tocapp-graphviz.{os.getuid()}"
+    assert parent.st_uid == os.getuid() and parent.st_mode & 0o777 == 0o700
+
+
+@pytest.mark.parametrize("in_its_place", ["a folder open to all", "a link"])
+def test_a_parent_folder_others_could_write_to_is_refused(monkeypatch, tmp_path, in_its_place):
+    parent = tmp_path / f"tocapp-graphviz.{os.getuid()}"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    if in_its_place == "a link":
+        parent.symlink_to(elsewhere)
+    else:
+        parent.mkdir()
+        parent.chmod(0o777)
+    monkeypatch.setattr(graphviz_plugins.tempfile, "tempdir", str(tmp_path))
+    graphviz_plugins.forget()
+    try:
+        assert graphviz_plugins.svg_plugin_folder() is None
+        source = flowchart_to_dot(small_chart())
+        assert b"Staff have little time to talk" in render_dot(source, "svg")
+        assert not list(elsewhere.iterdir()) and not list(parent.iterdir())
+    finally:
+        monkeypatch.undo()
+        graphviz_plugins.forget()
 
 
 def test_a_thread_waiting_too_long_for_the_folder_draws_with_every_plugin(monkeypatch):
@@ -344,6 +409,7 @@ def test_a_process_that_drew_leaves_no_folder_and_stops_its_spare_first(tmp_path
         timeout=60,
         check=True,
     )
-    assert f"folder: {tmp_path}/tocapp-graphviz-" in ran.stdout
+    parent = tmp_path / f"tocapp-graphviz.{os.getuid()}"
+    assert f"folder: {parent}/plugins-" in ran.stdout
     assert "spare stopped before the folder went: True" in ran.stdout
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == [parent] and list(parent.iterdir()) == []

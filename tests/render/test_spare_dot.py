@@ -111,6 +111,35 @@ def test_at_exit_the_spare_is_stopped_and_none_is_kept_after(monkeypatch):
     assert spare_dot._spare is None
 
 
+def test_at_exit_a_spare_being_started_is_waited_for_and_stopped(monkeypatch):
+    starting()
+    spare_dot.stop_spare()
+    monkeypatch.setattr(spare_dot, "_shut", False)
+    go_on, started = threading.Event(), []
+    real_popen = subprocess.Popen
+
+    def slow_popen(*args, **kwargs):  # a spare's start, caught halfway
+        go_on.wait(timeout=30)
+        started.append(real_popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(spare_dot.subprocess, "Popen", slow_popen)
+    spare_dot.start_soon(["dot", "-Knop2", "-Tsvg"], dict(os.environ))
+    deadline = time.monotonic() + 10
+    while not spare_dot._starting.locked():
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    shutting = threading.Thread(target=spare_dot.shut)
+    shutting.start()
+    shutting.join(timeout=0.2)
+    assert shutting.is_alive()  # waits for the start: the plugin folder is not yet removed
+    go_on.set()
+    shutting.join(timeout=30)
+    assert not shutting.is_alive()
+    (process,) = started
+    assert process.returncode is not None and spare_dot._spare is None
+
+
 def test_png_never_uses_the_svg_spare():
     spare = waiting_spare()
     assert render_dot(SOURCE, "png").startswith(b"\x89PNG")

@@ -20,11 +20,13 @@ half a point).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import logging
 import os
 import re
 import shutil
+import signal
 import stat
 import subprocess
 import tempfile
@@ -42,8 +44,12 @@ RETRY_SECONDS = 60.0  # after a failure to make the folder, the full set until t
 WAIT_SECONDS = 5.0
 _failed_at = [0.0]
 _lock = threading.Lock()  # around making the folder and deciding which one is current
+_probing: set[str] = set()  # folders a thread is probing now (forget_if_broken)
 PLUGINS = ("core", "neato_layout")  # SVG; nop2
 ENGINE = "-Knop2"  # named on every drawing, so that dot loads no other engine
+# A dot ended by one of these was stopped from outside (the kernel out of memory, an operator, a
+# CPU limit); a crash (SIGSEGV, SIGABRT) is the dot's own, as after an upgrade gone wrong.
+_MACHINE_SIGNALS = {signal.SIGKILL, signal.SIGTERM, signal.SIGXCPU}
 _LIBDIR = re.compile(r'^libdir = "([^"]+)"', re.MULTILINE)
 _PROBE = b'digraph probe { graph [layout="nop2", bb="0,0,100,40"]; a [pos="50,20", label="a"]; }'
 
@@ -75,18 +81,8 @@ def svg_plugin_folder() -> str | None:
 
 def _still_ours(folder: str, configuration: Path) -> bool:
     """The folder is the one we made: a real folder of this user's that no one else may write
-    to, with its configuration. Once a /tmp cleaner has removed it, anyone could make another
-    under the same name and have Graphviz load their own plugin as this user."""
-    try:
-        found = os.lstat(folder)
-    except OSError:
-        return False
-    return (
-        stat.S_ISDIR(found.st_mode)
-        and found.st_uid == os.getuid()
-        and found.st_mode & 0o077 == 0
-        and configuration.exists()
-    )
+    to, with its configuration, in our private parent (``_private_parent``)."""
+    return _private(folder) and _private(Path(folder).parent) and configuration.exists()
 
 
 def forget() -> None:
@@ -98,16 +94,27 @@ def forget() -> None:
 def forget_if_broken(folder: str) -> None:
     """After a chart that Graphviz drew with all its plugins but not with ``folder``: make the
     folder again at the next drawing if it can no longer draw at all (Graphviz upgraded under a
-    running app). It is kept if it still draws, or if the probe cannot tell (a ``dot`` killed for
-    its memory, or timed out, on a busy machine), or if another thread has made a new one
-    meanwhile. The probe runs outside the lock: other threads go on drawing while it does.
+    running app) or is no longer ours. It is kept if it still draws, or if the probe cannot tell
+    (a ``dot`` killed for its memory, or timed out, on a busy machine), or if another thread has
+    made a new one meanwhile. The probe runs outside the lock, one at a time for a folder: other
+    threads go on drawing while it does.
 
     A folder given up is not removed until the process ends: other threads and a started
-    ``dot`` may be drawing with it, and once removed, anyone could make another under its name."""
+    ``dot`` may be drawing with it."""
     with _lock:
-        if not _is_current(folder):
+        if not _is_current(folder) or folder in _probing:
             return
-    if _probe(Path(folder)) is not False:
+        made = _made()
+        if made is None or not _still_ours(*made):
+            _made.cache_clear()  # not probed: its plugins may no longer be ours to load
+            return
+        _probing.add(folder)
+    try:
+        drew = _probe(Path(folder))
+    finally:
+        with _lock:
+            _probing.discard(folder)
+    if drew is not False:
         return
     with _lock:
         if _is_current(folder):
@@ -141,7 +148,7 @@ def _make_folder() -> tuple[str, Path]:
     if match is None:
         raise ValueError("Graphviz did not say where its plugins are")
     libdir = Path(match.group(1))
-    folder = Path(tempfile.mkdtemp(prefix="tocapp-graphviz-"))
+    folder = Path(tempfile.mkdtemp(prefix="plugins-", dir=_private_parent()))
     try:
         configuration = _fill_folder(folder, libdir)
     except BaseException:
@@ -151,6 +158,28 @@ def _make_folder() -> tuple[str, Path]:
     # made after the app was loaded) ends, while its siblings still draw with it.
     atexit.register(_remove_if_made_here, folder, os.getpid())
     return str(folder), configuration
+
+
+def _private_parent() -> Path:
+    """This user's folder for plugin folders, in the temporary folder and kept between runs,
+    that no one else may write to. So once a plugin folder is removed (at exit, or by a /tmp
+    cleaner), no other user can make one under its name for a late ``dot`` to load their plugin
+    from. Someone else's folder under this name is refused (the full plugin set is used)."""
+    parent = Path(tempfile.gettempdir()) / f"tocapp-graphviz.{os.getuid()}"
+    with contextlib.suppress(FileExistsError):
+        parent.mkdir(mode=0o700)
+    if not _private(parent):
+        raise ValueError(f"{parent} is not a folder of this user's that only it may write to")
+    return parent
+
+
+def _private(folder: Path | str) -> bool:
+    """A real folder (not a link) of this user's that no one else may write to."""
+    try:
+        found = os.lstat(folder)
+    except OSError:
+        return False
+    return stat.S_ISDIR(found.st_mode) and found.st_uid == os.getuid() and not found.st_mode & 0o077
 
 
 def _fill_folder(folder: Path, libdir: Path) -> Path:
@@ -181,8 +210,8 @@ def _draws(folder: Path) -> bool:
 
 def _probe(folder: Path) -> bool | None:
     """Draw a small chart with only the plugins in ``folder``: True if it drew, False if ``dot``
-    ran and said it could not, None if that cannot be told (``dot`` did not start, was killed by
-    a signal, or ran out of time: the machine's trouble, not the folder's)."""
+    failed (said so, or crashed), None if that cannot be told (``dot`` did not start, ran out of
+    time, or was stopped from outside: the machine's trouble, not the folder's)."""
     try:
         probe = subprocess.run(
             ["dot", ENGINE, "-Tsvg"],
@@ -193,7 +222,7 @@ def _probe(folder: Path) -> bool | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    if probe.returncode < 0:
+    if -probe.returncode in _MACHINE_SIGNALS:
         return None
     return probe.returncode == 0 and b'<g id="node1" class="node">' in probe.stdout
 
@@ -201,8 +230,9 @@ def _probe(folder: Path) -> bool | None:
 def _new_lock_in_child() -> None:
     """A forked child (a gunicorn worker) starts with a lock of its own: one held by another
     thread at the fork would stay held in the child for ever."""
-    global _lock
+    global _lock, _probing
     _lock = threading.Lock()
+    _probing = set()  # a probe running at the fork is the parent's, not the child's
 
 
 os.register_at_fork(after_in_child=_new_lock_in_child)

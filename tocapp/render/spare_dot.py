@@ -40,7 +40,8 @@ class _Spare:
 
 _lock = threading.Lock()
 _spare: _Spare | None = None
-_shut = False  # the process is exiting: no spare is kept from now on
+_shut = False  # the process is exiting: no spare is started or kept from now on
+_starting = threading.Lock()  # held while a spare is started and kept (or stopped)
 THREAD_NAME = "tocapp-spare-dot"
 
 
@@ -75,24 +76,27 @@ def start_soon(command: list[str], environment: dict[str, str]) -> None:
 
 def _start(command: list[str], environment: dict[str, str]) -> None:
     global _spare
-    try:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=environment,
-        )
-    except OSError:
-        log.debug("Could not start a spare dot", exc_info=True)
-        return
-    spare = _Spare(process, tuple(command), _frozen(environment), os.getpid())
-    old: _Spare | None = spare  # started while the process was exiting: stopped at once
-    with _lock:
-        if not _shut:
-            old, _spare = _spare, spare
-    if old is not None and old.owner == os.getpid():
-        stop(old.process)
+    with _starting:  # shut() waits for this: a spare started, then kept or stopped
+        if _shut:
+            return
+        try:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=environment,
+            )
+        except OSError:
+            log.debug("Could not start a spare dot", exc_info=True)
+            return
+        spare = _Spare(process, tuple(command), _frozen(environment), os.getpid())
+        old: _Spare | None = spare  # started while the process was exiting: stopped at once
+        with _lock:
+            if not _shut:
+                old, _spare = _spare, spare
+        if old is not None and old.owner == os.getpid():
+            stop(old.process)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -110,12 +114,13 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 @atexit.register
 def shut() -> None:
-    """At exit: stop the spare, and any a background thread starts later. Called before the
-    plugin folder the spare was started with is removed (graphviz_plugins)."""
+    """At exit: stop the spare, after waiting for one being started, and start none after.
+    Called before the plugin folder the spare was started with is removed (graphviz_plugins)."""
     global _shut
     with _lock:
         _shut = True
-    stop_spare()
+    with _starting:
+        stop_spare()
 
 
 def stop_spare() -> None:
@@ -129,8 +134,9 @@ def stop_spare() -> None:
 
 def _forget_in_child() -> None:
     """In a forked child: close its copies of the parent's spare's pipes, and never use it."""
-    global _lock, _spare
+    global _lock, _spare, _starting
     _lock = threading.Lock()  # another thread may have held it at the fork
+    _starting = threading.Lock()
     spare, _spare = _spare, None
     if spare is not None:
         for pipe in (spare.process.stdin, spare.process.stdout, spare.process.stderr):
