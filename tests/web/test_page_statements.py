@@ -251,6 +251,8 @@ def test_coverage_of_a_big_study_names_who_is_not_yet_heard_round_by_round(
     # Each setting: its head heard in round 1, its teaching assistant in round 2 (S01 is last).
     row = latest.split("<code>S01</code>")[1].split("</tr>")[0]
     assert "1 of 2" in row and "Headteacher" in row and "-P01</code>" in row
+    link = f'<a href="{url}?setting={built.setting_id}"><code>S01</code>'
+    assert link in latest  # each setting's line opens its people in every round
     first = client.get(f"{url}?round=1").get_data(as_text=True)
     assert 'id="round-1"' in first and 'id="round-2"' not in first
     row = first.split("<code>S01</code>")[1].split("</tr>")[0]

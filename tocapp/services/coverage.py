@@ -6,10 +6,9 @@ People marked as not interviewed (an evaluator, a consultant) are listed but nev
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -84,8 +83,8 @@ def study_coverage(
         heard.setdefault((round_id, participant_id), []).append((role_label, held_on))
     # Everyone of every setting in one statement, not one lazy load per setting; as rows, since
     # making thousands of ORM objects was most of the page's time at 300 settings.
-    people: dict[int, list[Any]] = {}
-    for person in session.execute(
+    people: dict[int, list[_Person]] = {}
+    participants = session.execute(
         select(
             Participant.id,
             Participant.setting_id,
@@ -96,16 +95,15 @@ def study_coverage(
         )
         .where(Participant.setting_id.in_([s.id for s in settings]))  # no join: as above
         .order_by(Participant.id)
-    ):
-        people.setdefault(person.setting_id, []).append(person)
+    )
+    for participant_id, setting_id, reference, pseudonym, role_label, perspective in participants:
+        person = (participant_id, reference, _LABEL(pseudonym, role_label), role_label)
+        people.setdefault(setting_id, []).append((*person, _PERSPECTIVES[perspective]))
     return [
         RoundCoverage(
             round_,
             tuple(
-                _setting_coverage(
-                    setting,
-                    [(p, heard.get((round_.id, p.id), [])) for p in people.get(setting.id, [])],
-                )
+                _setting_coverage(setting, round_.id, people.get(setting.id, ()), heard)
                 for setting in settings
             ),
         )
@@ -113,8 +111,14 @@ def study_coverage(
     ]
 
 
-# Participant.label's rule (pseudonym, else role label), applied to a row of those columns.
-_LABEL: Callable[[Any], str] = Participant.label.fget  # type: ignore[assignment]
+# A participant as read: id, reference, label, current role, perspective.
+_Person = tuple[int, str, str, str, Perspective]
+_PERSPECTIVES = {perspective.value: perspective for perspective in Perspective}
+
+
+def _LABEL(pseudonym: str | None, role_label: str) -> str:  # noqa: N802
+    """Participant.label's rule (pseudonym, else role label), applied to those columns."""
+    return pseudonym or role_label
 
 
 def latest_round_heard(session: Session, project: Project) -> Round | None:
@@ -129,16 +133,21 @@ def latest_round_heard(session: Session, project: Project) -> Round | None:
 
 
 def _setting_coverage(
-    setting: Setting, people: list[tuple[Any, list[tuple[str, date]]]]
+    setting: Setting,
+    round_id: int,
+    people: Sequence[_Person],
+    heard: dict[tuple[int, int], list[tuple[str, date]]],
 ) -> SettingCoverage:
-    found = tuple(
-        PersonInRound(
-            key=person.reference,
-            label=_LABEL(person),
-            role_label=interviews[0][0] if interviews else person.role_label,
-            heard_on=tuple(held_on for _, held_on in interviews),
-            perspective=Perspective(person.perspective),
+    """One setting's people in one round, each with the role they were heard in (or their
+    current role) and the dates; built for thousands of people a page, so plainly."""
+    found = []
+    nobody: list[tuple[str, date]] = []
+    for participant_id, reference, label, current_role, perspective in people:
+        interviews = heard.get((round_id, participant_id), nobody)
+        role_label = interviews[0][0] if interviews else current_role
+        found.append(
+            PersonInRound(
+                reference, label, role_label, tuple(on for _, on in interviews), perspective
+            )
         )
-        for person, interviews in people
-    )
-    return SettingCoverage(setting, found, coverage_of_people(found))
+    return SettingCoverage(setting, tuple(found), coverage_of_people(found))
