@@ -73,7 +73,10 @@ def _project_id_of(obj: object) -> int:
 def load(
     session: Session, user: User, model: type[T], object_id: int, need: Role = Role.VIEWER
 ) -> tuple[T, Role]:
-    """Fetch an object the user may see: 404 for unknown ids and non-members, 403 for low roles."""
+    """Fetch an object the user may see: 404 for unknown ids and non-members, 403 for low roles.
+
+    A study, setting, round or report job is read with the role in one statement, from the
+    database (so the session flushes first): call it before changing anything, as views do."""
     role: Role | None
     with_role = _WITH_ROLE.get(model)
     if with_role is not None:
