@@ -195,17 +195,12 @@ def _fill_folder(folder: Path, libdir: Path) -> Path:
         (folder / libraries[0].name).symlink_to(libraries[0])
     environment = dict(os.environ, GVBINDIR=str(folder))
     subprocess.run(["dot", "-c"], env=environment, check=True, capture_output=True, timeout=20)
-    if not _draws(folder):
+    if _probe(folder) is not True:
         raise ValueError("Graphviz could not draw with only the core and nop2 plugins")
     configurations = sorted(folder.glob("config*"))
     if not configurations:
         raise ValueError("dot -c wrote no configuration")
     return configurations[0]
-
-
-def _draws(folder: Path) -> bool:
-    """Whether Graphviz draws a small chart as SVG with only the plugins in ``folder``."""
-    return _probe(folder) is True
 
 
 def _probe(folder: Path) -> bool | None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from tocapp.domain.people import Perspective
 from tocapp.domain.voices import Coverage, PersonInRound, coverage_of_people
 from tocapp.models import Interview, InterviewParticipant, Participant, Project, Round, Setting
+from tocapp.models.studies import participant_label
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,9 @@ def study_coverage(
         .order_by(Participant.id)
     )
     for participant_id, setting_id, reference, pseudonym, role_label, perspective in participants:
-        person = (participant_id, reference, _LABEL(pseudonym, role_label), role_label)
-        people.setdefault(setting_id, []).append((*person, _PERSPECTIVES[perspective]))
+        label = participant_label(pseudonym, role_label)
+        person = (participant_id, reference, label, role_label, _PERSPECTIVES[perspective])
+        people.setdefault(setting_id, []).append(person)
     return [
         RoundCoverage(
             round_,
@@ -113,12 +115,7 @@ def study_coverage(
 
 # A participant as read: id, reference, label, current role, perspective.
 _Person = tuple[int, str, str, str, Perspective]
-_PERSPECTIVES = {perspective.value: perspective for perspective in Perspective}
-
-
-def _LABEL(pseudonym: str | None, role_label: str) -> str:  # noqa: N802
-    """Participant.label's rule (pseudonym, else role label), applied to those columns."""
-    return pseudonym or role_label
+_PERSPECTIVES = {perspective.value: perspective for perspective in Perspective}  # no Enum call
 
 
 def latest_round_heard(session: Session, project: Project) -> Round | None:
