@@ -14,7 +14,10 @@ must not grow with the study: the same pages on a 30-setting study are counted b
 (where coverage still shows every round, a line per person: up to 40 settings it is shown so).
 
 The flowchart drawing is cached (``instance/render-cache``): the voice, every-voice and flowchart
-pages are measured with their drawing already in the cache, as a reader finds them.
+pages are measured with their drawing already in the cache, as a reader finds them. Coverage keeps
+its HTML under the study's revision (``web.kept_html``), as the flowchart page and the comparison
+do: it is timed as a repeat view finds it and, as "1st", with its kept HTML removed before each
+request (the first reader after any change in the study).
 
 It also times the comparison of the first 50 settings in the latest round: its overview (the
 summary, without each setting's matrix) and the whole page (``COMPARISON_PAGE_MAX`` raised to 50
@@ -147,6 +150,10 @@ def statements(app: Any, client: Any, url: str) -> tuple[int, int]:
     return count, len(response.get_data())
 
 
+# The HTML pages keep under the study's revision (``web.kept_html``): gone, it is a first view.
+KEPT_PAGES = ("*.comparison.html", "*.coverage.html", "*.coverage-round.html")
+
+
 def alternate(
     measured: Callable[[], float], baseline: Callable[[], float], runs: int
 ) -> tuple[list[float], list[float]]:
@@ -186,17 +193,20 @@ def run(args: argparse.Namespace, database: str | None, small_database: str | No
     cache = Path(app.config["RENDER_CACHE_DIR"])
 
     def forget_pages(folder: Path) -> None:
-        for kept in folder.rglob("*.comparison.html"):
-            kept.unlink()
+        for pattern in KEPT_PAGES:
+            for kept in folder.rglob(pattern):
+                kept.unlink()
 
     def first_view(url: str) -> float:
-        """As the first reader after a change elsewhere in the study finds it: the report is
-        built again from the database; its charts, whose data did not change, are kept."""
+        """As the first reader after a change elsewhere in the study finds it: the page is built
+        again from the database; the comparison's charts, whose data did not change, are kept."""
         forget_pages(cache)
         return timed(client, url)
 
     measured = [(name, url, False) for name, url in urls.items()]
-    measured += [(f"{n}, 1st", u, True) for n, u in urls.items() if n.startswith("comparison")]
+    measured += [
+        (f"{n}, 1st", u, True) for n, u in urls.items() if n.startswith(("comparison", "coverage"))
+    ]
     for name, url, first in measured:
         ours, base = alternate(
             (lambda url=url: first_view(url)) if first else (lambda url=url: timed(client, url)),

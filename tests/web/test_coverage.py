@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
+from tests.web.statements import statements_of
 from tocapp.extensions import db
 from tocapp.models import Project
 from tocapp.models.users import Role
-from tocapp.services import studies
+from tocapp.services import participants, studies
 from tocapp.services.demo import load_demo_study
 
 
@@ -73,6 +74,34 @@ def test_round_2_of_the_demo_shows_the_nursery_teacher_not_yet_interviewed(demo_
     roles = _roles_not_heard(section)
     assert roles["NUR"] == "NUR Nursery school: Teacher."
     assert roles["PRI"] == "PRI Primary school: ✓ every role has been heard."
+
+
+def test_a_repeat_view_reads_no_one_and_shows_the_same_page(client, demo_page):
+    """The page is kept as HTML under the study's revision: a second view reads no participant
+    or interview, and is the same page."""
+    count, sent = statements_of(client, demo_page["url"])
+    assert not [s for s in sent if "participants" in s or "interviews" in s], sent
+    assert count <= 6, sent
+    assert _text(client.get(demo_page["url"])) == demo_page["page"]
+
+
+def test_a_change_in_the_study_is_seen_at_once(client, demo_page):
+    project = db.session.get(Project, demo_page["project_id"])
+    nursery = next(s for s in project.settings if s.code == "NUR")
+    fields = participants.ParticipantFields(
+        "Cook", "practice", pseudonym="Nursery cook", consent_participate=True
+    )
+    participants.add_participant(db.session, None, nursery, fields)
+    db.session.commit()
+    section = _round(_text(client.get(demo_page["url"])), 2)
+    assert "Not yet" in _rows(section)["Nursery cook"]
+    assert _roles_not_heard(section)["NUR"] == "NUR Nursery school: Cook, Teacher."
+
+
+def test_an_unknown_or_impossible_setting_is_not_found(client, demo_page):
+    for wanted in ("999999", "99999999999999999999", "0", "-3"):
+        response = client.get(f"{demo_page['url']}?setting={wanted}")
+        assert response.status_code == 404, wanted
 
 
 def test_round_1_of_the_demo_heard_only_the_headteachers(demo_page):

@@ -185,11 +185,11 @@ def test_the_study_page_does_not_read_each_settings_participants(client: Any, ow
     _same_count(client, f"/studies/{small.project_id}", f"/studies/{large.project_id}")
 
 
-def test_coverage_reads_every_setting_at_once(client: Any, owner: User) -> None:
+def test_coverage_reads_every_setting_at_once(app: Any, client: Any, owner: User) -> None:
     small, large = settings_study(owner, SMALL), settings_study(owner, LARGE)
-    _same_count(
-        client, f"/studies/{small.project_id}/coverage", f"/studies/{large.project_id}/coverage"
-    )
+    urls = f"/studies/{small.project_id}/coverage", f"/studies/{large.project_id}/coverage"
+    _same_first_view(app, client, "coverage", *urls)
+    _same_count(client, *urls)  # and its repeat view, from the kept HTML
 
 
 def test_the_setting_page_does_not_read_each_interviews_people(client: Any, owner: User) -> None:
@@ -230,14 +230,15 @@ def round_at_a_time(app: Any) -> Any:
 
 @pytest.mark.parametrize("query", ["", "?round=1", "?round=2"])
 def test_coverage_of_a_big_study_reads_a_round_at_once(
-    client: Any, owner: User, round_at_a_time: Any, query: str
+    app: Any, client: Any, owner: User, round_at_a_time: Any, query: str
 ) -> None:
     small, large = settings_study(owner, SMALL), settings_study(owner, LARGE)
-    _same_count(
-        client,
+    urls = (
         f"/studies/{small.project_id}/coverage{query}",
         f"/studies/{large.project_id}/coverage{query}",
     )
+    _same_first_view(app, client, "coverage-round", *urls)
+    _same_count(client, *urls)
 
 
 def test_coverage_of_a_big_study_names_who_is_not_yet_heard_round_by_round(
@@ -362,15 +363,25 @@ def compared_study(owner: User, scale: int) -> Built:
     return Built(project.id, setting.id, 0)
 
 
-def _first_view(app: Any, client: Any, url: str) -> tuple[int, list[str]]:
-    """The statements of a comparison page as its first reader after a change finds it: its
-    kept HTML gone (its charts, drawn by their data, still kept)."""
+def _first_view(app: Any, client: Any, url: str, kept: str = "comparison") -> tuple[int, list[str]]:
+    """The statements of a page that keeps its HTML (the comparison, coverage) as its first
+    reader after a change finds it: its kept HTML gone (the comparison's charts, drawn by their
+    data, still kept)."""
     from pathlib import Path
 
     client.get(url)  # draws and keeps the charts
-    for kept in Path(app.config["RENDER_CACHE_DIR"]).rglob("*.comparison.html"):
-        kept.unlink()
+    paths = list(Path(app.config["RENDER_CACHE_DIR"]).rglob(f"*.{kept}.html"))
+    assert paths, f"{url} kept no {kept}.html"
+    for path in paths:
+        path.unlink()
     return statements_of_once(client, url)
+
+
+def _same_first_view(app: Any, client: Any, kept: str, small_url: str, large_url: str) -> None:
+    small, small_sent = _first_view(app, client, small_url, kept)
+    large, large_sent = _first_view(app, client, large_url, kept)
+    extra = {text[:90]: n for text, n in (Counter(large_sent) - Counter(small_sent)).items()}
+    assert large == small, f"{small} statements for the small study, {large} for the large: {extra}"
 
 
 def statements_of_once(client: Any, url: str) -> tuple[int, list[str]]:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tocapp.domain.people import Perspective
@@ -116,6 +116,16 @@ def study_coverage(
 # A participant as read: id, reference, label, current role, perspective.
 _Person = tuple[int, str, str, str, Perspective]
 _PERSPECTIVES = {perspective.value: perspective for perspective in Perspective}  # no Enum call
+
+
+def setting_count(session: Session, project: Project) -> int:
+    """How many settings the study has, counted by the database (none of them loaded)."""
+    return (
+        session.scalar(
+            select(func.count()).select_from(Setting).where(Setting.project_id == project.id)
+        )
+        or 0
+    )
 
 
 def latest_round_heard(session: Session, project: Project) -> Round | None:

@@ -24,12 +24,16 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
 
 
+# The largest id an id column holds (INTEGER, 32-bit on PostgreSQL).
+MAX_DATABASE_ID = 2**31 - 1
+
+
 class DatabaseId(IntegerConverter):
     """``<int:…>`` in every URL: a number too big for an id column (32-bit on PostgreSQL) is a
     404 like any other unknown id, not a database error."""
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_DATABASE_ID)
         super().__init__(url_map, *args, **kwargs)
 
 

@@ -29,7 +29,6 @@ from tocapp.domain.people import Audience
 from tocapp.extensions import db
 from tocapp.models import Project, Role
 from tocapp.render.csv_cells import safe_rows
-from tocapp.render.drawing_key import code_fingerprint, content_key
 from tocapp.services.access import load
 from tocapp.services.comparison import (
     Choice,
@@ -39,10 +38,9 @@ from tocapp.services.comparison import (
     comparison_size,
 )
 from tocapp.services.report_jobs import FORMATS, MEDIA_TYPES, recent_jobs
-from tocapp.services.study_revision import study_revision
 from tocapp.web.acting import audit_later
-from tocapp.web.chart_images import render_cache
 from tocapp.web.interviews import study_trail
+from tocapp.web.kept_html import kept_html
 
 bp = Blueprint("comparisons", __name__)
 
@@ -112,28 +110,17 @@ def show(project_id: int) -> str:
 
 
 def _report_html(project: Project, choice: Choice) -> Markup:
-    """The report part of the page, kept as HTML in the render cache under the study's revision
-    (its audit chain head: any change in the study is a new key) and the choice: a repeat view
-    reads one file instead of every chosen setting's voices."""
-    key = content_key(
-        "comparison-page",
-        code_fingerprint(),
-        request.script_root,
-        project.id,
-        choice.as_lists(),
-        study_revision(db.session, project.id),
-    )
+    """The report part of the page, kept as HTML under the study's revision and the choice
+    (``web.kept_html``): a repeat view reads one file instead of every chosen setting's voices."""
 
-    def make() -> bytes:
+    def make() -> str:
         report = build_report(db.session, project, choice)
-        html = render_template("comparisons/_report_body.html", report=report, marks=MARK_COLUMNS)
-        return html.encode("utf-8")
+        return render_template("comparisons/_report_body.html", report=report, marks=MARK_COLUMNS)
 
     if choice.audience is Audience.IDENTIFIED:
         # Real names stay off the disk; and each such view is audited, a new revision anyway.
-        return Markup(make().decode("utf-8"))
-    # Rendered by Jinja with autoescaping, so it is safe to place as markup.
-    return Markup(render_cache().get_or_make(key, "comparison.html", make).decode("utf-8"))
+        return Markup(make())
+    return kept_html("comparison", project.id, choice.as_lists(), make)
 
 
 @bp.get(URL + ".csv")

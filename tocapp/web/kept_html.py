@@ -1,0 +1,38 @@
+"""HTML a study's page keeps rendered, under the study's revision.
+
+A part of a page that shows only the study's data (the comparison's report, coverage) is kept
+in the render cache under a key that costs one indexed statement: the study's revision (its audit
+chain's length and head, ``services.study_revision``: any change in the study is a new key), what
+the reader chose, and the application's code. A repeat view reads one file instead of the study.
+Only what may be on disk is kept: labels and codes, never real names (those parts are made
+afresh). A withdrawal and a study's erasure empty the render cache as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import request
+from markupsafe import Markup
+
+from tocapp.extensions import db
+from tocapp.render.drawing_key import code_fingerprint, content_key
+from tocapp.services.study_revision import study_revision
+from tocapp.web.chart_images import render_cache
+
+
+def kept_html(kind: str, project_id: int, choice: object, make: Callable[[], str]) -> Markup:
+    """The HTML ``make()`` renders with Jinja (autoescaped) for ``choice`` of the study, from the
+    render cache while the study has not changed. ``choice`` must name everything the HTML
+    depends on besides the study's data (plain data: see ``render.drawing_key.content_key``)."""
+    key = content_key(
+        kind,
+        code_fingerprint(),
+        request.script_root,
+        project_id,
+        choice,
+        study_revision(db.session, project_id),
+    )
+    html = render_cache().get_or_make(key, f"{kind}.html", lambda: make().encode("utf-8"))
+    # Rendered by Jinja with autoescaping, so it is safe to place as markup.
+    return Markup(html.decode("utf-8"))
