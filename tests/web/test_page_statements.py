@@ -202,13 +202,16 @@ def test_the_setting_page_does_not_read_each_interviews_people(client: Any, owne
 
 
 @pytest.mark.parametrize("query", ["", "?round=all", "?audience=leadership", "?role=Teacher"])
-def test_every_voice_does_not_read_each_voice(client: Any, owner: User, query: str) -> None:
+def test_every_voice_does_not_read_each_voice(
+    app: Any, client: Any, owner: User, query: str
+) -> None:
     small, large = voices_study(owner, SMALL), voices_study(owner, LARGE)
-    _same_count(
-        client,
+    urls = (
         f"/studies/{small.project_id}/settings/{small.setting_id}/voices{query}",
         f"/studies/{large.project_id}/settings/{large.setting_id}/voices{query}",
     )
+    _same_first_view(app, client, "every-voice", *urls)
+    _same_count(client, *urls)  # and its repeat view, from the kept HTML
 
 
 def test_the_voice_page_does_not_read_each_mark_note_or_source(client: Any, owner: User) -> None:

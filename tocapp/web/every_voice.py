@@ -13,7 +13,7 @@ from tocapp.domain.people import Audience
 from tocapp.domain.theory import ordered_steps
 from tocapp.domain.voices import chart_with_voices, divergent_steps, filter_voices, tally_steps
 from tocapp.extensions import db
-from tocapp.models import Setting
+from tocapp.models import Role, Setting
 from tocapp.services.access import load_in
 from tocapp.services.voice_overlays import all_voices_annotations
 from tocapp.services.voice_read import (
@@ -24,15 +24,33 @@ from tocapp.services.voice_read import (
 )
 from tocapp.web import chart_images
 from tocapp.web.interviews import study_trail
+from tocapp.web.kept_html import Unkept, kept_html
 
 bp = Blueprint("every_voice", __name__)
 
 SETTING_URL = "/studies/<int:project_id>/settings/<int:setting_id>"
 
 
+# The query's parts the page depends on, besides the study's data and the reader's role.
+CHOICES = ("round", "role", "voice", "version", "audience")
+
+
 @bp.get(SETTING_URL + "/voices")
 def show(project_id: int, setting_id: int) -> str:
+    """The page around its body, which is kept as HTML under the study's revision
+    (``web.kept_html``): a repeat view reads no voice, builds no chart and tallies nothing."""
     setting, role = load_in(db.session, current_user, Setting, setting_id, project_id)
+    choice = (setting.id, role.can_record, *(request.args.get(name) for name in CHOICES))
+    body = kept_html("every-voice", project_id, choice, lambda: _body(setting, role))
+    return render_template(
+        "voices/every_voice.html",
+        setting=setting,
+        body=body,
+        trail=study_trail(setting.project, setting),
+    )
+
+
+def _body(setting: Setting, role: Role) -> str | Unkept:
     audience = Audience.LEADERSHIP if request.args.get("audience") == "leadership" else None
     read = setting_voices(
         db.session,
@@ -57,8 +75,8 @@ def show(project_id: int, setting_id: int) -> str:
             chart, f"{chart.title}, every voice", all_voices_annotations(keys, shown)
         )
     tallies = tally_steps(keys, shown)
-    return render_template(
-        "voices/every_voice.html",
+    html = render_template(
+        "voices/_every_voice_body.html",
         setting=setting,
         role=role,
         read=read,
@@ -75,8 +93,8 @@ def show(project_id: int, setting_id: int) -> str:
         tallies=tallies,
         divergent=divergent_steps(tallies),
         drawing=drawing,
-        trail=study_trail(setting.project, setting),
     )
+    return Unkept(html) if drawing is not None and drawing.svg is None else html
 
 
 def _round_choice() -> RoundChoice:

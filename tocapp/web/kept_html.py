@@ -5,12 +5,14 @@ in the render cache under a key that costs one indexed statement: the study's re
 chain's length and head, ``services.study_revision``: any change in the study is a new key), what
 the reader chose, and the application's code. A repeat view reads one file instead of the study.
 Only what may be on disk is kept: labels and codes, never real names (those parts are made
-afresh). A withdrawal and a study's erasure empty the render cache as before.
+afresh). A part whose drawing failed for now (Graphviz too slow) is not kept, so it is tried
+again. A withdrawal and a study's erasure empty the render cache as before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import request
 from markupsafe import Markup
@@ -21,7 +23,16 @@ from tocapp.services.study_revision import study_revision
 from tocapp.web.chart_images import render_cache
 
 
-def kept_html(kind: str, project_id: int, choice: object, make: Callable[[], str]) -> Markup:
+@dataclass(frozen=True)
+class Unkept:
+    """HTML to show this once and not keep: its drawing failed for now, and is tried again."""
+
+    html: str
+
+
+def kept_html(
+    kind: str, project_id: int, choice: object, make: Callable[[], str | Unkept]
+) -> Markup:
     """The HTML ``make()`` renders with Jinja (autoescaped) for ``choice`` of the study, from the
     render cache while the study has not changed. ``choice`` must name everything the HTML
     depends on besides the study's data (plain data: see ``render.drawing_key.content_key``)."""
@@ -33,6 +44,14 @@ def kept_html(kind: str, project_id: int, choice: object, make: Callable[[], str
         choice,
         study_revision(db.session, project_id),
     )
-    html = render_cache().get_or_make(key, f"{kind}.html", lambda: make().encode("utf-8"))
+    cache = render_cache()
+    suffix = f"{kind}.html"
+    kept = cache.read(key, suffix)
     # Rendered by Jinja with autoescaping, so it is safe to place as markup.
-    return Markup(html.decode("utf-8"))
+    if kept is not None:
+        return Markup(kept.decode("utf-8"))
+    made = make()
+    if isinstance(made, Unkept):
+        return Markup(made.html)
+    cache.write(key, suffix, made.encode("utf-8"))
+    return Markup(made)
