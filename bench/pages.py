@@ -14,10 +14,11 @@ must not grow with the study: the same pages on a 30-setting study are counted b
 (where coverage still shows every round, a line per person: up to 40 settings it is shown so).
 
 The flowchart drawing is cached (``instance/render-cache``): the voice, every-voice and flowchart
-pages are measured with their drawing already in the cache, as a reader finds them. Coverage keeps
-its HTML under the study's revision (``web.kept_html``), as the flowchart page and the comparison
-do: it is timed as a repeat view finds it and, as "1st", with its kept HTML removed before each
-request (the first reader after any change in the study).
+pages are measured with their drawing already in the cache, as a reader finds them. Coverage and
+every voice keep their HTML under the study's revision (``web.kept_html``), as the flowchart page
+and the comparison do: each is timed as a repeat view finds it and, as "1st", with its kept HTML
+removed before each request (the first reader after any change in the study; the drawing, found
+by its data, stays).
 
 It also times the comparison of the first 50 settings in the latest round: its overview (the
 summary, without each setting's matrix) and the whole page (``COMPARISON_PAGE_MAX`` raised to 50
@@ -151,7 +152,12 @@ def statements(app: Any, client: Any, url: str) -> tuple[int, int]:
 
 
 # The HTML pages keep under the study's revision (``web.kept_html``): gone, it is a first view.
-KEPT_PAGES = ("*.comparison.html", "*.coverage.html", "*.coverage-round.html")
+KEPT_PAGES = (
+    "*.comparison.html",
+    "*.coverage.html",
+    "*.coverage-round.html",
+    "*.every-voice.html",
+)
 
 
 def alternate(
@@ -205,7 +211,7 @@ def run(args: argparse.Namespace, database: str | None, small_database: str | No
 
     measured = [(name, url, False) for name, url in urls.items()]
     measured += [
-        (f"{n}, 1st", u, True) for n, u in urls.items() if n.startswith(("comparison", "coverage"))
+        (f"{n}, 1st", u, True) for n, u in urls.items() if n.startswith(("comparison", "coverage", "every voice"))
     ]
     for name, url, first in measured:
         ours, base = alternate(
