@@ -210,9 +210,8 @@ def run(args: argparse.Namespace, database: str | None, small_database: str | No
         return timed(client, url)
 
     measured = [(name, url, False) for name, url in urls.items()]
-    measured += [
-        (f"{n}, 1st", u, True) for n, u in urls.items() if n.startswith(("comparison", "coverage", "every voice"))
-    ]
+    kept = ("comparison", "coverage", "every voice")  # pages that keep their HTML
+    measured += [(f"{n}, 1st", u, True) for n, u in urls.items() if n.startswith(kept)]
     for name, url, first in measured:
         ours, base = alternate(
             (lambda url=url: first_view(url)) if first else (lambda url=url: timed(client, url)),

@@ -1,6 +1,7 @@
 """The every-voice page keeps what it shows of the study as HTML under the study's revision
 (``web.kept_html``): a repeat view reads no voice, a change in the study is seen at once, another
-choice or a reader who may not record is another page, and a failed drawing is not kept."""
+choice is another page, and a failed drawing is not kept (readers' rights and made-up queries:
+``test_kept_pages.py``)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,6 @@ from typing import Any
 from tests.web import test_voices
 from tests.web.statements import statements_of
 from tests.web.test_voices import _mark, _page, _svg_words
-from tocapp.extensions import db
-from tocapp.models.users import Role
-from tocapp.services import studies
 from tocapp.web import chart_images
 from tocapp.web.chart_images import InlineChart
 
@@ -40,21 +38,11 @@ def test_a_changed_mark_is_seen_at_once(client: Any, ta_voice: Any) -> None:
     assert f"Teaching assistant ({ta}) ✓" in svg and f"Teaching assistant ({ta}) ✗" not in svg
 
 
-def test_each_choice_and_reader_gets_its_own_page(
-    client: Any, auth: Any, make_user: Any, setting_with_map: Any
-) -> None:
-    env = setting_with_map  # no return interview yet: the page offers to start one
-    assert "Start a return interview" in _page(client, env["all"])
+def test_each_choice_gets_its_own_page(client: Any, setting_with_map: Any) -> None:
+    env = setting_with_map
     leadership = _page(client, env["all"] + "?audience=leadership")
     assert "Preview." in leadership
     assert "Preview." not in _page(client, env["all"])
-    viewer = make_user()
-    studies.add_member(db.session, None, env["setting"].project, viewer.email, Role.VIEWER)
-    db.session.commit()
-    auth.logout()
-    auth.login(viewer)
-    page = _page(client, env["all"])
-    assert "Every voice" in page and "Start a return interview" not in page
     assert client.get(env["all"] + "?version=7").status_code == 404
 
 

@@ -201,7 +201,7 @@ def test_the_setting_page_does_not_read_each_interviews_people(client: Any, owne
     )
 
 
-@pytest.mark.parametrize("query", ["", "?round=all", "?audience=leadership", "?role=Teacher"])
+@pytest.mark.parametrize("query", ["", "?round=all", "?audience=leadership", "?role=Headteacher"])
 def test_every_voice_does_not_read_each_voice(
     app: Any, client: Any, owner: User, query: str
 ) -> None:

@@ -17,7 +17,9 @@ from tocapp.models import Role, Setting
 from tocapp.services.access import load_in
 from tocapp.services.voice_overlays import all_voices_annotations
 from tocapp.services.voice_read import (
+    ALL_ROUNDS,
     RoundChoice,
+    SettingVoices,
     leader_chart,
     parse_round_choice,
     setting_voices,
@@ -94,7 +96,23 @@ def _body(setting: Setting, role: Role) -> str | Unkept:
         divergent=divergent_steps(tallies),
         drawing=drawing,
     )
-    return Unkept(html) if drawing is not None and drawing.svg is None else html
+    failed = drawing is not None and drawing.svg is None
+    return Unkept(html) if failed or not _recognised(read, chosen_role, chosen_voice) else html
+
+
+def _recognised(read: SettingVoices, chosen_role: str | None, chosen_voice: str | None) -> bool:
+    """Whether the page was asked only for what the setting has (a round, role, voice and
+    version of its own): only such pages are kept, so a made-up query cannot fill the cache."""
+    asked = request.args
+    rounds = {str(r.number) for r in read.available_rounds} | {"", ALL_ROUNDS}
+    version = asked.get("version", "")
+    return (
+        asked.get("round", "") in rounds
+        and asked.get("audience", "") in ("", "leadership")
+        and (not version or (read.version is not None and version == str(read.version.number)))
+        and (chosen_role is None or chosen_role in {v.role for v in read.voices})
+        and (chosen_voice is None or chosen_voice in {v.voice_id for v in read.voices})
+    )
 
 
 def _round_choice() -> RoundChoice:

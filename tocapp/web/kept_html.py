@@ -50,6 +50,10 @@ def kept_html(
     # Rendered by Jinja with autoescaping, so it is safe to place as markup.
     if kept is not None:
         return Markup(kept.decode("utf-8"))
+    # A miss: what the view read before the revision (the study, a setting, its rounds) is read
+    # again. On PostgreSQL each statement sees the latest commit, so a change committed between
+    # those reads and the revision would otherwise be kept with its old values under the new key.
+    db.session.expire_all()
     made = make()
     if isinstance(made, Unkept):
         return Markup(made.html)
