@@ -7,8 +7,10 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from tocapp.extensions import db
+from tocapp.models.audit import AuditChain
 from tocapp.models.users import Role
 from tocapp.services import flowcharts, interviews, studies, voices
 from tocapp.web import chart_images, flowchart_body
@@ -139,3 +141,22 @@ def test_a_failed_drawing_is_not_kept(client, study, monkeypatch):
         assert b"The drawing could not be made: Too slow." in client.get(study["page"]).data
     page = client.get(study["page"]).data
     assert b"<svg" in page and b"could not be made" not in page
+
+
+def test_downloading_the_study_keeps_its_pages_and_a_change_does_not(client, study, monkeypatch):
+    """A download is audited in the study's chain but changes nothing the page shows: the kept
+    body is still used after it. A change after it is seen."""
+    first = client.get(study["page"]).data
+    setting = study["setting"]
+    base = f"/studies/{setting.project_id}/settings/{setting.id}"
+    download = client.get(f"{base}/flowchart.svg")
+    assert download.status_code == 200
+    chain = db.session.scalar(select(AuditChain).filter_by(project_id=setting.project_id))
+    assert chain is not None and chain.length > chain.content_length  # the download is audited
+    with monkeypatch.context() as patched:
+        patched.setattr(flowchart_body, "flowchart_page", _refuse("the chart was read again"))
+        assert client.get(study["page"]).data == first
+    fields = studies.SettingFields(setting.name, "HIX", setting.kind)
+    studies.update_setting(db.session, None, setting, fields)
+    db.session.commit()
+    assert b"HIX" in client.get(study["page"]).data

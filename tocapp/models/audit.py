@@ -34,6 +34,11 @@ class AuditChain(db.Model):  # type: ignore[name-defined,misc]
     head: Mapped[str] = mapped_column(String(64), default="")
     # HMAC of (key, length, head): the head cannot be moved back without the key.
     head_mac: Mapped[str] = mapped_column(String(64), default="")
+    # Length and head at the last entry that changed what the study holds (not a download, an
+    # export or a login): the study's revision, which kept pages are keyed by
+    # (services.study_revision), so reading or downloading the study does not expire them.
+    content_length: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    content_head: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class AuditEntry(db.Model):  # type: ignore[name-defined,misc]

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from tocapp.models import User
 from tocapp.models.audit import AuditChain, AuditEntry
 from tocapp.models.base import utcnow
-from tocapp.services.audit_actions import ACTIONS
+from tocapp.services.audit_actions import ACTIONS, READING_KINDS
 from tocapp.services.audit_hashing import canonical, chain_key, details_digest, entry_hash, head_mac
 
 Actor = User | None
@@ -97,6 +97,8 @@ def record(
     chain.length = entry.seq
     chain.head = entry.hash
     chain.head_mac = head_mac(chain.key, chain.length, chain.head)
+    if entry.kind not in READING_KINDS:
+        chain.content_length, chain.content_head = chain.length, chain.head
     session.add(entry)
     session.info["audited"] = True
     return entry

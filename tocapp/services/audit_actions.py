@@ -52,6 +52,11 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "audit.start": ("study", "Audit trail started"),
 }
 
+# Kinds of action that change nothing a study's pages show: reading or taking the study away,
+# and accounts. They do not move the study's revision (``services.study_revision``). Report jobs,
+# which "export" moves, are shown live, never from a kept page.
+READING_KINDS = frozenset({"download", "export", "identified", "login", "account"})
+
 KINDS: dict[str, str] = {
     "study": "Study",
     "members": "Members",

@@ -118,7 +118,7 @@ def _report_html(project: Project, choice: Choice) -> Markup:
         return render_template("comparisons/_report_body.html", report=report, marks=MARK_COLUMNS)
 
     if choice.audience is Audience.IDENTIFIED:
-        # Real names stay off the disk; and each such view is audited, a new revision anyway.
+        # Real names stay off the disk.
         return Markup(make())
     return kept_html("comparison", project.id, choice.as_lists(), make)
 
