@@ -124,3 +124,28 @@ def test_a_made_up_query_is_shown_but_not_kept(app: Any, client: Any, demo: dict
     page = _text(client, base + "?round=2&role=Teaching+assistant")
     assert re.search(r"Teaching assistant", page)
     assert len(_kept(app, "every-voice")) == 1
+
+
+def test_a_consent_taken_back_empties_the_kept_pages_and_drawings(
+    app: Any, client: Any, demo: dict[str, Any]
+) -> None:
+    """Kept pages and drawings may hold a participant's words: once their consent to quotation
+    is taken back, the render cache is emptied (after the commit), as for a withdrawal."""
+    project_id, nursery_id = demo["project_id"], demo["nursery_id"]
+    assert "Every voice" in _text(client, f"/studies/{project_id}/settings/{nursery_id}/voices")
+    cache = Path(app.config["RENDER_CACHE_DIR"])
+    assert _kept(app, "every-voice") and list(cache.rglob("*.svg"))
+    person = next(p for p in db.session.get(Setting, nursery_id).participants if p.consent_quote)
+    edited = client.post(
+        f"/studies/{project_id}/participants/{person.id}/edit",
+        data={
+            "role_label": person.role_label,
+            "perspective": person.perspective,
+            "consent_participate": "y",  # consent to quotation unticked: taken back
+            "consent_date": "2026-02-03",
+        },
+    )
+    assert edited.status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(type(person), person.id).consent_quote
+    assert not _kept(app, "every-voice") and not list(cache.rglob("*.svg"))

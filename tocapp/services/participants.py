@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from tocapp.domain.people import Perspective, participant_reference
 from tocapp.models import Participant, Setting
 from tocapp.services import audit
+from tocapp.services.after_commit import empty_after_commit
 from tocapp.services.audit import Actor
 from tocapp.services.errors import FieldError
 
@@ -96,12 +98,19 @@ def _without_identity(changes: dict[str, list[object]]) -> dict[str, list[object
 
 
 def update_participant(
-    session: Session, actor: Actor, participant: Participant, fields: ParticipantFields
+    session: Session,
+    actor: Actor,
+    participant: Participant,
+    fields: ParticipantFields,
+    *,
+    render_cache_dir: str | None = None,
 ) -> None:
     """Correct a participant's details or record a change in their consent.
 
     A consent taken back also takes back the study's built comparison reports, which may quote
     this participant: they are no longer served, and their files are deleted within the hour.
+    It also empties ``render_cache_dir`` once committed: its drawings and kept pages may hold
+    their words (pages shown afterwards leave them out, but the old files stay until pruned).
     """
     had_consent = participant.consent_participate, participant.consent_quote
     before = audit.snapshot(participant, *PARTICIPANT_FIELDS)
@@ -126,6 +135,8 @@ def update_participant(
         from tocapp.services.report_jobs import withdraw_built_reports  # it imports us, indirectly
 
         withdraw_built_reports(session, participant.setting.project)
+        if render_cache_dir is not None:
+            empty_after_commit(session, Path(render_cache_dir))
     session.flush()
 
 

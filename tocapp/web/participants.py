@@ -7,7 +7,7 @@ Viewers only read the setting's page, where real names are hidden from them.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, current_app, flash, redirect, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -59,7 +59,11 @@ def edit(project_id: int, participant_id: int) -> Page:
     if form.validate_on_submit():
         try:
             participants.update_participant(
-                db.session, acting_user(), person, form.participant_fields()
+                db.session,
+                acting_user(),
+                person,
+                form.participant_fields(),
+                render_cache_dir=current_app.config["RENDER_CACHE_DIR"],
             )
         except DomainError as error:
             show_refusal(form, error)
