@@ -6,7 +6,7 @@ chain's length and head, ``services.study_revision``: any change in the study is
 the reader chose, and the application's code. A repeat view reads one file instead of the study.
 Only what may be on disk is kept: labels and codes, never real names (those parts are made
 afresh). A part whose drawing failed for now (Graphviz too slow) is not kept, so it is tried
-again. A withdrawal and a study's erasure empty the render cache as before.
+again. A withdrawal, a study's erasure and a consent taken back empty the render cache.
 """
 
 from __future__ import annotations
