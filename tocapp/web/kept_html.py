@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import request
+from flask_login import current_user
 from markupsafe import Markup
 
 from tocapp.extensions import db
@@ -53,7 +54,11 @@ def kept_html(
     # A miss: what the view read before the revision (the study, a setting, its rounds) is read
     # again. On PostgreSQL each statement sees the latest commit, so a change committed between
     # those reads and the revision would otherwise be kept with its old values under the new key.
-    db.session.expire_all()
+    # The reader's own account is not the study's, and stays loaded.
+    reader = current_user._get_current_object()
+    for loaded in list(db.session.identity_map.values()):
+        if loaded is not reader:
+            db.session.expire(loaded)
     made = make()
     if isinstance(made, Unkept):
         return Markup(made.html)
