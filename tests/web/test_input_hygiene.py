@@ -8,9 +8,10 @@ import csv
 import io
 
 import pytest
+from sqlalchemy import select
 
 from tocapp.extensions import db
-from tocapp.models import Participant, Setting, Step
+from tocapp.models import Interview, Participant, Setting, Step, StepMark
 from tocapp.render.csv_cells import spreadsheet_safe
 from tocapp.web.forms.base import control_character
 
@@ -108,3 +109,54 @@ def test_a_body_too_large_gets_a_page_that_says_so(app, client, auth, make_user,
     response = client.post(f"/studies/{project.id}/edit", data={"title": "x" * (2 * 1024 * 1024)})
     assert response.status_code == 413
     assert "too much to send" in response.get_data(as_text=True)
+
+
+HUGE = ("99999999999999999999", "9223372036854775808", "2147483648")
+
+
+def test_numbers_too_big_in_a_query_or_a_form_are_unknown_not_database_errors(
+    client, comparison_demo
+):
+    """Ids and numbers that come in a query string or a form, not the path, are checked too: one
+    too big for its column (2**31 on PostgreSQL, 2**63 on SQLite) is unknown like any other."""
+    project_id, nur_id = comparison_demo
+    study = f"/studies/{project_id}"
+    setting = f"{study}/settings/{nur_id}"
+    voice = db.session.scalar(
+        select(Interview.id)
+        .where(Interview.setting_id == nur_id, Interview.version_id.is_not(None))
+        .order_by(Interview.id)
+    )
+    marks_before = db.session.query(StepMark).count()
+    for huge in HUGE:
+        for url, status in (
+            (f"{setting}/flowchart.svg?version={huge}", 404),
+            (f"{setting}/flowchart?version={huge}", 404),
+            (f"{setting}/voices?version={huge}", 200),
+            (f"{study}/coverage?setting={huge}", 404),
+            (f"{study}/activity?before={huge}", 200),
+            (f"{study}/comparison?setting={huge}&detail=off", 200),
+            (f"{setting}/interviews/new?schedule={huge}&participant={huge}&round={huge}", 200),
+        ):
+            assert client.get(url).status_code == status, url
+        for export in ("flowchart", "voices", "annotated"):
+            started = client.post(
+                f"{study}/exports/jobs", data={"fmt": "pdf", "export": export, "target": huge}
+            )
+            assert started.status_code == 400, export
+        refused = client.post(
+            f"{study}/interviews/{voice}/voice/marks", data={"step_id": huge, "mark": "achieved"}
+        )
+        assert refused.status_code == 400
+        assert "not on the flowchart" in refused.get_data(as_text=True)
+        stale = client.post(
+            f"{study}/interviews/{voice}/voice/marks",
+            data={"step_id": "1", "mark": "achieved", "revision": huge},
+        )
+        assert stale.status_code == 400
+        for field in ("step_id", "link_id"):
+            note = client.post(
+                f"{study}/interviews/{voice}/voice/notes", data={"text": "x", field: huge}
+            )
+            assert note.status_code == 400, field
+    assert db.session.query(StepMark).count() == marks_before

@@ -28,6 +28,17 @@ PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
 MAX_DATABASE_ID = 2**31 - 1
 
 
+def database_int(value: object) -> int:
+    """A whole number from a query string or a form that an integer column can hold (an id, a
+    version or revision number). Anything else is a ValueError, which ``request.args.get(name,
+    type=database_int)`` reads as absent and a form field as invalid: a number too big for the
+    database is unknown like any other, never a database error."""
+    number = int(str(value))
+    if not 0 <= number <= MAX_DATABASE_ID:
+        raise ValueError("That is not one of the choices.")
+    return number
+
+
 class DatabaseId(IntegerConverter):
     """``<int:…>`` in every URL: a number too big for an id column (32-bit on PostgreSQL) is a
     404 like any other unknown id, not a database error."""

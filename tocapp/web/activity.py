@@ -19,7 +19,7 @@ from tocapp.models import Project, Role
 from tocapp.render.csv_cells import spreadsheet_safe
 from tocapp.services import activity
 from tocapp.services.access import load
-from tocapp.web import begin_read_only
+from tocapp.web import begin_read_only, database_int
 from tocapp.web.acting import audit_later
 
 bp = Blueprint("activity", __name__)
@@ -57,7 +57,7 @@ def _filters(project: Project) -> tuple[ActivityFilterForm, activity.ActivityFil
 def show(project_id: int) -> Any:
     project, _ = load(db.session, current_user, Project, project_id, Role.OWNER)
     form, flt = _filters(project)
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=database_int)
     page = activity.activity_page(db.session, project.id, flt, before)
     query = {k: v for k, v in request.args.items() if k != "before" and v}
     status = 400 if form.errors else 200

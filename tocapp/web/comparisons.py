@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from itertools import islice
 from typing import Any
 
@@ -38,6 +39,7 @@ from tocapp.services.comparison import (
     comparison_size,
 )
 from tocapp.services.report_jobs import FORMATS, MEDIA_TYPES, recent_jobs
+from tocapp.web import database_int
 from tocapp.web.acting import audit_later
 from tocapp.web.interviews import study_trail
 from tocapp.web.kept_html import kept_html
@@ -51,13 +53,22 @@ def choice_from(values: MultiDict[str, str]) -> Choice:
     """The settings, rounds and roles named in a query string or form (none named: all)."""
     return Choice.from_lists(
         {
-            "setting": [int(v) for v in values.getlist("setting") if v.isascii() and v.isdigit()],
-            "round": [int(v) for v in values.getlist("round") if v.isascii() and v.isdigit()],
+            "setting": _ids(values.getlist("setting")),
+            "round": _ids(values.getlist("round")),
             "role": [v for v in values.getlist("role") if v],
             **({"detail": values.getlist("detail")} if "detail" in values else {}),
             **({"audience": values.getlist("audience")[-1:]} if "audience" in values else {}),
         }
     )
+
+
+def _ids(values: Iterable[str]) -> list[int]:
+    """The ids among a query's values; anything else (a word, a number too big) is left out."""
+    ids = []
+    for value in values:
+        with suppress(ValueError):
+            ids.append(database_int(value))
+    return ids
 
 
 def allowed_choice(choice: Choice, role: Role) -> Choice:

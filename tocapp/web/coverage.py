@@ -19,7 +19,7 @@ from tocapp.extensions import db
 from tocapp.models import Project, Round, Setting
 from tocapp.services.access import load_in
 from tocapp.services.coverage import latest_round_heard, setting_count, study_coverage
-from tocapp.web import MAX_DATABASE_ID
+from tocapp.web import database_int
 from tocapp.web.kept_html import kept_html
 
 bp = Blueprint("coverage", __name__)
@@ -62,12 +62,11 @@ def show(project_id: int) -> str:
 
 
 def _chosen_setting(project: Project) -> Setting | None:
-    """``?setting=<id>``: one setting of this study, or 404."""
-    wanted = request.args.get("setting", type=int)
-    if wanted is None:
+    """``?setting=<id>``: one setting of this study, or 404 (also for what is not an id)."""
+    if not request.args.get("setting"):
         return None
-    # A number no id column holds is unknown like any other (not a database error).
-    setting = db.session.get(Setting, wanted) if 0 < wanted <= MAX_DATABASE_ID else None
+    wanted = request.args.get("setting", type=database_int)
+    setting = None if wanted is None else db.session.get(Setting, wanted)
     if setting is None or setting.project_id != project.id:
         abort(404)
     return setting
@@ -75,6 +74,6 @@ def _chosen_setting(project: Project) -> Setting | None:
 
 def _chosen_round(project: Project) -> Round:
     """``?round=N``, else the latest round anyone was heard in, else the first."""
-    wanted = request.args.get("round", type=int)
+    wanted = request.args.get("round", type=database_int)
     chosen = next((r for r in project.rounds if r.number == wanted), None)
     return chosen or latest_round_heard(db.session, project) or project.rounds[0]

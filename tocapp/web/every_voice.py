@@ -24,7 +24,7 @@ from tocapp.services.voice_read import (
     parse_round_choice,
     setting_voices,
 )
-from tocapp.web import chart_images
+from tocapp.web import chart_images, database_int
 from tocapp.web.interviews import study_trail
 from tocapp.web.kept_html import Unkept, kept_html
 
@@ -59,7 +59,7 @@ def _body(setting: Setting, role: Role) -> str | Unkept:
         setting,
         audience or Audience.RESEARCH,
         _round_choice(),
-        request.args.get("version", type=int),
+        request.args.get("version", type=database_int),
     )
     if request.args.get("version") and read.version is None:
         abort(404)

@@ -44,7 +44,7 @@ from tocapp.services.export_jobs import (
     steps_drawn,
 )
 from tocapp.services.voice_read import RoundChoice, parse_round_choice
-from tocapp.web import chart_images
+from tocapp.web import chart_images, database_int
 from tocapp.web.acting import audit_later
 from tocapp.web.interviews import study_trail
 from tocapp.web.report_jobs import start_background_job
@@ -211,18 +211,18 @@ def build_later(project_id: int) -> BaseResponse:
     project, role = load(db.session, current_user, Project, project_id)
     fmt = request.form.get("fmt", "")
     kind = request.form.get("export", "")
-    target = request.form.get("target", "")
-    if fmt not in DOCUMENT_FORMATS or kind not in DOCUMENTS or not target.isdigit():
+    target = request.form.get("target", type=database_int)
+    if fmt not in DOCUMENT_FORMATS or kind not in DOCUMENTS or target is None:
         abort(400)
     options = _options_from(request.form, role)
     papers = tuple(p for p in request.form.getlist("paper") if p in ("A4", "A3")) or DEFAULT_PAPERS
     try:
-        document = load_document(db.session, project, kind, int(target), options)
+        document = load_document(db.session, project, kind, target, options)
     except (LookupError, NothingToExport):
         abort(404)
     return start_background_job(
         project,
-        export_request(kind, int(target), options, papers),
+        export_request(kind, target, options, papers),
         fmt,
         file_name(document, fmt),
     )

@@ -26,7 +26,7 @@ from tocapp.services import flowcharts as charts
 from tocapp.services import versions
 from tocapp.services.access import load_in
 from tocapp.services.interviews import mapping_interviews
-from tocapp.web import chart_images
+from tocapp.web import chart_images, database_int
 from tocapp.web.acting import acting_user
 from tocapp.web.conditional_page import not_modified, page_etag, with_etag
 from tocapp.web.flowchart_body import flowchart_body, page_key, page_with_body
@@ -44,7 +44,7 @@ STEP_URL = "/studies/<int:project_id>/steps/<int:step_id>"
 def show(project_id: int, setting_id: int) -> Response:
     """The drawn chart and its text version: the latest version, or ``?version=<number>``."""
     setting, role = load_in(db.session, current_user, Setting, setting_id, project_id)
-    number = request.args.get("version", type=int)
+    number = request.args.get("version", type=database_int)
     if "version" in request.args and number is None:
         abort(404)
     key = page_key(db.session, setting, number, role.can_record)
@@ -106,7 +106,7 @@ def map(project_id: int, setting_id: int) -> Any:  # noqa: A001  (the endpoint r
         db.session, current_user, Setting, setting_id, project_id, Role.INTERVIEWER
     )
     if is_htmx():  # "Cancel" of an inline edit or delete: the editor as it is
-        step_id = request.args.get("step", type=int)
+        step_id = request.args.get("step", type=database_int)
         return editor(setting, focus=f"#map-step-{step_id} .edit-link" if step_id else None)
     return map_page(setting)
 
@@ -303,7 +303,7 @@ def _chosen_version(setting: Setting) -> FlowchartVersion | None:
     """The version named by ``?version=<number>``, else the latest; an unknown number is a 404."""
     if "version" not in request.args:
         return charts.latest_version(db.session, setting)
-    number = request.args.get("version", type=int)
+    number = request.args.get("version", type=database_int)
     if number is None:
         abort(404)
     return versions.version_numbered(db.session, setting, number)

@@ -25,6 +25,7 @@ from tocapp.services.interviews import (
 )
 from tocapp.services.schedules import schedules_for
 from tocapp.services.voices import start_return_interview
+from tocapp.web import database_int
 from tocapp.web.acting import acting_user
 from tocapp.web.forms.interview_forms import interview_form
 
@@ -39,7 +40,7 @@ def new(project_id: int, setting_id: int) -> Any:
         db.session, current_user, Setting, setting_id, project_id, Role.INTERVIEWER
     )
     schedules = schedules_for(db.session, setting.project)
-    schedule = _chosen_schedule(schedules, request.values.get("schedule", type=int))
+    schedule = _chosen_schedule(schedules, request.values.get("schedule", type=database_int))
     questions = questions_as_asked(setting.project, schedule)
     form = interview_form(
         setting.project, setting.participants, questions, _new_defaults(setting, schedule)
@@ -146,7 +147,7 @@ def _chosen_schedule(schedules: list[Schedule], wanted: int | None) -> Schedule:
 
 def _new_defaults(setting: Setting, schedule: Schedule) -> dict[str, Any]:
     round_ = initial_round(setting.project)
-    wanted_round = request.args.get("round", type=int)
+    wanted_round = request.args.get("round", type=database_int)
     if wanted_round in {r.id for r in setting.project.rounds}:
         round_id = wanted_round
     else:
@@ -158,7 +159,7 @@ def _new_defaults(setting: Setting, schedule: Schedule) -> dict[str, Any]:
         "interviewer": current_user.name,
         "schedule": str(schedule.id),
     }
-    chosen = request.args.get("participant", type=int)
+    chosen = request.args.get("participant", type=database_int)
     if chosen is not None:
         data[f"person_{chosen}"] = True
     return data

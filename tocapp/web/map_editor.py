@@ -18,7 +18,7 @@ from tocapp.models import FlowchartVersion, Link, Setting, Step
 from tocapp.services import flowcharts as charts
 from tocapp.services import versions
 from tocapp.services.interviews import mapping_interviews
-from tocapp.web import chart_images
+from tocapp.web import chart_images, database_int
 from tocapp.web.forms.flowchart_forms import LinkForm, StepForm, link_form, step_form
 from tocapp.web.interviews import study_trail
 
@@ -41,7 +41,7 @@ def cell_from_query(groups: list[Any]) -> dict[str, Any]:
     theme = request.args.get("theme", "")
     if theme in {t.value for t in Theme}:
         data["theme"] = theme
-    group_id = request.args.get("group", type=int)
+    group_id = request.args.get("group", type=database_int)
     if group_id in {g.id for g in groups}:
         data["group_id"] = group_id
     return data

@@ -41,7 +41,7 @@ from tocapp.services.errors import StaleEditError
 from tocapp.services.flowcharts import latest_version
 from tocapp.services.interviews import interview_title
 from tocapp.services.voice_overlays import voice_annotations
-from tocapp.web import chart_images
+from tocapp.web import chart_images, database_int
 from tocapp.web.acting import acting_user
 from tocapp.web.forms.interview_forms import interview_form
 from tocapp.web.forms.voice_forms import (
@@ -105,7 +105,7 @@ def new(project_id: int, setting_id: int) -> Any:
 
 
 def _new_defaults(rounds: list[Any]) -> dict[str, Any]:
-    wanted = request.args.get("round", type=int)
+    wanted = request.args.get("round", type=database_int)
     round_id = wanted if wanted in {r.id for r in rounds} else (rounds[0].id if rounds else None)
     data: dict[str, Any] = {
         "round_id": round_id,
@@ -113,7 +113,7 @@ def _new_defaults(rounds: list[Any]) -> dict[str, Any]:
         "mode": "face-to-face",
         "interviewer": current_user.name,
     }
-    chosen = request.args.get("participant", type=int)
+    chosen = request.args.get("participant", type=database_int)
     if chosen is not None:
         data[f"person_{chosen}"] = True
     return data

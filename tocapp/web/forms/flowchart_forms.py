@@ -12,6 +12,7 @@ from tocapp.domain.theory import MAX_LINK_LABEL, Theme
 from tocapp.models import Interview, ProjectGroup, Step
 from tocapp.services.flowcharts import StepFields
 from tocapp.services.interviews import interview_title
+from tocapp.web import database_int
 from tocapp.web.forms.base import Form
 
 NO_SOURCE = ""
@@ -19,10 +20,11 @@ EXCERPT = 60
 
 
 def optional_int(value: object) -> int | None:
-    """Coerce a select's value to an id, with the empty choice meaning none."""
+    """Coerce a select's value to an id, with the empty choice meaning none (a number no id
+    column holds is a ValueError, so the field is invalid)."""
     if value is None or value == "" or value == "None":
         return None
-    return int(str(value))
+    return database_int(value)
 
 
 def excerpt(text: str, width: int = EXCERPT) -> str:

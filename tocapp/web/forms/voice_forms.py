@@ -10,24 +10,31 @@ from collections.abc import Sequence
 
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from tocapp.domain.voices import Mark
 from tocapp.models import ProjectGroup
+from tocapp.web import MAX_DATABASE_ID
 from tocapp.web.forms.base import Form
 from tocapp.web.forms.flowchart_forms import StepPlaceForm, excerpt, optional_int
 
 MARK_CHOICES = [SelectChoice(m.value, m.label) for m in Mark] + [SelectChoice("", "Not discussed")]
 
 
+# A number no id or revision column holds: unknown like any other, not a database error.
+STORED = NumberRange(
+    0, MAX_DATABASE_ID, "That step is not on the flowchart shown at this interview."
+)
+
+
 class MarkForm(Form):
-    step_id = IntegerField(validators=[InputRequired(message="Choose a step to mark.")])
+    step_id = IntegerField(validators=[InputRequired(message="Choose a step to mark."), STORED])
     mark = SelectField(
         choices=MARK_CHOICES,
         validate_choice=True,
         invalid_choice_message="A mark is achieved, partly achieved or elusive.",
     )
-    revision = IntegerField(validators=[Optional()])
+    revision = IntegerField(validators=[Optional(), STORED])
 
 
 class NoteForm(Form):
