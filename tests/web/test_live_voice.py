@@ -249,3 +249,26 @@ def _other_study_of(owner) -> int:
     project = create_project(db.session, owner, ProjectFields(title="Another", focus="f"))
     db.session.commit()
     return project.id
+
+
+def test_a_note_on_a_step_no_longer_there_keeps_its_words_in_a_new_thread(client, ta_voice):
+    """The step was undone meanwhile (another tab, a colleague) or the id is made up: the note is
+    refused with the reason, and the words typed come back in the new-thread form."""
+    staff = ta_voice["setting"].project.groups[0].id
+    data = {"newstep-theme": "situation", "newstep-group_id": str(staff), "newstep-text": "Early"}
+    client.post(ta_voice["url"] + "/steps", data=data, headers=LIVE)
+    gone = db.session.scalar(select(Step.id).where(Step.text == "Early"))
+    client.post(ta_voice["url"] + "/undo", headers=LIVE)
+    assert db.session.get(Step, gone) is None
+    words = "Half-typed <note> “Ŵ مرحبا 🌱”"
+    for step_id in (str(gone), "abc", "99999999999999999999"):
+        note = {"text": words, "step_id": step_id}
+        live = client.post(ta_voice["url"] + "/notes", data=note, headers=LIVE)
+        assert live.status_code == 400 and live.headers["HX-Retarget"] == "#thread-form", step_id
+        body = _assert_fragment(live)
+        assert words in body.split('id="thread-text"')[1] and "may have just been undone" in body
+        plain = client.post(ta_voice["url"] + "/notes", data=note)
+        page = html.unescape(plain.get_data(as_text=True))
+        assert plain.status_code == 400 and "may have just been undone" in page
+        assert words in page.split('id="thread-text"')[1].split("</textarea>")[0]
+    assert _count(VoiceNote) == 0

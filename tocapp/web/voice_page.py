@@ -113,6 +113,8 @@ def page_context(interview: Interview, role: Role, state: PageState) -> dict[str
     chart, layer = chart_and_layer(interview)
     if state.mark_error and str(state.mark_error[0]) not in chart.step_by_key:
         state.message, state.mark_error = state.mark_error[1], None
+    if state.note is not None:
+        _keep_words_of_a_note_without_its_step(state.note, chart)
     numbers = step_numbers(chart)
     steps = ordered_steps(chart.steps, chart.lane_groups())
     revisions = {m.step_id: m.revision for m in interview.marks}
@@ -163,6 +165,23 @@ def _fresh_step_form(interview: Interview) -> VoiceStepForm:
     form = voice_step_form(interview.setting.project.groups)
     form.process(formdata=None)
     return form
+
+
+NOTE_STEP_GONE = (
+    "That step is not on the flowchart shown at this interview (it may have just been undone). "
+    "Your words are kept here, as a note on a new thread: save them here, or copy them to a step."
+)
+
+
+def _keep_words_of_a_note_without_its_step(note: NoteForm, chart: Flowchart) -> None:
+    """A refused note whose step is not on the chart (undone meanwhile, or a made-up id) has no
+    box to go back to: its words go to the new-thread form, with the reason."""
+    step_id = note.step_id.data
+    if step_id is None or str(step_id) in chart.step_by_key:
+        return
+    note.step_id.data = None
+    others = [e for e in note.text.errors if "not on the flowchart" not in e]
+    note.text.errors = [*others, NOTE_STEP_GONE]
 
 
 def chart_and_layer(interview: Interview) -> tuple[Flowchart, VoiceLayer]:
