@@ -308,3 +308,27 @@ def test_a_report_being_built_during_a_withdrawal_is_never_served(app, client, h
     assert job.state == "failed"
     assert report_jobs.report_file(job, app.config["REPORTS_DIR"], 7) is None
     assert not list(Path(app.config["REPORTS_DIR"]).glob(f"report-{job_id}-*"))
+
+
+def test_removed_steps_leave_no_words_in_other_voices_undo(client, head):
+    """Another voice marked a step mapped from the withdrawn leader's words: once the steps are
+    removed, that voice's undo no longer names the step (nor would undo it), and nothing in the
+    database holds the step's words."""
+    nur = head["setting"]
+    other = next(
+        i for i in nur.interviews if i.version is not None and not _heard(i, head["person"])
+    )
+    sourced = db.session.get(Step, head["sourced_step"])
+    sourced.text = "Zanzibarquokka mapped step"
+    db.session.commit()
+    voices.add_note(db.session, None, other, "Their own note", step_id=sourced.id)
+    voices.set_mark(db.session, None, other, sourced.id, "achieved")
+    db.session.commit()
+    voice_url = f"/studies/{head['project_id']}/interviews/{other.id}/voice"
+    assert "Marked “Zanzibarquokka" in html.unescape(client.get(voice_url).get_data(True))
+    assert _withdraw(client, head, source_steps="remove").status_code == 303
+    page = html.unescape(client.get(voice_url).get_data(as_text=True))
+    assert "Zanzibarquokka" not in page
+    assert "Zanzibarquokka mapped step" not in _database_text()
+    undone = client.post(voice_url + "/undo", follow_redirects=True)
+    assert "Zanzibarquokka" not in html.unescape(undone.get_data(as_text=True))

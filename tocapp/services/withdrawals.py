@@ -32,6 +32,7 @@ from tocapp.services import audit, drafts
 from tocapp.services.after_commit import empty_after_commit
 from tocapp.services.report_jobs import withdraw_built_reports
 from tocapp.services.versions import settle_frozen_date
+from tocapp.services.voice_undo import forget_actions_on_removed
 
 EVERYTHING = "everything"
 AFTER = "after"  # keep what was contributed before ``keep_before``
@@ -136,6 +137,7 @@ def withdraw_participant(
             session.delete(interview)  # its answers, marks, notes, arrows and steps go with it
     drafts.delete_withdrawn_drafts(session, setting.id, participant.id, interview_ids)
     session.flush()
+    forget_actions_on_removed(session, setting.id)  # others' undo entries naming removed steps
     session.expire_all()
     for version_id in version_ids:
         version = session.get(FlowchartVersion, version_id)
