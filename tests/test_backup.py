@@ -35,6 +35,8 @@ from tocapp.services.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo_study
 from tocapp.services.schedules import ensure_built_in_schedules
 
 REVISION = "b4ckup0test"
+# The backup's own database file is checked this way on SQLite (pg_restore reads PostgreSQL's).
+SQLITE_ONLY = pytest.mark.skipif(TEST_DATABASE != "sqlite", reason="a SQLite backup's database")
 
 
 @pytest.fixture
@@ -257,6 +259,34 @@ def flip_database_byte(name: str, data: bytes) -> bytes:
     return data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :]
 
 
+def database_replaced(data: bytes) -> Callable[[str, bytes], bytes]:
+    """The database member replaced by ``data``, with the manifest's size and checksum to match:
+    a backup whose checksums are right but whose database is not a good one."""
+
+    def change(name: str, member: bytes) -> bytes:
+        if name.startswith("database."):
+            return data
+        if name != "manifest.json":
+            return member
+        manifest = json.loads(member)
+        for entry in manifest["files"]:
+            if entry["path"].startswith("database."):
+                entry.update(size=len(data), sha256=hashlib.sha256(data).hexdigest())
+        return json.dumps(manifest).encode()
+
+    return change
+
+
+def foreign_sqlite_database(folder: Path) -> bytes:
+    """A good SQLite file that is another app's."""
+    import sqlite3
+
+    path = folder / "foreign.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE lessons (title TEXT)")
+    return path.read_bytes()
+
+
 @pytest.fixture
 def archive(make_instance, tmp_path) -> Path:
     """A good backup of an instance with the demo study, to damage."""
@@ -290,8 +320,34 @@ def archive(make_instance, tmp_path) -> Path:
         (lambda a, t: t.write_bytes(b"%PDF-1.7 not a backup") and t, "is not a tocapp backup"),
         (lambda a, t: t.write_bytes(gzip.compress(b"just text")) and t, "is not a tocapp backup"),
         (lambda a, t: t.write_bytes(a.read_bytes()[:-3000]) and t, "is damaged"),
+        pytest.param(
+            lambda a, t: rewrite(a, t, database_replaced(b"not a database " * 300)),
+            "cannot be read",
+            marks=SQLITE_ONLY,
+        ),
+        pytest.param(
+            lambda a, t: rewrite(a, t, database_replaced(foreign_sqlite_database(t.parent))),
+            "is not a tocapp database",
+            marks=SQLITE_ONLY,
+        ),
+        pytest.param(
+            lambda a, t: rewrite(a, t, database_replaced(b"")),
+            "is not a tocapp database",
+            marks=SQLITE_ONLY,
+        ),
     ],
-    ids=["checksum", "format-version", "foreign-manifest", "engine", "not-gzip", "not-tar", "cut"],
+    ids=[
+        "checksum",
+        "format-version",
+        "foreign-manifest",
+        "engine",
+        "not-gzip",
+        "not-tar",
+        "cut",
+        "database-garbage",
+        "database-foreign",
+        "database-empty",
+    ],
 )
 def test_a_bad_archive_is_refused_with_a_clear_message_and_nothing_changes(
     archive, make_instance, tmp_path, damage, message

@@ -191,6 +191,8 @@ def _open_archive(archive: Path) -> Iterator[tarfile.TarFile]:
 
 def _refuse_unless_empty(database_uri: str) -> None:
     """An instance with any account or study is not overwritten: a restore is for a new one."""
+    if engine_of(database_uri) == "sqlite" and not sqlite_path(database_uri).exists():
+        return  # no database yet (and none made by looking)
     engine = create_engine(database_uri)
     try:
         with engine.connect() as connection:
@@ -206,11 +208,23 @@ def _refuse_unless_empty(database_uri: str) -> None:
         engine.dispose()
 
 
+# Tables every tocapp database has had: a backup's database without them is not tocapp's.
+_CORE_TABLES = frozenset({"users", "projects", "settings"})
+
+
 def _check_sqlite_copy(database: Path, archive: Path) -> None:
-    with _closing_sqlite(database) as connection:
-        problem = connection.execute("PRAGMA quick_check").fetchone()[0]
+    """The backup's database opens, is whole and is tocapp's (its checksums only show that it
+    is the file the backup was made with)."""
+    try:
+        with _closing_sqlite(database) as connection:
+            problem = connection.execute("PRAGMA quick_check").fetchone()[0]
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"The database in {archive} cannot be read ({error}).") from error
     if problem != "ok":
         raise BackupError(f"The database in {archive} is damaged ({problem}).")
+    if not _CORE_TABLES.issubset(tables):
+        raise BackupError(f"The database in {archive} is not a tocapp database.")
 
 
 def _restore_sqlite(copy: Path, target: Path) -> None:
