@@ -85,11 +85,13 @@ def test_the_matrix_has_a_row_per_step_and_a_column_per_voice():
         ("Teaching assistant (NUR-P02)", "y"),
     ]
     assert [r.number for r in matrix.noted] == ["A1"]
-    own = matrix.rows[2]  # outcomes read Staff before Children: the teacher's own step is O1
+    # The leader's steps keep their numbers: the teacher's own step comes after them, as O2,
+    # though outcomes read Staff (its lane) before Children (the leader's outcome's).
+    outcome, own = matrix.rows[2], matrix.rows[3]
     assert own.step.added_by == "Teacher (NUR-P03)" and own.marks == (None, None, A)
-    outcome = matrix.rows[3]
+    assert own.number == "O2" and outcome.number == "O1"
     assert outcome.marks == (A, P, None) and outcome.agreement is Agreement.MIXED
-    assert [r.number for r in matrix.diverging] == ["A1", "O2"]  # leadership differs on O2 too
+    assert [r.number for r in matrix.diverging] == ["A1", "O1"]  # leadership differs on O1 too
 
 
 def test_a_role_filter_keeps_only_those_voices():

@@ -35,6 +35,18 @@ def test_step_numbers_follow_theme_then_group_order() -> None:
     }
 
 
+def test_steps_added_by_voices_never_renumber_the_leaders() -> None:
+    """A voice's own step in the first lane comes after the leader's steps of its theme, so the
+    leader's numbers are the same on every voice's page and the leader's chart."""
+    leader = _chart()
+    own = Step("v1", Theme.SITUATION, "Staff", "Few books at home", added_by="Teacher (P03)")
+    other = Step("v2", Theme.ACTION, "Staff", "Coaching", added_by="Teaching assistant (P02)")
+    with_voices = Flowchart(leader.title, GROUPS, (*leader.steps, own, other), leader.links)
+    numbers = step_numbers(with_voices)
+    assert {key: numbers[key] for key in step_numbers(leader)} == step_numbers(leader)
+    assert numbers["v1"] == "S3" and numbers["v2"] == "A3"
+
+
 def test_step_numbers_of_an_empty_chart_are_empty() -> None:
     assert step_numbers(Flowchart("Empty", GROUPS, ())) == {}
 

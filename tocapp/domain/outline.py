@@ -29,11 +29,17 @@ class OutlineTheme:
 
 
 def step_numbers(chart: Flowchart) -> dict[str, str]:
-    """Short reading numbers ("S1", "A2", "O3") in theme-then-group order, for chart and text."""
+    """Short reading numbers ("S1", "A2", "O3") in theme-then-group order, for chart and text.
+
+    The leader's steps are numbered first and steps added at return interviews after them (the
+    next numbers of their theme), so a leader's step has the same number on every voice's page,
+    the leader's chart and every export, whatever steps the voices added.
+    """
     prefix = {Theme.SITUATION: "S", Theme.ACTION: "A", Theme.OUTCOME: "O"}
     counters = dict.fromkeys(Theme, 0)
     numbers: dict[str, str] = {}
-    for step in ordered_steps(chart.steps, chart.lane_groups()):
+    ordered = ordered_steps(chart.steps, chart.lane_groups())
+    for step in [s for s in ordered if not s.added_by] + [s for s in ordered if s.added_by]:
         counters[step.theme] += 1
         numbers[step.key] = f"{prefix[step.theme]}{counters[step.theme]}"
     return numbers
