@@ -25,6 +25,7 @@ from tocapp.exports.chart_connectors import (
 from tocapp.exports.chart_geometry import ChartGeometry, chart_geometry, element_extent, graph_shift
 from tocapp.exports.chart_pages import DEFAULT_PAPERS, PagePlan, plan_pages
 from tocapp.exports.model import ChartFigure
+from tocapp.exports.right_to_left import chart_as_seen
 from tocapp.render import Annotations, RenderError, render_flowchart, svg_for_inline
 from tocapp.render.svg_inline import SVG_NS
 
@@ -334,7 +335,7 @@ def _svg_text(
 
 
 def _inline(svg: bytes, title: str, id_prefix: str) -> str:
-    inline = svg_for_inline(svg, title, id_prefix=id_prefix)
+    inline = svg_for_inline(chart_as_seen(svg), title, id_prefix=id_prefix)
     if not inline.startswith("<svg"):
         raise RenderError("The chart could not be prepared for print.", inline[:80])
     return inline
