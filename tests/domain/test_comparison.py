@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 from tocapp.domain.comparison import (
@@ -253,3 +254,26 @@ def test_the_minimum_counts_people_not_interviews():
     again = voice("5", "Teaching assistant", "NUR-P02", PRACTICE, {"a1": A})
     shown, left_out = combine_practice([HEAD, TA, again, TEACHER], minimum=3)
     assert shown == [HEAD] and left_out == 3
+
+
+def test_a_headteacher_heard_in_a_pair_is_not_a_practitioner_to_hide_among():
+    """Head and teacher as one voice, beside the only teaching assistant: two practitioners in
+    all, fewer than three, so the leadership sees no staff voice (the head knows her pair's mark,
+    so the other would be the teaching assistant's)."""
+    pair = VoiceLayer(
+        "5",
+        "Headteacher (NUR-P01) & Teacher (NUR-P03)",
+        None,
+        {"a1": P},
+        person="NUR-P01+NUR-P03",
+        people=("NUR-P01", "NUR-P03"),
+        perspectives=(LEAD, PRACTICE),
+        role="Headteacher & Teacher",
+        round_number=2,
+    )
+    ta = replace(TA, perspectives=(PRACTICE,))
+    shown, left_out = combine_practice([HEAD, ta, pair], minimum=3)
+    assert shown == [HEAD] and left_out == 2
+    third = voice("4", "Teacher", "NUR-P04", PRACTICE, {"a1": A}, perspectives=(PRACTICE,))
+    shown, left_out = combine_practice([HEAD, ta, pair, third], minimum=3)
+    assert left_out == 0 and shown[1].label == "Staff (3 voices)"

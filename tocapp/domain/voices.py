@@ -100,6 +100,7 @@ class VoiceLayer:
     steps: tuple[VoiceStep, ...] = ()
     person: str = ""
     people: tuple[str, ...] = ()  # the references of the people in this voice
+    perspectives: tuple[Perspective, ...] = ()  # each person's at the interview, as in ``people``
     person_labels: tuple[str, ...] = ()  # each person's own label, as in ``label``
     role: str = ""  # the role label(s) at the time
     round_number: int = 0
@@ -151,9 +152,10 @@ def combine_practice(
     staff = [v for v in voices if not v.is_leader]
     if not staff:
         return shown, 0
-    # Counted in people, not interviews: one teaching assistant heard twice is still one person
-    # whom a headteacher could pick out.
-    people = {reference for v in staff for reference in (v.people or (v.voice_id,))}
+    # Counted in practitioners, not interviews: one teaching assistant heard twice is still one
+    # person whom a headteacher could pick out; a headteacher heard in a pair with a teacher is
+    # not a second practitioner to hide the teacher among.
+    people = {reference for v in staff for reference in _practitioners(v)}
     if len(people) < minimum:
         return shown, len(staff)
     notes: list[VoiceNote] = []
@@ -175,6 +177,19 @@ def combine_practice(
         members=tuple(dict(v.marks) for v in staff),
     )
     return [*shown, group], 0
+
+
+def _practitioners(voice: VoiceLayer) -> set[str]:
+    """The people of a voice who spoke from practice (all of them, if not known person by
+    person)."""
+    references = voice.people or (voice.voice_id,)
+    if len(voice.perspectives) != len(references):
+        return set(references)
+    return {
+        reference
+        for reference, perspective in zip(references, voice.perspectives, strict=True)
+        if perspective is Perspective.PRACTICE
+    }
 
 
 def chart_with_voices(base: Flowchart, voices: Sequence[VoiceLayer]) -> Flowchart:

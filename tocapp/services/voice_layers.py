@@ -121,6 +121,7 @@ def voice_layer(
         steps=tuple(VoiceStep(str(s.step_id), Theme(s.theme), s.group, s.text) for s in steps),
         person=voice_key(people),
         people=tuple(p.reference for p in people),
+        perspectives=tuple(p.perspective for p in people),
         person_labels=tuple(person_label(p) for p in people),
         role=" & ".join(p.role for p in people),
         round_number=round_number,
