@@ -132,19 +132,21 @@ def _coverage(
 ) -> list[CoverageCell]:
     cells = []
     for round_ in rounds:
-        heard_ids = {
-            p.participant_id
-            for i in setting.interviews
-            if i.round_id == round_.id
-            for p in i.people
-        }
+        heard_ids: dict[int, tuple[str, str]] = {}  # as first heard in the round
+        for interview in sorted(setting.interviews, key=lambda i: (i.held_on, i.id)):
+            if interview.round_id == round_.id:
+                for p in interview.people:
+                    heard_ids.setdefault(p.participant_id, (p.perspective, p.role_label))
         by_role: dict[str, list[int]] = defaultdict(list)
         for person in setting.participants:
-            if person.perspective == Perspective.NOT_INTERVIEWED and person.id not in heard_ids:
+            perspective, role_label = heard_ids.get(
+                person.id, (person.perspective, person.role_label)
+            )
+            if perspective == Perspective.NOT_INTERVIEWED and person.id not in heard_ids:
                 continue
-            if roles is None or person.role_label in roles:
-                role = person.role_label
-                if not audience.per_person and person.perspective != Perspective.LEADERSHIP:
+            if roles is None or role_label in roles:
+                role = role_label
+                if not audience.per_person and perspective != Perspective.LEADERSHIP:
                     role = "Staff"
                 by_role[role].append(person.id)
         for role, ids in sorted(by_role.items()):

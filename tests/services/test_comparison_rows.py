@@ -340,3 +340,24 @@ def test_the_demo_studys_report_is_the_same_both_ways(
     )
     for asked in (choice, every):
         _assert_same(*_both_ways(monkeypatch, db.session.get(Project, project.id), asked))
+
+
+def test_coverage_counts_people_in_the_role_they_were_heard_in(app: Any) -> None:
+    """The demo's NUR teaching assistant, heard in round 2, is given a new role afterwards: the
+    comparison's coverage of round 2 still has a teaching assistant heard, as the coverage page
+    has, and no one in the new role."""
+    load_demo_study(db.session)
+    project = db.session.scalar(select(Project))
+    nur = db.session.scalar(select(Setting).where(Setting.code == "NUR"))
+    ta = next(p for p in nur.participants if p.role_label == "Teaching assistant")
+    ta.role_label = "Senior TA"
+    db.session.commit()
+    second = next(r for r in project.rounds if r.number == 2)
+    report = build_report(
+        db.session,
+        project,
+        Choice(setting_ids=frozenset({nur.id}), round_ids=frozenset({second.id})),
+        with_charts=False,
+    )
+    cells = {c.role: (c.heard, c.people) for c in report.coverage}
+    assert cells["Teaching assistant"] == (1, 1) and "Senior TA" not in cells

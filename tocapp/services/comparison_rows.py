@@ -62,17 +62,27 @@ def coverage_cells(
     roles: set[str] | None,
     audience: Audience,
 ) -> dict[int, list[CoverageCell]]:
-    """For each setting (by id): who was heard in each round, by role. People marked as not
-    interviewed are not expected unless they were heard; for the setting's leadership, practice
-    roles are counted together as staff."""
+    """For each setting (by id): who was heard in each round, by role. A person heard in a round
+    counts in the role and perspective they were heard in (their first interview of it), anyone
+    else in their current ones, as on the coverage page. People marked as not interviewed are not
+    expected unless they were heard; for the setting's leadership, practice roles are counted
+    together as staff."""
     ids = [s.id for s in settings]
-    heard: dict[tuple[int, int], set[int]] = defaultdict(set)  # (setting, round) → participants
-    for setting_id, round_id, participant_id in session.execute(
-        select(Interview.setting_id, Interview.round_id, InterviewParticipant.participant_id)
+    # (setting, round) → each participant heard, with their perspective and role at the time
+    heard: dict[tuple[int, int], dict[int, tuple[str, str]]] = defaultdict(dict)
+    for setting_id, round_id, participant_id, perspective, role_label in session.execute(
+        select(
+            Interview.setting_id,
+            Interview.round_id,
+            InterviewParticipant.participant_id,
+            InterviewParticipant.perspective,
+            InterviewParticipant.role_label,
+        )
         .join(InterviewParticipant, InterviewParticipant.interview_id == Interview.id)
         .where(Interview.setting_id.in_(ids), Interview.round_id.in_([r.id for r in rounds]))
+        .order_by(Interview.held_on, Interview.id)
     ):
-        heard[(setting_id, round_id)].add(participant_id)
+        heard[(setting_id, round_id)].setdefault(participant_id, (perspective, role_label))
     people: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
     for setting_id, person_id, perspective, role_label in session.execute(
         select(
@@ -88,7 +98,8 @@ def coverage_cells(
         for round_ in rounds:
             heard_ids = heard[(setting.id, round_.id)]
             by_role: dict[str, list[int]] = defaultdict(list)
-            for person_id, perspective, role_label in people[setting.id]:
+            for person_id, now_perspective, now_role in people[setting.id]:
+                perspective, role_label = heard_ids.get(person_id, (now_perspective, now_role))
                 if perspective == Perspective.NOT_INTERVIEWED and person_id not in heard_ids:
                     continue
                 if roles is None or role_label in roles:
