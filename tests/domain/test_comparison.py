@@ -277,3 +277,41 @@ def test_a_headteacher_heard_in_a_pair_is_not_a_practitioner_to_hide_among():
     third = voice("4", "Teacher", "NUR-P04", PRACTICE, {"a1": A}, perspectives=(PRACTICE,))
     shown, left_out = combine_practice([HEAD, ta, pair, third], minimum=3)
     assert left_out == 0 and shown[1].label == "Staff (3 voices)"
+
+
+PAIR = VoiceLayer(
+    "6",
+    "Teacher (NUR-P03) & Speech & language lead (NUR-P05)",
+    PRACTICE,
+    {"o1": E},
+    person="NUR-P03+NUR-P05",
+    people=("NUR-P03", "NUR-P05"),
+    role="Teacher & Speech & language lead",
+    roles=("Teacher", "Speech & language lead"),
+    person_labels=("Teacher (NUR-P03)", "Speech & language lead (NUR-P05)"),
+    round_number=2,
+)
+
+
+def test_a_role_chosen_keeps_the_pairs_that_role_was_heard_in():
+    source = SettingRound("NUR", 2, "Return", 1, _chart(), (HEAD, TA, PAIR))
+    matrix = setting_matrix(source, roles={"Speech & language lead"})
+    assert [v.voice_id for v in matrix.voices] == ["6"]
+    assert [v.voice_id for v in setting_matrix(source, roles={"Teacher"}).voices] == ["6"]
+    joined = setting_matrix(source, roles={"Teacher & Speech & language lead"})
+    assert [v.voice_id for v in joined.voices] == ["6"]  # the pair's own label, as listed
+
+
+def test_a_role_with_an_ampersand_is_followed_whole_between_rounds():
+    later = replace(
+        PAIR,
+        voice_id="7",
+        marks={"o1": A},
+        role="Teacher & SENCo",
+        roles=("Teacher", "SENCo"),
+        round_number=3,
+    )
+    second = SettingRound("NUR", 2, "Return", 1, _chart(), (PAIR,))
+    third = SettingRound("NUR", 3, "Return", 1, _chart(), (later,))
+    moves = [m for m in mark_moves([second, third]) if m.person == "NUR-P05"]
+    assert moves and {m.earlier_role for m in moves} == {"Speech & language lead"}, moves

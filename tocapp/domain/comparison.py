@@ -78,7 +78,7 @@ class SettingMatrix:
 
 def voice_filter(voices: Iterable[VoiceLayer], roles: set[str] | None) -> tuple[VoiceLayer, ...]:
     """Only the voices whose role label (at the time) is chosen; no choice keeps every voice."""
-    return tuple(v for v in voices if roles is None or v.role in roles)
+    return tuple(v for v in voices if roles is None or v.spoke_as(roles))
 
 
 def cell_text(cell: Sequence[Mark]) -> str:
@@ -238,7 +238,8 @@ def _person_marks(
         for voice in source.voices:
             if voice.is_group:
                 continue
-            roles = voice.role.split(" & ")
+            # Each person's own role (a layer made without them: its joined label, split).
+            roles = voice.roles or tuple(voice.role.split(" & "))
             for n, reference in enumerate(voice.people):
                 role = roles[n] if n < len(roles) else voice.role
                 label = voice.person_labels[n] if n < len(voice.person_labels) else voice.label

@@ -9,7 +9,7 @@ which carries each member's marks but no person.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -102,7 +102,8 @@ class VoiceLayer:
     people: tuple[str, ...] = ()  # the references of the people in this voice
     perspectives: tuple[Perspective, ...] = ()  # each person's at the interview, as in ``people``
     person_labels: tuple[str, ...] = ()  # each person's own label, as in ``label``
-    role: str = ""  # the role label(s) at the time
+    role: str = ""  # the role label(s) at the time, a pair's joined by " & "
+    roles: tuple[str, ...] = ()  # each person's role label at the time, as in ``people``
     round_number: int = 0
     held_on: date | None = None
     members: tuple[dict[str, Mark], ...] = ()  # a combined group: each member's marks
@@ -114,6 +115,11 @@ class VoiceLayer:
     @property
     def is_practice(self) -> bool:
         return self.perspective is Perspective.PRACTICE
+
+    def spoke_as(self, roles: Container[str]) -> bool:
+        """Whether any of its people had one of these roles at the time (a pair's own joined
+        label counts too)."""
+        return any(role in roles for role in (*self.roles, self.role))
 
     @property
     def is_group(self) -> bool:
@@ -291,7 +297,7 @@ def filter_voices(
     return [
         v
         for v in voices
-        if (role is None or v.role == role) and (voice_id is None or v.voice_id == voice_id)
+        if (role is None or v.spoke_as({role})) and (voice_id is None or v.voice_id == voice_id)
     ]
 
 

@@ -124,6 +124,7 @@ def voice_layer(
         perspectives=tuple(p.perspective for p in people),
         person_labels=tuple(person_label(p) for p in people),
         role=" & ".join(p.role for p in people),
+        roles=tuple(p.role for p in people),
         round_number=round_number,
         held_on=held_on,
     )
