@@ -267,6 +267,9 @@ def test_a_note_on_a_step_no_longer_there_keeps_its_words_in_a_new_thread(client
         assert live.status_code == 400 and live.headers["HX-Retarget"] == "#thread-form", step_id
         body = _assert_fragment(live)
         assert words in body.split('id="thread-text"')[1] and "may have just been undone" in body
+        # The page is behind (the step went in another tab): its steps and drawing catch up.
+        assert {"voice-steps", "undo-form"} <= set(_swapped(live))
+        assert "Early" not in body
         plain = client.post(ta_voice["url"] + "/notes", data=note)
         page = html.unescape(plain.get_data(as_text=True))
         assert plain.status_code == 400 and "may have just been undone" in page

@@ -63,12 +63,17 @@ def refused(interview: Interview, role: Role, state: PageState) -> Any:
     and the words typed, swapped in where the form is (HX-Retarget)."""
     if not is_live():
         return voice_page(interview, role, state)
+    asked = state.note.step_id.data if state.note is not None else None
     page = page_context(interview, role, state)
     if state.mark_error:
         main, extra = f"state:{state.mark_error[0]}", ["figure"]
     elif state.note is not None:
         step_id = state.note.step_id.data
         main, extra = (f"note:{step_id}" if step_id is not None else "thread"), []
+        if asked is not None and step_id is None:
+            # Its step went in another tab (or is made up): this page is behind, so it is
+            # brought up to date with the words moved to the new-thread form.
+            extra = ["figure", *RENUMBERED]
     elif state.arrow is not None:
         main, extra = "arrow_form", []
     elif state.new_step is not None:
