@@ -269,6 +269,7 @@ def test_a_note_on_a_step_no_longer_there_keeps_its_words_in_a_new_thread(client
         assert words in body.split('id="thread-text"')[1] and "may have just been undone" in body
         # The page is behind (the step went in another tab): its steps and drawing catch up.
         assert {"voice-steps", "undo-form"} <= set(_swapped(live))
+        assert _said(live).startswith("Not saved: that step is no longer on the chart")
         assert "Early" not in body
         plain = client.post(ta_voice["url"] + "/notes", data=note)
         page = html.unescape(plain.get_data(as_text=True))

@@ -65,6 +65,7 @@ def refused(interview: Interview, role: Role, state: PageState) -> Any:
         return voice_page(interview, role, state)
     asked = state.note.step_id.data if state.note is not None else None
     page = page_context(interview, role, state)
+    said = ""
     if state.mark_error:
         main, extra = f"state:{state.mark_error[0]}", ["figure"]
     elif state.note is not None:
@@ -72,15 +73,15 @@ def refused(interview: Interview, role: Role, state: PageState) -> Any:
         main, extra = (f"note:{step_id}" if step_id is not None else "thread"), []
         if asked is not None and step_id is None:
             # Its step went in another tab (or is made up): this page is behind, so it is
-            # brought up to date with the words moved to the new-thread form.
-            extra = ["figure", *RENUMBERED]
+            # brought up to date with the words moved to the new-thread form, and says so.
+            extra, said = ["figure", *RENUMBERED], NOTE_MOVED
     elif state.arrow is not None:
         main, extra = "arrow_form", []
     elif state.new_step is not None:
         main, extra = "new_step", []
     else:
         main, extra = "message", ["figure"]
-    response = live(page, main, extra, "")
+    response = live(page, main, extra, said)
     element = {"state": "step-state-", "note": "step-note-"}.get(main.partition(":")[0])
     target = element + main.partition(":")[2] if element else _PART_IDS[main]
     response.headers["HX-Retarget"] = "#" + target
@@ -176,6 +177,9 @@ NOTE_STEP_GONE = (
     "That step is not on the flowchart shown at this interview (it may have just been undone). "
     "Your words are kept here, as a note on a new thread: save them here, or copy them to a step."
 )
+
+
+NOTE_MOVED = "Not saved: that step is no longer on the chart. Your note is in the new-thread form."
 
 
 def _keep_words_of_a_note_without_its_step(note: NoteForm, chart: Flowchart) -> None:
