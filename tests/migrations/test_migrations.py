@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -149,4 +150,49 @@ def test_the_built_in_question_six_gets_the_groups_placeholder(migrated_app: Fla
                 ).scalar()
                 == old
             )
+        db.engine.dispose()
+
+
+def test_frozen_versions_get_the_group_order_they_have_now(migrated_app: Flask) -> None:
+    """The best known of a chart already shown; an open version keeps none (it follows the
+    study), and versions of two studies each get their own study's groups."""
+    app = migrated_app
+    with app.app_context():
+        upgrade(revision="a7c3e9f2b1d4")
+        with db.engine.begin() as c:
+            c.execute(
+                text(
+                    "INSERT INTO projects (id, title, focus, partner, intervention, created_at) "
+                    "VALUES (1, 'S', '', '', '', '2026-01-01'), (2, 'T', '', '', '', '2026-01-01')"
+                )
+            )
+            c.execute(
+                text(
+                    "INSERT INTO project_groups (id, project_id, name, position) VALUES "
+                    "(1, 1, 'Staff', 1), (2, 1, 'Children', 0), (3, 2, 'Parents', 0)"
+                )
+            )
+            c.execute(
+                text(
+                    "INSERT INTO settings (id, project_id, name, code, kind) "
+                    "VALUES (1, 1, 'Nursery', 'NUR', ''), (2, 2, 'School', 'PRI', '')"
+                )
+            )
+            c.execute(
+                text(
+                    "INSERT INTO flowchart_versions (id, setting_id, number, created_at, "
+                    "frozen_at) VALUES (1, 1, 1, '2026-01-01', '2026-02-01'), "
+                    "(2, 1, 2, '2026-02-01', NULL), (3, 2, 1, '2026-01-01', '2026-03-01')"
+                )
+            )
+        upgrade()
+        with db.engine.connect() as c:
+            rows = c.execute(
+                text("SELECT id, group_order FROM flowchart_versions ORDER BY id")
+            ).all()
+        orders = {i: (json.loads(o) if isinstance(o, str) else o) for i, o in rows}
+        assert orders == {1: [2, 1], 2: None, 3: [3]}
+        downgrade(revision="a7c3e9f2b1d4")
+        columns = {c["name"] for c in inspect(db.engine).get_columns("flowchart_versions")}
+        assert "group_order" not in columns
         db.engine.dispose()

@@ -172,6 +172,8 @@ def canonical(session: Session, project: Project, leave_out: set[str] = frozense
                     value = ref(session.get(MODELS[key.column.table.name], value))
                 elif name == "annotation_actions.undo":
                     value = _undo(session, value)
+                elif name == "flowchart_versions.group_order" and value is not None:
+                    value = [ref(session.get(ProjectGroup, i)) for i in value]
                 values[column.name] = value
             dumped.append(json.dumps(values, default=str, sort_keys=True, ensure_ascii=False))
         out[table.name] = sorted(dumped)
@@ -225,6 +227,8 @@ def demo(app: Any, tmp_path: Any) -> Project:
     version = versions.start_next_version(db.session, None, nur)
     version.steps[0].text = "A step said again, in version 2"
     version.links[0].label = "because"
+    # Reordered after version 1 was frozen: version 1 keeps the order it was shown in.
+    studies.set_groups(project, list(reversed(project.group_names)))
     withdrawals.withdraw_participant(  # keeps her return interview of 21 July
         db.session,
         db.session.scalars(select(User).where(User.email == login.email)).one(),
@@ -308,7 +312,7 @@ def test_a_pseudonymised_archive_names_no_one_and_says_so(demo):
         assert name.encode() not in content, name
     manifest = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("manifest.json"))
     assert manifest["audience"] == "research"
-    assert manifest["format_version"] == 1 and manifest["tocapp_version"]
+    assert manifest["format_version"] == 2 and manifest["tocapp_version"]
     assert len(manifest["schema_revision"]) == 12  # the newest Alembic revision shipped
     identified = _names_in(study_archive(db.session, demo, identified=True))
     assert REAL_NAME.encode() in identified and EMAIL.encode() in identified
@@ -436,7 +440,15 @@ def _first_step(study: dict) -> dict:
 
 
 BREAKAGES: dict[str, tuple[Callable[[dict, dict], Any], str]] = {
-    "a newer format": (lambda m, s: m.update(format_version=2), "format version is 2"),
+    "a frozen lane of no group": (
+        lambda m, s: _shown_version(s)["groups"].append("Governors"),
+        "the group “Governors” is not one of the study's",
+    ),
+    "a frozen lane twice": (
+        lambda m, s: _shown_version(s)["groups"].append(_shown_version(s)["groups"][0].upper()),
+        "appears twice",
+    ),
+    "a newer format": (lambda m, s: m.update(format_version=3), "format version is 3"),
     "another kind of file": (lambda m, s: m.update(format="something-else"), "does not describe"),
     "a mark on a missing step": (
         lambda m, s: _voice(s)["marks"][0].update(step="step-999999"),
@@ -517,6 +529,19 @@ def _refused(data: bytes, message: str) -> None:
     assert not db.session.new and not db.session.dirty
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Project)) == studies_before
+
+
+def test_an_archive_of_format_1_gives_frozen_versions_the_studys_group_order(demo, importer):
+    manifest, study = _unpack(study_archive(db.session, demo, identified=True))
+    for setting in study["settings"]:
+        for version in setting["versions"]:
+            del version["groups"]
+    copy = import_study(db.session, importer, _pack({**manifest, "format_version": 1}, study))
+    db.session.commit()
+    order = [g.id for g in copy.groups]
+    frozen = [v for s in copy.settings for v in s.versions if v.frozen_at is not None]
+    assert frozen and {tuple(v.group_order or ()) for v in frozen} == {tuple(order)}
+    assert all(v.group_order is None for s in copy.settings for v in s.versions if not v.frozen_at)
 
 
 def test_files_that_are_not_archives_are_refused(demo, importer):

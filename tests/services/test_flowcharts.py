@@ -180,3 +180,49 @@ def test_a_frozen_version_refuses_every_change(mapped):
             attempt()
     assert [s.text for s in mapped["version"].steps] == ["A", "B"]
     assert mapped["version"].links == [link]
+
+
+def test_reordering_the_studys_groups_keeps_a_frozen_charts_lanes_and_numbers(app):
+    """A chart shown at an interview is the chart the voices marked: its lanes and step numbers
+    (S1, A2 …) stay as shown, on every reading of it; the open version follows the new order."""
+    from tocapp.domain.outline import step_numbers
+    from tocapp.models import Project
+    from tocapp.services import studies, versions
+    from tocapp.services.chart_rows import leader_charts
+    from tocapp.services.demo import load_demo_study
+
+    project = db.session.get(Project, load_demo_study(db.session).project_id)
+    setting = next(
+        s
+        for s in project.settings
+        if s.versions
+        and s.versions[0].is_frozen
+        and len({st.group_id for st in s.versions[0].steps}) > 1
+    )
+    frozen = setting.versions[0]
+    shown = flowcharts.to_domain(frozen)
+    lanes, numbers = shown.lane_groups(), step_numbers(shown)
+    following = versions.start_next_version(db.session, None, setting)
+
+    studies.set_groups(project, list(reversed(project.group_names)))
+    db.session.commit()
+    db.session.expire_all()
+
+    pairs = project.group_ids_and_names
+    for chart in (
+        flowcharts.to_domain(frozen),
+        leader_charts(db.session, {frozen.id: "title"}, pairs)[frozen.id],
+    ):
+        assert chart.lane_groups() == lanes
+        assert step_numbers(chart) == numbers
+    for chart in (
+        flowcharts.to_domain(following),
+        leader_charts(db.session, {following.id: "title"}, pairs)[following.id],
+    ):
+        assert chart.lane_groups() == list(reversed(lanes))
+        assert step_numbers(chart) != numbers
+    # A group renamed (only its case can change while it has steps) is still its lane.
+    studies.set_groups(project, [name.upper() for name in project.group_names])
+    db.session.commit()
+    db.session.expire_all()
+    assert flowcharts.to_domain(frozen).lane_groups() == [name.upper() for name in lanes]

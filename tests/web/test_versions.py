@@ -354,3 +354,48 @@ def test_two_people_starting_the_next_version_at_once_both_land_on_it(client, de
     assert response.status_code == 200
     assert "Someone else started the next version at the same moment" in _words(response)
     assert _nur_version_numbers(demo) == [1, 2]
+
+
+def _numbered(response: Any) -> list[tuple[str, str]]:
+    """The text version's (number, step words) pairs, in reading order."""
+    return re.findall(
+        r'<strong class="step-number">([SAO]\d+)</strong>\s*<span class="outline-group">[^<]*'
+        r'</span>\s*<span class="text-literal" dir="auto">([^<]*)</span>',
+        _text(response),
+    )
+
+
+def _grid_rows(response: Any) -> list[str]:
+    return re.findall(r'<th scope="row" class="group-col">([^<]*)</th>', _text(response))
+
+
+def test_reordering_groups_renumbers_no_chart_already_shown(client, demo):
+    """Version 1 was shown at interviews: its drawing, text version and map grid keep the lanes
+    it was shown with after the study's groups are reordered; version 2 follows the new order."""
+    urls = demo["urls"]("NUR")
+    shown = _numbered(client.get(urls["show"]))
+    rows = _grid_rows(client.get(urls["map"]))
+    assert shown and len(rows) > 1
+    project = demo["project"]
+    reordered = list(reversed(project.group_names))
+    response = client.post(
+        f"{demo['base']}/edit",
+        data={
+            "title": project.title,
+            "focus": project.focus,
+            "partner": project.partner,
+            "intervention": project.intervention,
+            "min_group_size": project.min_group_size,
+            "groups": "\n".join(reordered),
+        },
+    )
+    assert response.status_code == 302
+
+    assert _numbered(client.get(urls["show"])) == shown
+    assert _numbered(client.get(urls["show"] + "?version=1")) == shown
+    assert _grid_rows(client.get(urls["map"])) == rows
+    _start_version_2(client, demo)
+    assert _grid_rows(client.get(urls["map"])) == reordered
+    following = _numbered(client.get(urls["show"] + "?version=2"))
+    assert sorted(text for _, text in following) == sorted(text for _, text in shown)
+    assert following != shown

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from uuid import uuid4
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -37,6 +38,10 @@ class FlowchartVersion(db.Model):  # type: ignore[name-defined,misc]
     number: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     frozen_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # The study's groups (ids) in their order when this version was frozen: its lanes, and so its
+    # step numbers, stay as they were shown even if the study's groups are reordered later.
+    # ``None`` while the version is open: it follows the study's order.
+    group_order: Mapped[list[int] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
     setting: Mapped[Setting] = relationship(back_populates="versions")
     # The leader's map only: steps and arrows a voice added at a return interview carry that

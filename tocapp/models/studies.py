@@ -50,6 +50,10 @@ class Project(db.Model):  # type: ignore[name-defined,misc]
     def group_names(self) -> list[str]:
         return [g.name for g in self.groups]
 
+    @property
+    def group_ids_and_names(self) -> list[tuple[int, str]]:
+        return [(g.id, g.name) for g in self.groups]
+
 
 class ProjectGroup(db.Model):  # type: ignore[name-defined,misc]
     """A group in the settings' communities (Staff, Children, Parents …): one lane of a chart."""

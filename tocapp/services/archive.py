@@ -266,11 +266,22 @@ class _Builder:
             interview.answers.append(answers[a.key])
         return interview
 
+    def _group_order(self, spec: fmt.VersionRecord) -> list[int] | None:
+        """A frozen version's lanes as group ids (flushed with the study); an archive of format 1
+        keeps none, so its frozen versions take the study's order."""
+        if spec.frozen_at is None:
+            return None
+        names = spec.groups if spec.groups is not None else list(self.groups)
+        return [self.groups[name].id for name in names]
+
     def _version(
         self, setting: Setting, spec: fmt.VersionRecord, answers: dict[str, Answer]
     ) -> FlowchartVersion:
         version = FlowchartVersion(
-            number=spec.number, created_at=spec.created_at, frozen_at=spec.frozen_at
+            number=spec.number,
+            created_at=spec.created_at,
+            frozen_at=spec.frozen_at,
+            group_order=self._group_order(spec),
         )
         setting.versions.append(version)
         for s in spec.steps:

@@ -41,7 +41,9 @@ from tocapp.services.schedules import MAX_QUESTION_LENGTH
 from tocapp.services.withdrawals import AFTER, EVERYTHING, KEEP_STEPS, REMOVE_STEPS
 
 FORMAT_NAME = "tocapp-study-archive"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Version 1 had no ``VersionRecord.groups``: a frozen version of it takes the study's group order.
+FORMAT_VERSIONS_READ = (1, 2)
 MAX_KEY = 40
 MAX_INT = 2**31 - 1  # an INTEGER column on PostgreSQL
 # Text columns have no length of their own: these are the limits of the forms that fill them.
@@ -187,6 +189,9 @@ class VersionRecord:
     frozen_at: datetime | None
     steps: list[StepRecord]
     links: list[LinkRecord]
+    # A frozen version's lanes: the study's groups in their order when it was frozen (``None``
+    # while open). A field with a default may be missing: archives of format 1 have none.
+    groups: list[Annotated[str, text(ProjectGroup.name, required=True)]] | None = None
 
 
 @dataclass

@@ -16,7 +16,7 @@ import re
 import types
 import zipfile
 from collections.abc import Callable
-from dataclasses import fields, is_dataclass
+from dataclasses import MISSING, fields, is_dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -115,17 +115,18 @@ def _check_format(manifest: Any) -> None:
     if not isinstance(manifest, dict) or manifest.get("format") != fmt.FORMAT_NAME:
         raise ArchiveError("manifest.json does not describe a tocapp study archive.")
     version = manifest.get("format_version")
-    if version != fmt.FORMAT_VERSION:
+    if version not in fmt.FORMAT_VERSIONS_READ or isinstance(version, bool):
+        read = " and ".join(str(v) for v in fmt.FORMAT_VERSIONS_READ)
         raise ArchiveError(
-            f"its format version is {json.dumps(version)[:20]}, and this server reads version "
-            f"{fmt.FORMAT_VERSION} only. Update tocapp, or make the archive on a server of the "
-            "same version."
+            f"its format version is {json.dumps(version)[:20]}, and this server reads versions "
+            f"{read} only. Update tocapp, or make the archive on a server of the same version."
         )
 
 
 def parse(cls: type[T], value: Any, where: str) -> T:
-    """A dataclass of ``archive_format`` from JSON, every field present, typed and in its limits;
-    an unknown field is refused too (it may come from a format this server does not know)."""
+    """A dataclass of ``archive_format`` from JSON, every field present (but one with a default,
+    added in a later format), typed and in its limits; an unknown field is refused too (it may
+    come from a format this server does not know)."""
     if not isinstance(value, dict):
         raise ArchiveError("an object ({…}) was expected.", where)
     hints = _hints(cls)
@@ -135,12 +136,19 @@ def parse(cls: type[T], value: Any, where: str) -> T:
     values = {}
     for name, kind in hints.items():
         if name not in value:
+            if name in _optional(cls):
+                continue
             raise ArchiveError(f"the field “{name}” is missing.", where)
         values[name] = _value(kind, value[name], f"{where}.{name}")
     return cls(**values)
 
 
 _HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _optional(cls: type) -> set[str]:
+    """A record's fields that have a default, so may be missing from an older archive."""
+    return {f.name for f in fields(cls) if f.default is not MISSING}
 
 
 def _hints(cls: type) -> dict[str, Any]:

@@ -76,11 +76,24 @@ def _check_setting(
         keys.add(version.key, at)
         versions[version.key] = version
         _check_steps(version.steps, f"{at}.steps", keys, groups, answers, leader=True)
+        _check_lanes(version, at, groups)
         _unique((s.lineage for s in version.steps), at, "step lineage")
         _check_links(version.links, {s.key for s in version.steps}, set(), f"{at}.links", keys)
     for i, interview in enumerate(setting.interviews):
         at = f"{where}.interviews[{i}]"
         _check_interview(interview, at, keys, groups, rounds, schedules, people, versions)
+
+
+def _check_lanes(version: fmt.VersionRecord, where: str, groups: set[Any]) -> None:
+    """A frozen version's lanes are the study's groups, each once."""
+    if version.groups is None:
+        return
+    _unique((g.casefold() for g in version.groups), f"{where}.groups", "group name")
+    for i, name in enumerate(version.groups):
+        if name not in groups:
+            raise ArchiveError(
+                f"the group “{name[:40]}” is not one of the study's.", f"{where}.groups[{i}]"
+            )
 
 
 def _check_interview(

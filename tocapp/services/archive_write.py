@@ -37,6 +37,7 @@ def gather_study(session: Session, project: Project, identified: bool) -> fmt.St
     withdrawals = session.scalars(
         select(Withdrawal).where(Withdrawal.project_id == project.id).order_by(Withdrawal.id)
     )
+    groups = dict(project.group_ids_and_names)
     return fmt.StudyArchive(
         study=fmt.StudyRecord(
             title=project.title,
@@ -49,7 +50,7 @@ def gather_study(session: Session, project: Project, identified: bool) -> fmt.St
         ),
         rounds=[fmt.RoundRecord(r.number, r.title, r.kind, r.planned_on) for r in project.rounds],
         schedules=[_schedule(s) for s in own_schedules],
-        settings=[_setting(s, identified) for s in project.settings],
+        settings=[_setting(s, identified, groups) for s in project.settings],
         withdrawals=[_withdrawal(w, identified) for w in withdrawals],
     )
 
@@ -67,14 +68,14 @@ def _schedule(schedule: Schedule) -> fmt.ScheduleRecord:
     )
 
 
-def _setting(setting: Setting, identified: bool) -> fmt.SettingRecord:
+def _setting(setting: Setting, identified: bool, groups: dict[int, str]) -> fmt.SettingRecord:
     interviews = sorted(setting.interviews, key=lambda i: (i.held_on, i.id))
     return fmt.SettingRecord(
         name=setting.name if identified else setting.code,
         code=setting.code,
         kind=setting.kind,
         participants=[_participant(p, identified) for p in setting.participants],
-        versions=[_version(v) for v in setting.versions],
+        versions=[_version(v, groups) for v in setting.versions],
         interviews=[_interview(i, identified) for i in interviews],
     )
 
@@ -98,7 +99,7 @@ def _participant(person: Participant, identified: bool) -> fmt.ParticipantRecord
     )
 
 
-def _version(version: FlowchartVersion) -> fmt.VersionRecord:
+def _version(version: FlowchartVersion, groups: dict[int, str]) -> fmt.VersionRecord:
     return fmt.VersionRecord(
         key=_key(version),
         number=version.number,
@@ -106,6 +107,9 @@ def _version(version: FlowchartVersion) -> fmt.VersionRecord:
         frozen_at=version.frozen_at,
         steps=[_step(s) for s in _in_order(version.steps)],
         links=[_link(ln) for ln in version.links],
+        groups=None
+        if version.group_order is None
+        else [groups[i] for i in version.group_order if i in groups],
     )
 
 

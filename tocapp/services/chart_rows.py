@@ -1,4 +1,4 @@
-"""Flowchart versions of many settings as plain rows: their leader's maps in three statements,
+"""Flowchart versions of many settings as plain rows: their leader's maps in four statements,
 however many versions and steps, and who spoke the words their steps quote.
 
 ``services.flowcharts.to_domain`` stays the definition of a version's chart and
@@ -18,19 +18,37 @@ from tocapp.domain.people import Audience, Person, Perspective
 from tocapp.domain.theory import Flowchart, StepSource, Theme
 from tocapp.domain.theory import Link as DomainLink
 from tocapp.domain.theory import Step as DomainStep
-from tocapp.models import Answer, InterviewParticipant, Link, Participant, ProjectGroup, Step
+from tocapp.models import (
+    Answer,
+    FlowchartVersion,
+    InterviewParticipant,
+    Link,
+    Participant,
+    ProjectGroup,
+    Step,
+)
+from tocapp.services.flowcharts import lane_order
 from tocapp.services.voice_layers import withhold_unquotable, words_quotable
 
 
 def leader_charts(
-    session: Session, titles: Mapping[int, str], groups: Sequence[str]
+    session: Session, titles: Mapping[int, str], groups: Sequence[tuple[int, str]]
 ) -> dict[int, Flowchart]:
     """The leader's map of each version (by id, titled as given), as ``to_domain`` builds it:
-    every quoted word as it stands."""
+    every quoted word as it stands. ``groups`` are the study's, ``(id, name)`` in its order."""
     ids = list(titles)
     steps: dict[int, list[DomainStep]] = defaultdict(list)
     links: dict[int, list[DomainLink]] = defaultdict(list)
+    frozen: dict[int, list[int]] = {}
     if ids:
+        frozen = {
+            version_id: order
+            for version_id, order in session.execute(
+                select(FlowchartVersion.id, FlowchartVersion.group_order).where(
+                    FlowchartVersion.id.in_(ids), FlowchartVersion.group_order.is_not(None)
+                )
+            )
+        }
         rows = session.execute(
             select(
                 Step.version_id,
@@ -62,7 +80,7 @@ def leader_charts(
     return {
         i: Flowchart(
             title=titles[i],
-            groups=tuple(groups),
+            groups=lane_order(groups, frozen.get(i)),
             steps=tuple(steps[i]),
             links=tuple(links[i]),
         )
@@ -94,7 +112,10 @@ def quotable_steps(session: Session, version_ids: Collection[int], audience: Aud
 
 
 def shown_charts(
-    session: Session, titles: Mapping[int, str], groups: Sequence[str], audience: Audience
+    session: Session,
+    titles: Mapping[int, str],
+    groups: Sequence[tuple[int, str]],
+    audience: Audience,
 ) -> dict[int, Flowchart]:
     """Each version's map as ``voice_read.leader_chart`` shows it to this audience."""
     quotable = quotable_steps(session, list(titles), audience)

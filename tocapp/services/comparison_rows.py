@@ -44,7 +44,7 @@ def version_changes(
         if len(versions) > 1  # a first version has nothing to compare with
         for version_id, number in versions
     }
-    charts = leader_charts(session, titles, project.group_names)
+    charts = leader_charts(session, titles, project.group_ids_and_names)
     changes: dict[int, tuple[tuple[int, VersionChange], ...]] = {}
     for setting_id in codes:
         versions = by_setting[setting_id]

@@ -64,11 +64,14 @@ def flowchart_page(session: Session, setting: Setting, number: int | None) -> Fl
 def _charts(
     session: Session, setting: Setting, versions: list[FlowchartVersion]
 ) -> dict[int, Flowchart]:
-    """The versions' charts by version id, as ``to_domain`` builds them, in three statements."""
-    groups = session.scalars(
-        select(ProjectGroup.name)
-        .where(ProjectGroup.project_id == setting.project_id)
-        .order_by(ProjectGroup.position)
-    ).all()
+    """The versions' charts by version id, as ``to_domain`` builds them, in four statements."""
+    groups = [
+        (group_id, name)
+        for group_id, name in session.execute(
+            select(ProjectGroup.id, ProjectGroup.name)
+            .where(ProjectGroup.project_id == setting.project_id)
+            .order_by(ProjectGroup.position)
+        )
+    ]
     titles = {v.id: f"{setting.code} flowchart, version {v.number}" for v in versions}
     return leader_charts(session, titles, groups)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -305,10 +306,31 @@ def to_domain(version: FlowchartVersion) -> Flowchart:
     )
     return Flowchart(
         title=f"{setting.code} flowchart, version {version.number}",
-        groups=tuple(setting.project.group_names),
+        groups=lane_order([(g.id, g.name) for g in setting.project.groups], version.group_order),
         steps=steps,
         links=links,
     )
+
+
+def lane_order(groups: Sequence[tuple[int, str]], frozen: Sequence[int] | None) -> tuple[str, ...]:
+    """The names of the study's groups (``(id, name)`` in the study's order) in a version's lane
+    order: an open version's is the study's; a frozen one's is the order it was frozen in, with
+    any group added since after them. Names are today's, so a group renamed is still its lane."""
+    return tuple(groups[i][1] for i in lane_indexes([g for g, _ in groups], frozen))
+
+
+def lane_indexes(group_ids: Sequence[int], frozen: Sequence[int] | None) -> list[int]:
+    """Indexes into the study's groups (ids in the study's order) in a version's lane order."""
+    if not frozen:
+        return list(range(len(group_ids)))
+    place = {group_id: i for i, group_id in enumerate(frozen)}
+    return sorted(range(len(group_ids)), key=lambda i: (place.get(group_ids[i], len(place)), i))
+
+
+def freeze_lanes(version: FlowchartVersion) -> None:
+    """Keep the study's current group order on a version being frozen (once)."""
+    if version.group_order is None:
+        version.group_order = [g.id for g in version.setting.project.groups]
 
 
 def _source(step: Step) -> StepSource | None:

@@ -17,7 +17,7 @@ from tocapp.models.base import utcnow
 from tocapp.services import audit
 from tocapp.services.audit import Actor
 from tocapp.services.errors import NotFoundError
-from tocapp.services.flowcharts import latest_version, to_domain
+from tocapp.services.flowcharts import freeze_lanes, latest_version, to_domain
 
 
 def freeze_flowchart_version(version: FlowchartVersion, shown_on: date | None = None) -> None:
@@ -31,6 +31,7 @@ def freeze_flowchart_version(version: FlowchartVersion, shown_on: date | None = 
     # An interview typed up later may have been held earlier: the earliest one counts.
     if version.frozen_at is None or when < version.frozen_at:
         version.frozen_at = when
+    freeze_lanes(version)
 
 
 def settle_frozen_date(session: Session, version: FlowchartVersion) -> None:
@@ -42,6 +43,7 @@ def settle_frozen_date(session: Session, version: FlowchartVersion) -> None:
     )
     if earliest is not None:
         version.frozen_at = min(datetime.combine(earliest, time()), utcnow())
+        freeze_lanes(version)
         return
     # No interview showing it is left (a withdrawal removed them): keep no trace of their date.
     later = session.scalar(
@@ -53,6 +55,10 @@ def settle_frozen_date(session: Session, version: FlowchartVersion) -> None:
     # The newest version opens for changes again; an older one stays frozen as of when it was
     # superseded, since later versions were copied from it.
     version.frozen_at = later
+    if later is None:
+        version.group_order = None  # open again: its lanes follow the study's order
+    else:
+        freeze_lanes(version)
 
 
 def start_next_version(session: Session, actor: Actor, setting: Setting) -> FlowchartVersion:

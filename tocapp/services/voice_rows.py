@@ -72,7 +72,7 @@ def setting_rounds_of(
     titles = {
         h.version_id: f"{codes[h.setting_id]} flowchart, version {h.version_number}" for h in heard
     }
-    charts = shown_charts(session, titles, project.group_names, audience)
+    charts = shown_charts(session, titles, project.group_ids_and_names, audience)
     grouped: dict[tuple[int, int, int], list[_Heard]] = defaultdict(list)
     for h in heard:  # held order
         grouped[(h.setting_id, h.round_number, h.version_number)].append(h)

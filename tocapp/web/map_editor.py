@@ -58,7 +58,10 @@ def map_context(
 ) -> dict[str, Any]:
     """What the map page and its editor fragment show."""
     version = charts.latest_version(db.session, setting)
-    groups = setting.project.groups
+    # A frozen version's grid rows in the lanes it was shown with, as its drawing beside them.
+    study_groups = setting.project.groups
+    order = charts.lane_indexes([g.id for g in study_groups], version and version.group_order)
+    groups = [study_groups[i] for i in order]
     interviews = mapping_interviews(setting)
     numbers = reading_numbers(version)
     if add_form is None:
