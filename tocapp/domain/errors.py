@@ -15,3 +15,11 @@ class DuplicateLinkError(DomainError):
 
 class ForeignStepError(DomainError):
     """An arrow's ends must both belong to the flowchart version it is drawn in."""
+
+
+STEP_NOT_SHOWN = "That step is not on the flowchart shown at this interview."
+
+
+class NotShownError(DomainError):
+    """A step or arrow named at a return interview is not on the chart it showed (undone in
+    another tab, or a made-up id)."""

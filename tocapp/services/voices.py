@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from tocapp.domain.errors import DomainError
+from tocapp.domain.errors import STEP_NOT_SHOWN, DomainError, NotShownError
 from tocapp.domain.theory import MAX_STEP_TEXT, Theme, check_new_link
 from tocapp.domain.voices import MAX_NOTE, Mark
 from tocapp.models import (
@@ -78,7 +78,7 @@ def _step_in_view(session: Session, interview: Interview, step_id: int) -> Step:
             interview.id,
         )
     ):
-        raise DomainError("That step is not on the flowchart shown at this interview.")
+        raise NotShownError(STEP_NOT_SHOWN)
     return step
 
 
@@ -202,7 +202,7 @@ def add_note(
                 interview.id,
             )
         ):
-            raise DomainError("That arrow is not on the flowchart shown at this interview.")
+            raise NotShownError("That arrow is not on the flowchart shown at this interview.")
     note = VoiceNote(
         interview=interview,
         number=_next_note_number(session, interview),

@@ -16,6 +16,7 @@ from typing import Any
 from flask import make_response, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from tocapp.domain.errors import STEP_NOT_SHOWN
 from tocapp.domain.outline import step_numbers
 from tocapp.domain.theory import Flowchart, ordered_steps
 from tocapp.domain.voices import VoiceLayer, chart_with_voices
@@ -189,7 +190,7 @@ def _keep_words_of_a_note_without_its_step(note: NoteForm, chart: Flowchart) -> 
     if step_id is None or str(step_id) in chart.step_by_key:
         return
     note.step_id.data = None
-    others = [e for e in note.text.errors if "not on the flowchart" not in e]
+    others = [e for e in note.text.errors if e != STEP_NOT_SHOWN]
     note.text.errors = [*others, NOTE_STEP_GONE]
 
 

@@ -12,6 +12,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAr
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from tocapp.domain.errors import STEP_NOT_SHOWN
 from tocapp.domain.voices import Mark
 from tocapp.models import ProjectGroup
 from tocapp.web import MAX_DATABASE_ID
@@ -22,9 +23,7 @@ MARK_CHOICES = [SelectChoice(m.value, m.label) for m in Mark] + [SelectChoice(""
 
 
 # A number no id or revision column holds: unknown like any other, not a database error.
-STORED = NumberRange(
-    0, MAX_DATABASE_ID, "That step is not on the flowchart shown at this interview."
-)
+STORED = NumberRange(0, MAX_DATABASE_ID, STEP_NOT_SHOWN)
 
 
 class MarkForm(Form):
