@@ -353,6 +353,12 @@ class PersonInRound:
 
 def coverage_of_people(people: Iterable[PersonInRound]) -> Coverage:
     """Coverage of one setting in one round from people already matched to their interviews."""
+    absent = Perspective.NOT_INTERVIEWED  # ``expected``, inlined: thousands a page
     return Coverage(
-        tuple(CoverageRow(p.label, p.role_label, p.interviewed, p.expected) for p in people)
+        tuple(
+            [
+                CoverageRow(p.label, p.role_label, bool(p.heard_on), p.perspective is not absent)
+                for p in people
+            ]
+        )
     )

@@ -27,6 +27,12 @@ class SettingCoverage:
     people: tuple[PersonInRound, ...]
     coverage: Coverage
 
+    @property
+    def not_yet_heard(self) -> list[PersonInRound]:
+        """The people expected to be interviewed who have not been yet."""
+        absent = Perspective.NOT_INTERVIEWED
+        return [p for p in self.people if not p.heard_on and p.perspective is not absent]
+
 
 @dataclass(frozen=True)
 class RoundCoverage:
@@ -82,6 +88,11 @@ def study_coverage(
     ).all()
     for round_id, participant_id, role_label, held_on in rows:
         heard.setdefault((round_id, participant_id), []).append((role_label, held_on))
+    # Each person heard in a round: the role of their first interview in it, and every date.
+    first_role_and_dates = {
+        key: (interviews[0][0], tuple([on for _, on in interviews]))
+        for key, interviews in heard.items()
+    }
     # Everyone of every setting in one statement, not one lazy load per setting; as rows, since
     # making thousands of ORM objects was most of the page's time at 300 settings.
     people: dict[int, list[_Person]] = {}
@@ -105,7 +116,9 @@ def study_coverage(
         RoundCoverage(
             round_,
             tuple(
-                _setting_coverage(setting, round_.id, people.get(setting.id, ()), heard)
+                _setting_coverage(
+                    setting, round_.id, people.get(setting.id, ()), first_role_and_dates
+                )
                 for setting in settings
             ),
         )
@@ -143,18 +156,12 @@ def _setting_coverage(
     setting: Setting,
     round_id: int,
     people: Sequence[_Person],
-    heard: dict[tuple[int, int], list[tuple[str, date]]],
+    heard: dict[tuple[int, int], tuple[str, tuple[date, ...]]],
 ) -> SettingCoverage:
     """One setting's people in one round, each with the role they were heard in (or their
     current role) and the dates; built for thousands of people a page, so plainly."""
     found = []
-    nobody: list[tuple[str, date]] = []
     for participant_id, reference, label, current_role, perspective in people:
-        interviews = heard.get((round_id, participant_id), nobody)
-        role_label = interviews[0][0] if interviews else current_role
-        found.append(
-            PersonInRound(
-                reference, label, role_label, tuple(on for _, on in interviews), perspective
-            )
-        )
+        role_label, dates = heard.get((round_id, participant_id)) or (current_role, ())
+        found.append(PersonInRound(reference, label, role_label, dates, perspective))
     return SettingCoverage(setting, tuple(found), coverage_of_people(found))
