@@ -165,6 +165,7 @@ def test_steps_and_arrows_change_without_a_reload(live_server: LiveServer, page:
     expect(new).to_have_count(1)
     expect(page.locator("#text")).to_be_focused()
     expect(add.get_by_label("Group")).to_have_value(str(_group_id(page, "Parents")))
+    expect(page.locator("#text")).to_have_value("")  # saved: not there to be added twice
 
     # A refused add keeps the words and says why beside the field.
     too_long = "word " * 120
@@ -190,11 +191,16 @@ def test_steps_and_arrows_change_without_a_reload(live_server: LiveServer, page:
     expect(edited).to_have_count(1)
     expect(edited.get_by_role("link", name=re.compile("^Edit"))).to_be_focused()
 
-    # Move: the Staff outcomes O1, O2 swap; focus stays on the step's move button.
+    # Move: the Staff outcomes O1, O2 swap; focus stays on the step's move button. What is
+    # half-typed in the add and arrow forms is still there after the editor is swapped.
+    page.locator("#text").fill("Half-typed step: مرحبا 🌱")
+    page.locator("#arrow-label").fill("half a label")
     first = page.locator("#map-editor td[id^='cell-outcome-'] li.map-step").first
     first_id = first.get_attribute("id")
     first.get_by_role("button", name=re.compile("^Move down")).click()
     expect(status).to_contain_text(re.compile(r"is moved down"))
+    expect(page.locator("#text")).to_have_value("Half-typed step: مرحبا 🌱")
+    expect(page.locator("#arrow-label")).to_have_value("half a label")
     moved = page.locator(f"#{first_id}")
     assert moved.evaluate("el => el.previousElementSibling !== null")
     expect(moved.get_by_role("button", name=re.compile("^Move up"))).to_be_focused()
@@ -218,6 +224,8 @@ def test_steps_and_arrows_change_without_a_reload(live_server: LiveServer, page:
     new_arrow = page.locator("#arrows li").filter(has_text="so that")
     expect(new_arrow).to_have_count(1)
     expect(page.locator("#arrow-source_id")).to_be_focused()
+    expect(page.locator("#arrow-label")).to_have_value("")  # saved: the form starts again
+    expect(page.locator("#text")).to_have_value("Half-typed step: مرحبا 🌱")
     new_arrow.get_by_role("button", name=re.compile("^Delete")).click()
     expect(status).to_contain_text("The arrow from S1 to O3 is removed.")
     expect(page.locator("#arrows li").filter(has_text="so that")).to_have_count(0)

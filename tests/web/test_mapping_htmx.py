@@ -204,6 +204,23 @@ def _post_add(client: Any, chart: dict[str, Any], text: str, **kwargs: Any) -> A
     return client.post(chart["add_step"], data=data, **kwargs)
 
 
+def test_a_saved_step_or_arrow_leaves_its_form_empty_for_the_next(client, chart, two_steps):
+    """Else pressing the button again adds the same step twice."""
+    page = _is_fragment(_post_add(client, chart, "Said once: مرحبا 🌱", headers=HTMX))
+    assert "is added" in _status(page)
+    add_form = page[page.index('id="add-step-form"') :]
+    assert re.search(r'<textarea[^>]*id="text"[^>]*>\s*</textarea>', add_form)
+    assert 'selected value="action"' in add_form  # the same cell, for the next step
+    first, second = two_steps
+    data = {
+        "arrow-source_id": str(first.id),
+        "arrow-target_id": str(second.id),
+        "arrow-label": "so that, once",
+    }
+    page = _is_fragment(client.post(chart["add_link"], data=data, headers=HTMX))
+    assert 'value="so that, once"' not in page[page.index('id="arrow-form"') :]
+
+
 def test_a_refused_inline_edit_stays_open_with_what_was_typed(client, chart, two_steps):
     first, _ = two_steps
     data = {

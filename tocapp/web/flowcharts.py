@@ -280,7 +280,8 @@ def _saved(
         return _back_to_map(setting, anchor)
     add_form = None
     if add_data:
-        add_form = step_form(setting.project.groups, mapping_interviews(setting), data=add_data)
+        groups, interviews = setting.project.groups, mapping_interviews(setting)
+        add_form = step_form(groups, interviews, data=add_data, fresh=True)
     return editor(setting, add_form=add_form, message=message, focus=focus)
 
 

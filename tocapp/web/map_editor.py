@@ -65,9 +65,9 @@ def map_context(
     interviews = mapping_interviews(setting)
     numbers = reading_numbers(version)
     if add_form is None:
-        add_form = step_form(groups, interviews, data=cell_from_query(groups))
+        add_form = step_form(groups, interviews, data=cell_from_query(groups), fresh=True)
     if arrow_form is None:
-        arrow_form = link_form(version.steps if version else [], numbers)
+        arrow_form = link_form(version.steps if version else [], numbers, fresh=True)
     drawing = None
     if version is not None and version.steps:
         chart = charts.to_domain(version)

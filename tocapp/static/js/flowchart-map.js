@@ -59,6 +59,52 @@
     say("Not saved: the server could not be reached. Check the connection and try again; what you typed is still in the form.");
   });
 
+  // --- What is typed in one form outlives another form's save -----------------------------------
+  // Each save swaps the whole editor. A form marked data-keep-typing that was typed in, and is
+  // not the one being sent, gets its values back in the new editor (a select only if the new one
+  // still has that choice); the form sent comes back as the server answers it (fresh once saved,
+  // or with what was typed and its errors when refused).
+  var typed = null;
+  function markTyped(event) {
+    var form = event.target.form;
+    if (form && form.hasAttribute("data-keep-typing")) { form.dataset.typed = "1"; }
+  }
+  document.addEventListener("input", markTyped, true);
+  document.addEventListener("change", markTyped, true);
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    typed = null;
+    var root = editor();
+    if (!root || !event.detail.shouldSwap) { return; }
+    var sent = event.detail.requestConfig && event.detail.requestConfig.elt;
+    root.querySelectorAll("form[data-keep-typing][data-typed]").forEach(function (form) {
+      if (sent && (form === sent || form.contains(sent))) { return; }
+      var values = [];
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (el.name && el.name !== "csrf_token" && /^(TEXTAREA|SELECT|INPUT)$/.test(el.tagName) &&
+            el.type !== "hidden" && el.type !== "submit") {
+          values.push([el.name, el.value]);
+        }
+      });
+      typed = typed || {};
+      typed[form.id] = values;
+    });
+  });
+  document.body.addEventListener("htmx:afterSwap", function () {
+    if (!typed) { return; }
+    Object.keys(typed).forEach(function (id) {
+      var form = document.getElementById(id);
+      if (!form) { return; }
+      typed[id].forEach(function (pair) {
+        var el = form.elements.namedItem(pair[0]);
+        if (!el || !el.tagName) { return; }
+        if (el.tagName === "SELECT" && !el.querySelector('option[value="' + CSS.escape(pair[1]) + '"]')) { return; }
+        el.value = pair[1];
+      });
+      form.dataset.typed = "1";
+    });
+    typed = null;
+  });
+
   function focusFirst(selectors) {
     var target = null;
     selectors.split("|").some(function (selector) {

@@ -79,12 +79,17 @@ def step_form(
     step: Step | None = None,
     data: dict[str, object] | None = None,
     prefix: str = "",
+    fresh: bool = False,
 ) -> StepForm:
     """A step form whose groups and source answers are this study's and this setting's.
 
     ``prefix`` keeps an inline edit form's ids apart from the add form's on the same page.
+    ``fresh``: filled from ``data`` only, never from the request being answered (after a step
+    is added, or after another form's save, its box must not hold that request's words).
     """
     form = StepForm(obj=step, data=data or {}, prefix=prefix)
+    if fresh:
+        form.process(formdata=None, obj=step, data=data or {})
     form.group_id.choices = [SelectChoice(str(g.id), g.name) for g in groups]
     form.source_answer_id.choices = source_choices(interviews, step)
     return form
@@ -122,19 +127,22 @@ class LinkForm(Form):
     label = StringField("Label on the arrow (optional)", validators=[Length(max=MAX_LINK_LABEL)])
 
 
-def link_form(steps: Sequence[Step], numbers: dict[int, str]) -> LinkForm:
+def link_form(steps: Sequence[Step], numbers: dict[int, str], fresh: bool = False) -> LinkForm:
     """An arrow form whose ends are the version's steps, labelled with their reading numbers.
 
-    Prefixed, so its fields never share an id with the step form on the same page.
+    Prefixed, so its fields never share an id with the step form on the same page. ``fresh``:
+    not filled from the request being answered (another form's, or this one's once saved).
     """
     form = LinkForm(prefix="arrow")
+    if fresh:
+        form.process(formdata=None)
     ordered = sorted(steps, key=lambda s: _reading_order(numbers.get(s.id, "")))
     choices = [
         SelectChoice(str(s.id), f"{numbers.get(s.id, '?')} · {excerpt(s.text)}") for s in ordered
     ]
     form.source_id.choices = choices
     form.target_id.choices = list(choices)
-    if not form.is_submitted() and len(choices) > 1:
+    if (fresh or not form.is_submitted()) and len(choices) > 1:
         # Not S1 → S1, which could only be refused: the form starts at the first two steps.
         form.source_id.data = int(choices[0].value)
         form.target_id.data = int(choices[1].value)
