@@ -315,6 +315,11 @@ def test_adding_a_step_keeps_the_words_typed_in_other_note_boxes(
     loads = _watch_navigation(page)
     page.locator(f"#note-summary-{key}").click()
     page.locator(f"#note-text-{key}").fill("Half a thought, not saved yet")
+    # An arrow half drawn: its two ends chosen and its reason half typed.
+    first, last = _steps(page)[0][0], _steps(page)[-1][0]
+    page.locator("#arrow-source_id").select_option(first)
+    page.locator("#arrow-target_id").select_option(last)
+    page.locator("#arrow-note").fill("Because مرحبا 🌱, half said")
     page.locator("#newstep-theme").select_option("situation")
     page.locator("#newstep-text").fill("Parents asked for the same training")
     page.locator("#new-step-save").click()
@@ -323,11 +328,27 @@ def test_adding_a_step_keeps_the_words_typed_in_other_note_boxes(
     expect(page.locator(f"#note-text-{key}")).to_have_value("Half a thought, not saved yet")
     expect(page.locator(f"#step-note-{key}")).to_have_attribute("open", "")
     expect(page.locator("#newstep-text")).to_have_value("")
+    expect(page.locator("#arrow-note")).to_have_value("Because مرحبا 🌱, half said")
+    expect(page.locator("#arrow-source_id")).to_have_value(first)
+    expect(page.locator("#arrow-target_id")).to_have_value(last)
     _assert_same_page(page, loads)
     # The new step is drawn, and is a step of the drawing like any other.
-    expect(
-        page.locator("#flowchart-figure svg g.step").filter(has_text="Parents asked")
-    ).to_have_attribute("role", "button")
+    added = page.locator("#flowchart-figure svg g.step").filter(has_text="Parents asked")
+    expect(added).to_have_attribute("role", "button")
+    # Undone from its own mark button: the button goes with the step, and focus goes to the
+    # drawing's chosen step, not to the page's body; the arrow form still holds its words.
+    new_key = (added.get_attribute("id") or "").removeprefix("step-")
+    page.locator(f"#mark-{new_key}-achieved").focus()
+    page.keyboard.press("p")
+    _status(page).to_contain_text("Partly")
+    page.keyboard.press("Control+z")
+    _status(page).to_contain_text("Undone")
+    page.locator(f"#mark-{new_key}-achieved").focus()
+    page.keyboard.press("Control+z")
+    _status(page).to_contain_text("Undone: Added the step")
+    expect(page.locator(f"#voice-step-{new_key}")).to_have_count(0)
+    assert _focused_id(page).startswith("step-"), _focused_id(page)
+    expect(page.locator("#arrow-note")).to_have_value("Because مرحبا 🌱, half said")
 
 
 def test_mark_buttons_are_big_enough_to_touch(browser: Browser, live_server: LiveServer) -> None:

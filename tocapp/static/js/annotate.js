@@ -3,8 +3,8 @@
 // - htmx (loaded before this file) sends each form and swaps in only the parts the answer holds,
 //   so the chart is redrawn in place; this file keeps focus where it was, says what was saved in
 //   the live region, lets a refused save's form (400, 409) be swapped in beside its message, and
-//   keeps the words typed into note boxes when the whole step list is redrawn (a step added or
-//   undone renumbers the steps after it).
+//   keeps the words typed into note boxes and the arrow form when the whole step list is redrawn
+//   (a step added or undone renumbers the steps after it).
 // - Each step is a control in the drawing (one tab stop: the chosen step) and a row in the list.
 //   On either: arrow keys move between steps in reading order (S1, S2 … A1 … O1 …); A, P, E and
 //   0 mark the step achieved, partly achieved, elusive or not discussed; N opens its note;
@@ -257,7 +257,36 @@
     });
   }
 
+  // The arrow form comes back afresh with the renumbered steps: what was chosen and typed in it
+  // goes back in (its ends are step ids, which do not change; an end undone meanwhile is left
+  // for the interviewer to choose again), unless it was the form being saved.
+  var keptArrow = null;
+  function keepArrow(sent) {
+    keptArrow = null;
+    var form = document.getElementById("arrow-form");
+    if (!form || (sent && (form === sent || form.contains(sent)))) { return; }
+    keptArrow = [];
+    each(form.elements, function (el) {
+      if (!el.name || el.type === "hidden" || el.type === "submit" || el.name === "csrf_token") { return; }
+      keptArrow.push([el.name, el.type === "checkbox" ? el.checked : el.value]);
+    });
+  }
+
+  function restoreArrow() {
+    var form = document.getElementById("arrow-form");
+    if (!keptArrow || !form) { keptArrow = null; return; }
+    keptArrow.forEach(function (pair) {
+      var el = form.elements.namedItem(pair[0]);
+      if (!el || !el.tagName) { return; }
+      if (el.type === "checkbox") { el.checked = pair[1]; return; }
+      if (el.tagName === "SELECT" && !el.querySelector('option[value="' + CSS.escape(pair[1]) + '"]')) { return; }
+      el.value = pair[1];
+    });
+    keptArrow = null;
+  }
+
   function restoreNotes() {
+    restoreArrow();
     if (!kept) { return; }
     kept.forEach(function (note) {
       var details = document.getElementById(note.id);
@@ -281,8 +310,9 @@
     if (focusBefore && (!active || active === document.body || !active.isConnected)) {
       var again = document.getElementById(focusBefore);
       if (again) { again.focus({ preventScroll: true }); }
-      // What had focus is gone (its step undone): the drawing's chosen (or first) step.
-      else if (/^step-/.test(focusBefore)) { enhanceDrawing(); focusGroup(current || (rows()[0] || {dataset: {}}).dataset.stepKey); }
+      // What had focus is gone (its step undone, with its mark buttons and note): the drawing's
+      // chosen (or first) step.
+      else { enhanceDrawing(); focusGroup(current || (rows()[0] || {dataset: {}}).dataset.stepKey); }
     }
   }
 
@@ -312,9 +342,9 @@
     focusBefore = active && active !== document.body ? active.id || null : null;
     var zoom = window.tocappChartZoom && figure() ? window.tocappChartZoom.of(figure()) : null;
     view = zoom ? { zoom: zoom.getZoom(), pan: zoom.getPan() } : null;
-    if (event.detail.shouldSwap && (event.detail.serverResponse || "").indexOf('id="voice-steps"') >= 0) {
-      keepNotes();
-    }
+    var answer = event.detail.shouldSwap ? event.detail.serverResponse || "" : "";
+    if (answer.indexOf('id="voice-steps"') >= 0) { keepNotes(); }
+    if (answer.indexOf('id="arrow-form"') >= 0) { keepArrow(event.detail.requestConfig && event.detail.requestConfig.elt); }
   });
 
   document.addEventListener("htmx:afterSwap", afterAnswer);
