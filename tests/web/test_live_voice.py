@@ -212,6 +212,37 @@ def test_undo_answers_what_it_took_back(client, ta_voice):
     assert plain.status_code == 303 and _count(StepMark) == 0
 
 
+def test_undo_takes_back_only_the_action_its_button_named(client, ta_voice):
+    """Two tabs on one voice: the first's Undo names its mark; a note added in the second tab
+    since is not what it takes back. The page is brought up to date and says what is last now."""
+    from tocapp.models import AnnotationAction
+
+    a, _, _ = ta_voice["steps"]
+    _mark(client, ta_voice, a, "achieved")
+    named = db.session.scalar(select(func.max(AnnotationAction.id)))
+    client.post(ta_voice["url"] + "/notes", data={"text": "Said in the other tab"})
+    assert _count(VoiceNote) == 1
+    for headers in (LIVE, {}):
+        response = client.post(
+            ta_voice["url"] + "/undo", data={"expected": str(named)}, headers=headers
+        )
+        assert _count(VoiceNote) == 1 and _count(StepMark) == 1  # nothing undone
+        if headers:
+            assert _said(response).startswith("Not undone: the last change is now “Added note 1”")
+            assert {"voice-steps", "notes-list", "undo-form"} <= set(_swapped(response))
+        else:
+            assert response.status_code == 303
+            page = client.get(response.headers["Location"]).get_data(as_text=True)
+            assert "Not undone: the last change is now" in html.unescape(page)
+    last = db.session.scalar(select(func.max(AnnotationAction.id)))
+    response = client.post(ta_voice["url"] + "/undo", data={"expected": str(last)}, headers=LIVE)
+    assert _said(response) == "Undone: Added note 1."
+    assert _count(VoiceNote) == 0 and _count(StepMark) == 1
+    # The button on the page names the action it undoes.
+    page = client.get(ta_voice["url"]).get_data(as_text=True)
+    assert f'name="expected" value="{named}"' in page
+
+
 def test_a_stale_mark_answers_the_step_with_what_is_saved(client, ta_voice):
     step = ta_voice["steps"][0]
     _mark(client, ta_voice, step, "achieved", 0)

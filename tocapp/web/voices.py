@@ -280,6 +280,18 @@ def undo(project_id: int, interview_id: int) -> Response:
     interview, role = _voice_for_recording(project_id, interview_id)
     last = voices.last_action(db.session, interview)
     kind = last.kind if last else None
+    # The button names the action it undoes; another tab or window may have acted since.
+    expected = request.form.get("expected", type=database_int)
+    if last is not None and expected is not None and expected != last.id:
+        said = (
+            f"Not undone: the last change is now “{last.description}”, made in another tab or "
+            "window. This page now shows it: press Undo again to undo it."
+        )
+        if not is_live():
+            flash(said, "error")
+            return redirect(_voice_url(interview), 303)
+        # Everything the other tab may have changed: steps, arrows, notes and the Undo button.
+        return live(page_context(interview, role, PageState()), "figure", RENUMBERED, said)
     undone = voices.undo_last(db.session, acting_user(), interview)
     said = f"Undone: {undone}." if undone else "There was nothing to undo."
     if not is_live():
