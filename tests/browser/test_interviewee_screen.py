@@ -106,3 +106,31 @@ def test_the_screen_follows_the_voice_page_and_ends_at_logout(
     assert NOTE not in screen.content() and FEW_TRAINED not in screen.content()
     assert screen.evaluate("window.notReloaded === true")
     assert not [p for p in problems if "Content Security Policy" in p], problems
+
+
+def test_the_newest_note_is_in_view_on_a_projector(live_server: LiveServer, page: Page) -> None:
+    """Beside the chart the notes scroll in a column of their own: the note just added, the one
+    being talked about, is brought into it, however many came before."""
+    from tocapp.services import voices
+
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    log_in(page, live_server)
+    voice_url = _teaching_assistant_voice(live_server)
+    page.goto(voice_url.removesuffix("/voice") + "/screen")
+    expect(page.locator(".screen-notes")).to_contain_text(NOTE)
+    side = page.locator(".screen-side")
+    for n in range(1, 9):
+        said = f"Note number {n} said at length: " + "the coaching helped, " * 12 + f"end {n}."
+        with live_server.app.app_context():
+            interview_id = int(voice_url.split("/interviews/")[1].split("/")[0])
+            voices.add_note(db.session, None, db.session.get(Interview, interview_id), said)
+            db.session.commit()
+            db.session.remove()
+        newest = page.locator(".screen-note-list > li").filter(has_text=f"end {n}.")
+        expect(newest).to_have_count(1, timeout=3000)
+        column, note = side.bounding_box(), newest.bounding_box()
+        assert column is not None and note is not None
+        assert note["y"] >= column["y"] - 1, (n, note, column)
+        assert note["y"] + note["height"] <= column["y"] + column["height"] + 1, (n, note, column)
+    # It did have to scroll: the first note is out of view by now.
+    assert side.evaluate("el => el.scrollTop") > 0

@@ -78,12 +78,41 @@
     document.title = "This screen has ended";
   }
 
+  // The notes and new arrows, each by its list and number ("n3", "a1").
+  function items() {
+    var found = {};
+    Array.prototype.forEach.call(holder.querySelectorAll(".screen-note-list > li, .screen-arrow-list > li"), function (li) {
+      found[(li.parentNode.classList.contains("screen-arrow-list") ? "a" : "n") + li.value] = li;
+    });
+    return found;
+  }
+
+  // The notes column scrolls on its own beside the chart: a swap keeps where it was, and a note
+  // or arrow just added (the one being talked about) is brought into it.
   function swapIn(html) {
     var parsed = new DOMParser().parseFromString(html, "text/html");
     var shown = parsed.body.querySelector(".screen-shown");
     if (!shown) { return; }
+    var side = holder.querySelector(".screen-side");
+    var scrolled = side ? side.scrollTop : 0;
+    var before = items();
     holder.replaceChildren(document.importNode(shown, true));
     fitChart();
+    side = holder.querySelector(".screen-side");
+    if (side) {
+      side.scrollTop = scrolled;
+      var after = items();
+      var added = Object.keys(after).filter(function (key) { return !before[key]; });
+      if (added.length) {
+        var newest = after[added[added.length - 1]];
+        var top = newest.getBoundingClientRect().top - side.getBoundingClientRect().top + side.scrollTop;
+        var bottom = top + newest.offsetHeight;
+        if (bottom > side.scrollTop + side.clientHeight || top < side.scrollTop) {
+          // Its end in view, or its start if it is taller than the column.
+          side.scrollTop = Math.max(0, Math.min(top, bottom - side.clientHeight));
+        }
+      }
+    }
     status.textContent = "The chart has been updated.";
   }
 
