@@ -279,6 +279,22 @@ def test_a_new_arrow_is_the_voices_own_and_bad_ends_are_refused(client, ta_voice
     assert _count(Link) == 2
 
 
+def test_each_step_row_says_where_the_leaders_arrows_lead(client, ta_voice):
+    """The drawing's arrows in words, for anyone who cannot see it: the leader's on each step's
+    row; the voice's own arrow is in its own list, not on the rows."""
+    a, b, c = ta_voice["steps"]
+    client.post(
+        ta_voice["url"] + "/arrows",
+        data={"arrow-source_id": str(c.id), "arrow-target_id": str(a.id), "arrow-note": "Since"},
+    )
+    page = _page(client, ta_voice["url"])
+    row = page.split(f'id="voice-step-{a.id}"')[1].split("</li>")[0]
+    assert "Leads to A1." in re.sub(r"<[^>]+>", "", row)
+    for other in (b, c):
+        row = page.split(f'id="voice-step-{other.id}"')[1].split('class="mark-form"')[0]
+        assert "Leads to" not in row
+
+
 def test_a_new_step_is_added_at_the_return_interview_only(client, ta_voice):
     staff = ta_voice["setting"].project.groups[0].id
     response = client.post(

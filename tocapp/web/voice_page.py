@@ -131,6 +131,12 @@ def page_context(interview: Interview, role: Role, state: PageState) -> dict[str
             notes_by_step.setdefault(n.step_key, []).append(n)
     can_record = role.can_record
     choices = [(int(s.key), numbers[s.key], s.text) for s in steps]
+    # The leader's arrows in words, on each step's row (this voice's own are listed below).
+    order = {s.key: i for i, s in enumerate(steps)}
+    leads_to: dict[str, list[tuple[str, str]]] = {}
+    for link in sorted(chart.links, key=lambda ln: order.get(ln.target, len(order))):
+        if not link.added_by and link.source in numbers and link.target in numbers:
+            leads_to.setdefault(link.source, []).append((numbers[link.target], link.label))
     drawing = chart_images.inline_chart(
         chart, f"{chart.title}, annotated by {layer.label}", voice_annotations(layer)
     )
@@ -148,6 +154,7 @@ def page_context(interview: Interview, role: Role, state: PageState) -> dict[str
         "numbers": numbers,
         "revisions": revisions,
         "notes_by_step": notes_by_step,
+        "leads_to": leads_to,
         "drawing": drawing,
         "last_action": last,
         "state": state,
