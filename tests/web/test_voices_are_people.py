@@ -561,6 +561,11 @@ def test_two_staff_voices_are_not_shown_to_the_leadership(client, leadership_stu
         assert "2 staff voices" in text and "not shown" in text
     if name == "every-voice page":
         assert "2 staff voices are not shown" in text
+    if name in ("comparison.pdf", "comparison.docx"):
+        # Not even among the roles the report covers: beside "2 staff voices … not shown" a
+        # role named there would say whose voices they were.
+        assert "Teaching assistant" not in text
+        assert "roles: Headteacher, Staff" in " ".join(text.split())
     if name == "comparison.csv":
         rows = _csv_text(text)
         assert rows and {r["voice"] for r in rows} == {"Headteacher (L01-P01)"}

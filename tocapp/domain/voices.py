@@ -144,8 +144,11 @@ class VoiceLayer:
         return [n for n in self.notes if n.step_key is None and n.link is None]
 
 
+STAFF = "Staff"  # what the setting's leadership sees practitioners' voices as, combined
+
+
 def combine_practice(
-    voices: Sequence[VoiceLayer], minimum: int, label: str = "Staff"
+    voices: Sequence[VoiceLayer], minimum: int, label: str = STAFF
 ) -> tuple[list[VoiceLayer], int]:
     """For the setting's leadership: leadership voices as they are, practice voices (and pairs
     that include practice) combined into one group, or left out if they come from fewer than

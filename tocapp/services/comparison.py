@@ -23,8 +23,9 @@ from tocapp.domain.comparison import (
     voice_filter,
 )
 from tocapp.domain.comparison_overview import overview
-from tocapp.domain.people import Audience
+from tocapp.domain.people import Audience, Perspective
 from tocapp.domain.theory import Theme
+from tocapp.domain.voices import STAFF
 from tocapp.exports.comparison_model import (
     ComparisonReport,
     CountChart,
@@ -81,17 +82,26 @@ class Choice:
         )
 
 
-def available_roles(project: Project) -> list[str]:
+def available_roles(project: Project, audience: Audience = Audience.RESEARCH) -> list[str]:
     """The role labels people had at the study's interviews, in one statement (not by loading
-    every interview of every setting: 9 s at 300 settings)."""
-    labels = _session_of(project).scalars(
-        select(InterviewParticipant.role_label)
+    every interview of every setting: 9 s at 300 settings).
+
+    For the setting's leadership, practitioners' roles are not named (a report's "1 staff voice
+    is not shown" beside "Teaching assistant" would say whose it was): leadership roles, and
+    "Staff" for every practitioner, as their voices are shown.
+    """
+    rows = _session_of(project).execute(
+        select(InterviewParticipant.role_label, InterviewParticipant.perspective)
         .distinct()
         .join(Interview, Interview.id == InterviewParticipant.interview_id)
         .join(Setting, Setting.id == Interview.setting_id)
         .where(Setting.project_id == project.id)
     )
-    return sorted(labels)  # in Python: the database's collation may differ by engine
+    if audience is not Audience.LEADERSHIP:
+        return sorted({label for label, _ in rows})  # in Python: collations differ by engine
+    leading = Perspective.LEADERSHIP.value
+    labels = {label if perspective == leading else STAFF for label, perspective in rows}
+    return sorted(labels - {STAFF}) + ([STAFF] if STAFF in labels else [])
 
 
 def default_rounds(project: Project) -> list[Round]:
@@ -145,7 +155,7 @@ def build_report(
         date.today(),
         [s.code for s in settings],
         [f"Round {r.number}" for r in rounds],
-        sorted(roles) if roles else available_roles(project),
+        sorted(roles) if roles else available_roles(project, choice.audience),
         audience=choice.audience,
         with_detail=choice.detail,
     )
