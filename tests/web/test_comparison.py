@@ -133,6 +133,44 @@ def test_the_report_as_pdf_and_word_holds_the_matrix_and_chart_captions(client, 
     assert "✓ Achieved" in cells and not any("Philippa" in c for c in cells)
 
 
+def test_word_and_pdf_list_what_changed_between_versions_as_the_page_does(
+    client, comparison_demo, tmp_path
+):
+    import subprocess
+
+    from docx import Document
+
+    from tocapp.services import flowcharts, versions
+
+    project_id, nur_id = comparison_demo
+    nur = db.session.get(Setting, nur_id)
+    version = versions.start_next_version(db.session, None, nur)
+    first, second = version.steps[0], version.steps[1]
+    old_words = first.text
+    fields = flowcharts.StepFields(first.theme, first.group_id, "Said anew: ŵŷ 🌱 <b>")
+    flowcharts.update_step(db.session, None, first, fields)
+    removed = second.text
+    flowcharts.delete_step(db.session, None, second)
+    staff = next(g.id for g in nur.project.groups if g.name == "Staff")
+    flowcharts.add_step(
+        db.session, None, version, flowcharts.StepFields("outcome", staff, "A step new in v2")
+    )
+    db.session.commit()
+    url = f"/studies/{project_id}/comparison"
+    page = html.unescape(re.sub(r"<[^>]+>", "", client.get(url).get_data(as_text=True)))
+    (tmp_path / "c.pdf").write_bytes(client.get(url + ".pdf").data)
+    pdf = subprocess.run(
+        ["pdftotext", str(tmp_path / "c.pdf"), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    (tmp_path / "c.docx").write_bytes(client.get(url + ".docx").data)
+    word = "\n".join(p.text for p in Document(str(tmp_path / "c.docx")).paragraphs)
+    for text in (page, pdf, word):
+        flat = " ".join(text.split())
+        assert "Added: A step new in v2" in flat
+        assert f"Removed: {' '.join(removed.split())}" in flat
+        assert f"Reworded: {' '.join(old_words.split())} → Said anew: ŵŷ 🌱 <b>" in flat
+
+
 def test_a_third_round_shows_how_marks_moved(client, demo):
     """NUR's teaching assistant is heard again in a new round 3 and changes one mark."""
     from datetime import date

@@ -85,7 +85,19 @@ def comparison_docx(report: ComparisonReport) -> bytes:
     doc.add_heading("Across rounds and versions", level=1)
     for entry in report.versions:
         for number, change in entry.changes:
-            doc.add_paragraph(f"{entry.setting_code} version {number}: {change.diff.summary}")
+            doc.add_paragraph(
+                f"{entry.setting_code} version {number} since version {change.before_number}: "
+                f"{change.diff.summary}"
+            )
+            diff = change.diff
+            # As the page and the PDF list them: what was added, removed and reworded.
+            for label, texts in (
+                ("Added", [s.text for s in diff.added]),
+                ("Removed", [s.text for s in diff.removed]),
+                ("Reworded", [f"{p.old.text} → {p.new.text}" for p in diff.reworded]),
+            ):
+                if texts:
+                    doc.add_paragraph(f"{label}: " + "; ".join(texts))
     if report.moves:
         _table(
             doc,
