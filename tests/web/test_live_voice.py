@@ -218,6 +218,15 @@ def test_undo_takes_back_only_the_action_its_button_named(client, ta_voice):
     from tocapp.models import AnnotationAction
 
     a, _, _ = ta_voice["steps"]
+    # A page whose Undo had nothing to name: another tab's first action is not undone from it.
+    page = client.get(ta_voice["url"]).get_data(as_text=True)
+    assert 'name="expected" value="none"' in page
+    client.post(ta_voice["url"] + "/notes", data={"text": "Said first, in the other tab"})
+    refused = client.post(ta_voice["url"] + "/undo", data={"expected": "none"}, headers=LIVE)
+    assert _said(refused).startswith("Not undone: the last change is now “Added note 1”")
+    assert _count(VoiceNote) == 1
+    client.post(ta_voice["url"] + "/undo")  # as a page from before the field: the last goes
+    assert _count(VoiceNote) == 0
     _mark(client, ta_voice, a, "achieved")
     named = db.session.scalar(select(func.max(AnnotationAction.id)))
     client.post(ta_voice["url"] + "/notes", data={"text": "Said in the other tab"})

@@ -82,13 +82,15 @@ class Choice:
         )
 
 
-def available_roles(project: Project, audience: Audience = Audience.RESEARCH) -> list[str]:
+def available_roles(
+    project: Project, audience: Audience = Audience.RESEARCH, chosen: set[str] | None = None
+) -> list[str]:
     """The role labels people had at the study's interviews, in one statement (not by loading
     every interview of every setting: 9 s at 300 settings).
 
     For the setting's leadership, practitioners' roles are not named (a report's "1 staff voice
     is not shown" beside "Teaching assistant" would say whose it was): leadership roles, and
-    "Staff" for every practitioner, as their voices are shown.
+    "Staff" for every practitioner, as their voices are shown. ``chosen``: only these roles.
     """
     rows = _session_of(project).execute(
         select(InterviewParticipant.role_label, InterviewParticipant.perspective)
@@ -97,11 +99,21 @@ def available_roles(project: Project, audience: Audience = Audience.RESEARCH) ->
         .join(Setting, Setting.id == Interview.setting_id)
         .where(Setting.project_id == project.id)
     )
+    if chosen is not None:
+        rows = [(label, perspective) for label, perspective in rows if label in chosen]
     if audience is not Audience.LEADERSHIP:
         return sorted({label for label, _ in rows})  # in Python: collations differ by engine
     leading = Perspective.LEADERSHIP.value
     labels = {label if perspective == leading else STAFF for label, perspective in rows}
     return sorted(labels - {STAFF}) + ([STAFF] if STAFF in labels else [])
+
+
+def _roles_named(project: Project, audience: Audience, chosen: set[str] | None) -> list[str]:
+    """The roles a report says it covers: as chosen, but never a practitioner's role in a
+    report for the setting's leadership."""
+    if chosen and audience is not Audience.LEADERSHIP:
+        return sorted(chosen)
+    return available_roles(project, audience, chosen)
 
 
 def default_rounds(project: Project) -> list[Round]:
@@ -155,7 +167,7 @@ def build_report(
         date.today(),
         [s.code for s in settings],
         [f"Round {r.number}" for r in rounds],
-        sorted(roles) if roles else available_roles(project, choice.audience),
+        _roles_named(project, choice.audience, roles),
         audience=choice.audience,
         with_detail=choice.detail,
     )

@@ -280,9 +280,10 @@ def undo(project_id: int, interview_id: int) -> Response:
     interview, role = _voice_for_recording(project_id, interview_id)
     last = voices.last_action(db.session, interview)
     kind = last.kind if last else None
-    # The button names the action it undoes; another tab or window may have acted since.
-    expected = request.form.get("expected", type=database_int)
-    if last is not None and expected is not None and expected != last.id:
+    # The button names the action it undoes ("none": there was nothing); another tab or window
+    # may have acted since. A form without the field (a page from before it) undoes the last.
+    expected = request.form.get("expected")
+    if last is not None and expected is not None and expected != str(last.id):
         said = (
             f"Not undone: the last change is now “{last.description}”, made in another tab or "
             "window. This page now shows it: press Undo again to undo it."
