@@ -351,6 +351,33 @@ def test_adding_a_step_keeps_the_words_typed_in_other_note_boxes(
     expect(page.locator("#arrow-note")).to_have_value("Because مرحبا 🌱, half said")
 
 
+def test_a_note_on_a_step_undone_in_another_tab_lands_in_the_new_thread_box_with_focus(
+    live_server: LiveServer, page: Page
+) -> None:
+    """The note's box went with its step: its words, and focus, go to the new-thread form."""
+    page.set_viewport_size(LAPTOP)
+    _start_teacher_interview(page, live_server)
+    page.locator("#newstep-theme").select_option("situation")
+    page.locator("#newstep-text").fill("A step soon undone elsewhere")
+    page.locator("#new-step-save").click()
+    _status(page).to_contain_text("added at this interview")
+    added = page.locator("#voice-steps > li.voice-step").filter(has_text="soon undone")
+    key = added.get_attribute("data-step-key")
+    page.locator(f"#note-summary-{key}").click()
+    page.locator(f"#note-text-{key}").fill("Half-typed: مرحبا 🌱 <b>")
+    # Another tab undoes the step.
+    other = page.context.new_page()
+    other.goto(page.url)
+    other.locator("#undo-button").click()
+    expect(other.locator("#annotate-status")).to_contain_text("Undone: Added the step")
+    other.close()
+    page.locator(f"#note-text-{key}").press("Control+Enter")
+    _status(page).to_contain_text("Not saved: that step is no longer on the chart")
+    expect(page.locator("#thread-text")).to_have_value("Half-typed: مرحبا 🌱 <b>")
+    expect(page.locator("#thread-text")).to_be_focused()
+    expect(page.locator(f"#voice-step-{key}")).to_have_count(0)
+
+
 def test_mark_buttons_are_big_enough_to_touch(browser: Browser, live_server: LiveServer) -> None:
     context = browser.new_context(
         base_url=live_server.url,

@@ -310,9 +310,13 @@
     if (focusBefore && (!active || active === document.body || !active.isConnected)) {
       var again = document.getElementById(focusBefore);
       if (again) { again.focus({ preventScroll: true }); }
-      // What had focus is gone (its step undone, with its mark buttons and note): the drawing's
-      // chosen (or first) step.
-      else { enhanceDrawing(); focusGroup(current || (rows()[0] || {dataset: {}}).dataset.stepKey); }
+      // What had focus is gone (its step undone, with its mark buttons and note box): the box
+      // its words were moved to, if a note was refused for that; else the drawing's chosen (or
+      // first) step.
+      else {
+        var moved = live.querySelector("textarea[aria-invalid=true]");
+        if (moved) { moved.focus(); } else { enhanceDrawing(); focusGroup(current || (rows()[0] || {dataset: {}}).dataset.stepKey); }
+      }
     }
   }
 
